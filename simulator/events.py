@@ -1,0 +1,110 @@
+"""The event log: append-only, flat records of what happened, when, and to whom.
+
+Processes only *record*; every metric is computed afterwards from the log (``metrics.py``), so
+one log serves the summary, the monthly table, the tests and the training stories alike.
+A record is a plain tuple ``(day, kind, subject, account, actor, value, code)`` to keep the hot
+path free of allocations beyond the tuple itself.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Kind(IntEnum):
+    """What a record says happened. ``subject`` is the lead / opportunity id unless noted."""
+
+    LEAD = 0  # a lead arrived; value = account segment (0 enterprise, 1 mid-market); code = Source
+    LEAD_UNANSWERED = 1  # nobody called it in time; value = wait in hours
+    OPENED = 2  # a hunter called the lead: an opportunity opens; value = wait hours; code = Source
+    STAGE = 3  # the opportunity entered a stage; code = stage index (parameters.STAGES)
+    MEETING = 4  # a meeting with the prospect; value = attendees; code = Meeting
+    QUALIFIED = 5  # passed qualification; value = ACV at stake (USD); code = Discovery
+    DEMO_STARTED = 6  # a sales engineer started a demo; value = wait for the engineer in days
+    PREMATURE_PROPOSAL = 7  # proposal made before the evaluation was done
+    CLOSED = 8  # the opportunity ended; value = ACV won (USD) or 0; code = Outcome
+    HUNTER_HIRED = 9  # actor = hunter id; value = full capacity
+
+
+class Source(IntEnum):
+    INBOUND = 0
+    DIRECT = 1
+    OUTBOUND = 2
+
+
+class Meeting(IntEnum):
+    FIRST = 0
+    DISCOVERY = 1
+    DEMO = 2
+
+
+class Discovery(IntEnum):
+    """Bit flags of what discovery found (QUALIFIED's code)."""
+
+    SPONSOR = 1
+    ECONOMIC_BUYER = 2
+
+
+class Outcome(IntEnum):
+    WON = 0
+    LOST_COMPETITOR = 1
+    LOST_HOUSEHOLD_BRAND = 2
+    LOST_NO_DECISION = 3
+    DISQUALIFIED = 4
+    STALLED = 5
+
+
+NO_ONE = -1
+
+
+class Record(NamedTuple):
+    day: float
+    kind: int
+    subject: int
+    account: int
+    actor: int
+    value: float
+    code: int
+
+
+LOG_DTYPE = np.dtype(
+    [
+        ("day", "f8"),
+        ("kind", "i2"),
+        ("subject", "i8"),
+        ("account", "i8"),
+        ("actor", "i8"),
+        ("value", "f8"),
+        ("code", "i8"),
+    ]
+)
+
+
+class EventLog:
+    """Append-only list of records; ``as_array`` gives a numpy structured view for metrics."""
+
+    __slots__ = ("records",)
+
+    def __init__(self) -> None:
+        self.records: list[tuple[float, int, int, int, int, float, int]] = []
+
+    def record(
+        self,
+        day: float,
+        kind: int,
+        subject: int,
+        account: int = NO_ONE,
+        actor: int = NO_ONE,
+        value: float = 0.0,
+        code: int = 0,
+    ) -> None:
+        self.records.append((day, kind, subject, account, actor, value, code))
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def as_array(self) -> np.ndarray:
+        return np.array(self.records, dtype=LOG_DTYPE)

@@ -1,0 +1,76 @@
+"""Builds one simulated world from a variant's parameters and runs it to the horizon.
+
+The world owns the shared state (accounts, team, sales engineers, event log); the mechanisms
+live in ``processes/`` as simpy processes that read and change that state. Nothing here polls:
+every process sleeps until its next event.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from simulator.distributions import Exponential, Gamma
+from simulator.entities import Accounts, Hunter, OpportunityDraws
+from simulator.events import EventLog, Kind
+from simulator.parameters import Parameters
+from simulator.processes import demand, team
+from simulator.scenario import DAYS_PER_MONTH
+from simulator.streams import Block, Streams
+
+HOURS_PER_DAY = 24.0
+
+
+class World:
+    """Everything one replication shares: clock, market, team, log and random streams."""
+
+    def __init__(self, parameters: Parameters, horizon_days: float, streams: Streams) -> None:
+        self.parameters = parameters
+        self.horizon_days = horizon_days
+        self.streams = streams
+        self.env = simpy.Environment()
+        self.log = EventLog()
+        p = parameters
+        self.accounts = Accounts.draw(p.market, p.product, streams["accounts"])
+        self.draws = OpportunityDraws(len(self.accounts), streams["opportunities"])
+        self.hunters: list[Hunter] = []
+        self.free_slots = simpy.Store(self.env)
+        self.sales_engineers = simpy.Resource(self.env, capacity=max(1, p.team.sales_engineers))
+        response = Exponential(p.team.lead_response_hours_mean / HOURS_PER_DAY)
+        self.response_days = Block(lambda n: response.sample(streams["response"], n))
+        demo = Gamma(p.team.demo_days_mean, p.team.demo_days_cv)
+        self.demo_days = Block(lambda n: demo.sample(streams["demos"], n))
+        self._next_id = 0
+
+    def next_id(self) -> int:
+        self._next_id += 1
+        return self._next_id - 1
+
+    def new_lead(self, account: int, source: int) -> int:
+        """Record a lead and take its account off the market while it is being worked."""
+        lead = self.next_id()
+        self.accounts.available_from_day[account] = float("inf")
+        segment = self.accounts.segment[account]
+        self.log.record(self.env.now, Kind.LEAD, lead, account, value=segment, code=source)
+        return lead
+
+    def release_account(self, account: int, won: bool) -> None:
+        """A won account leaves the new-logo market; a lost one returns after a cool-down."""
+        cooldown_days = self.parameters.market.cooldown_after_loss_months * DAYS_PER_MONTH
+        self.accounts.available_from_day[account] = (
+            float("inf") if won else self.env.now + cooldown_days
+        )
+
+    def start(self) -> None:
+        team.staff(self)
+        self.env.process(demand.inbound_leads(self))
+        self.env.process(demand.direct_marketing(self))
+        for hunter in self.hunters:
+            self.env.process(demand.outbound_prospecting(self, hunter))
+
+
+def simulate(parameters: Parameters, horizon_days: float, streams: Streams) -> EventLog:
+    """Run one replication and return its event log."""
+    world = World(parameters, horizon_days, streams)
+    world.start()
+    world.env.run(until=horizon_days)
+    return world.log

@@ -1,0 +1,436 @@
+"""The scenario's parameter tree: every number the model reads, with its unit and default.
+
+Each section is a frozen pydantic model with ``extra="forbid"``, so a typo in a scenario file is
+an error, never a silently ignored key. Units live in the field names (``_days``, ``_usd``,
+``_per_month``) or, for unitless quantities, in the description ("probability", "utility units").
+Defaults come from ``MODEL.md``; published figures are cited next to the field they set.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveFloat = Annotated[float, Field(gt=0.0)]
+NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+
+SEGMENTS: tuple[str, ...] = ("enterprise", "mid_market")
+STAGES: tuple[str, ...] = ("attraction", "qualification", "evaluation", "proposal")
+
+
+class Section(BaseModel):
+    """Base of every parameter section: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PerSegment(Section):
+    """One value for each market segment."""
+
+    enterprise: float
+    mid_market: float
+
+    def of(self, segment: int) -> float:
+        """The value for segment index ``segment`` (0 enterprise, 1 mid-market)."""
+        return self.enterprise if segment == 0 else self.mid_market
+
+
+class PerSegmentProbability(PerSegment):
+    """A probability for each market segment."""
+
+    enterprise: Probability
+    mid_market: Probability
+
+
+class StageDays(Section):
+    """Mean duration of each courtship stage, in days, before risk and readiness scale it."""
+
+    attraction: PositiveFloat = Field(description="first contact to first meeting (days)")
+    qualification: PositiveFloat = Field(description="discovery with the committee (days)")
+    evaluation: PositiveFloat = Field(description="evaluation, demos and proofs (days)")
+    proposal: PositiveFloat = Field(description="proposal to signature (days)")
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.attraction, self.qualification, self.evaluation, self.proposal)
+
+
+class Segment(Section):
+    """What prospects of one segment look like and how long they take to buy."""
+
+    deal_size_median_usd: PositiveFloat = Field(
+        description="median annual contract value (ACV) of a full deal (USD)"
+    )
+    deal_size_log_sd: NonNegativeFloat = Field(
+        0.6, description="spread of deal sizes: standard deviation of log ACV"
+    )
+    committee_size_mean: Annotated[float, Field(ge=1.0)] = Field(
+        description="mean number of people in the buying committee (people)"
+    )
+    sponsor_present_probability: Probability = Field(
+        description="probability that the account has an executive who could sponsor the deal"
+    )
+    perceived_risk_log_sd: NonNegativeFloat = Field(
+        description="spread of perceived risk (time, manpower, momentum): sd of its log; mean 1"
+    )
+    stage_days: StageDays
+    stage_days_cv: NonNegativeFloat = Field(
+        0.5, description="coefficient of variation of each stage's duration (lognormal)"
+    )
+
+
+class Choice(Section):
+    """Weights of the buyer's multinomial-logit choice among the options in an evaluation.
+
+    Utility of an option = fit_weight * fit + brand_weight * brand - price_weight * price_index
+    (+ our extras: hunter skill, business case, premature-proposal penalty). The do-nothing
+    option's utility grows with committee size and perceived risk (consensus is harder).
+    """
+
+    fit_weight: NonNegativeFloat = Field(4.0, description="utility units per unit product fit")
+    brand_weight: NonNegativeFloat = Field(1.0, description="utility units per unit brand")
+    price_weight: NonNegativeFloat = Field(1.0, description="utility units per unit price index")
+    business_case_weight: NonNegativeFloat = Field(
+        1.0,
+        description="utility units for a complete business case (share of committee met)",
+    )
+    do_nothing_utility: float = Field(
+        -1.0,
+        description="utility of the status quo with a one-person committee (utility units)",
+    )
+    do_nothing_per_extra_member: NonNegativeFloat = Field(
+        0.3,
+        description="added status-quo utility per committee member beyond the first "
+        "(CEB: purchase likelihood 81% with one decision maker, ~31% with six)",
+    )
+    do_nothing_per_log_risk: NonNegativeFloat = Field(
+        1.0, description="added status-quo utility per unit of log perceived risk"
+    )
+    economic_buyer_alone_fit_factor: NonNegativeFloat = Field(
+        0.3,
+        description="multiplier on fit weight when the economic buyer, never engaged, "
+        "decides alone (the boss does not see the technical fit)",
+    )
+    economic_buyer_alone_brand_factor: NonNegativeFloat = Field(
+        2.5,
+        description="multiplier on brand weight when the economic buyer decides alone "
+        "(familiarity and legitimacy of the household name)",
+    )
+
+
+class Market(Section):
+    """The prospects: how many, which segments, how they become leads and how they choose."""
+
+    accounts: Annotated[int, Field(ge=1)] = Field(2000, description="accounts in the market")
+    enterprise_share: Probability = Field(0.3, description="share of accounts that are enterprise")
+    sectors: Annotated[int, Field(ge=1)] = Field(
+        8, description="number of industry sectors accounts belong to"
+    )
+    aware_share: Probability = Field(
+        0.5,
+        description="share of accounts that know our brand (constant in this model slice)",
+    )
+    in_market_share_per_quarter: Probability = Field(
+        0.05,
+        description="share of aware accounts that raise their hand in a quarter "
+        "(LinkedIn B2B Institute / Ehrenberg-Bass '95:5')",
+    )
+    cooldown_after_loss_months: NonNegativeFloat = Field(
+        6.0,
+        description="months before a lost or disqualified account can become a lead again",
+    )
+    enterprise: Segment = Segment(
+        deal_size_median_usd=120_000,
+        committee_size_mean=6.8,  # CEB 2016
+        sponsor_present_probability=0.95,
+        perceived_risk_log_sd=0.4,
+        stage_days=StageDays(attraction=14, qualification=30, evaluation=70, proposal=35),
+    )
+    mid_market: Segment = Segment(
+        deal_size_median_usd=25_000,
+        committee_size_mean=4.0,
+        sponsor_present_probability=0.97,
+        perceived_risk_log_sd=0.3,
+        stage_days=StageDays(attraction=5, qualification=12, evaluation=32, proposal=16),
+    )
+    choice: Choice = Choice()
+
+    def segment(self, index: int) -> Segment:
+        return self.enterprise if index == 0 else self.mid_market
+
+
+class Team(Section):
+    """The sales team: hunters with capacity, ramp-up and skill; sales engineers who run demos."""
+
+    hunters: Annotated[int, Field(ge=1)] = Field(6, description="hunters (new-business reps)")
+    hunter_capacity_opportunities: Annotated[int, Field(ge=1)] = Field(
+        10,
+        description="open opportunities and leads one fully ramped hunter can work at once",
+    )
+    ramp_months: NonNegativeFloat = Field(
+        4.0, description="months for a new hunter to reach full capacity"
+    )
+    ramp_start_capacity_share: Probability = Field(
+        0.25, description="share of full capacity a new hunter starts with"
+    )
+    initial_tenure_months: NonNegativeFloat = Field(
+        12.0,
+        description="tenure of the hunters on day 0 (months); ramp applies while below",
+    )
+    hunter_skill_sd: NonNegativeFloat = Field(
+        0.3,
+        description="spread of selling skill between hunters (utility units, mean 0)",
+    )
+    lead_response_hours_mean: PositiveFloat = Field(
+        2.0,
+        description="mean time a hunter with free capacity takes to call a new lead (hours)",
+    )
+    outbound_leads_per_hunter_month: NonNegativeFloat = Field(
+        2.0, description="outbound prospects a hunter with free capacity opens a month"
+    )
+    sales_engineers: Annotated[int, Field(ge=0)] = Field(
+        3, description="sales engineers running demos and proofs of concept"
+    )
+    demos_per_evaluation: Annotated[int, Field(ge=0)] = Field(
+        2, description="demos or proof-of-concept sessions each evaluation needs"
+    )
+    demo_days_mean: PositiveFloat = Field(
+        1.5,
+        description="mean sales-engineer time per demo, preparation included (days)",
+    )
+    demo_days_cv: NonNegativeFloat = Field(
+        0.5,
+        description="coefficient of variation of demo time (gamma; 1 = exponential)",
+    )
+
+    @model_validator(mode="after")
+    def _demos_need_engineers(self) -> Team:
+        if self.demos_per_evaluation > 0 and self.sales_engineers == 0:
+            raise ValueError("demos_per_evaluation > 0 needs at least one sales engineer")
+        return self
+
+
+class Product(Section):
+    """The product that ships today."""
+
+    fit: PerSegmentProbability = Field(
+        PerSegmentProbability(enterprise=0.55, mid_market=0.7),
+        description="how well today's product fits a typical prospect's need (0-1)",
+    )
+    fit_sd: NonNegativeFloat = Field(
+        0.15, description="prospect-to-prospect spread of product fit (fit units)"
+    )
+    price_index: NonNegativeFloat = Field(
+        1.0,
+        description="our price relative to the market's typical price (1 = typical)",
+    )
+
+
+class Competitor(Section):
+    """A competing vendor that can be present in an evaluation."""
+
+    name: str = Field(min_length=1)
+    brand: float = Field(description="brand familiarity (utility units before brand_weight)")
+    fit: PerSegmentProbability = Field(description="product fit per segment (0-1)")
+    price_index: NonNegativeFloat = Field(1.0, description="price relative to the market's")
+    presence_probability: PerSegmentProbability = Field(
+        description="probability the competitor is in a given evaluation, per segment"
+    )
+
+
+class Competitors(Section):
+    """The household-name incumbent and the other rivals; do-nothing is always an option."""
+
+    household_name: Competitor = Competitor(
+        name="Household Name",
+        brand=1.2,
+        fit=PerSegmentProbability(enterprise=0.55, mid_market=0.55),
+        price_index=1.3,
+        presence_probability=PerSegmentProbability(enterprise=0.85, mid_market=0.5),
+    )
+    rivals: Annotated[list[Competitor], Field(max_length=8)] = [
+        Competitor(
+            name="Challenger",
+            brand=0.3,
+            fit=PerSegmentProbability(enterprise=0.5, mid_market=0.65),
+            price_index=0.9,
+            presence_probability=PerSegmentProbability(enterprise=0.5, mid_market=0.5),
+        )
+    ]
+
+
+class Marketing(Section):
+    """Our brand and direct-marketing spend."""
+
+    brand_strength: float = Field(
+        0.3,
+        description="our brand familiarity (utility units, same scale as competitors')",
+    )
+    direct_spend_usd_per_month: NonNegativeFloat = Field(
+        10_000, description="direct-marketing spend (USD a month)"
+    )
+    direct_cost_per_contact_usd: PositiveFloat = Field(
+        50.0, description="cost of reaching one contact by direct marketing (USD)"
+    )
+    direct_response_rate: Probability = Field(
+        0.04, description="probability a contacted account answers a campaign"
+    )
+    direct_response_window_days: PositiveFloat = Field(
+        30.0,
+        description="mean delay between a campaign and a response (days, exponential)",
+    )
+
+
+class LeadSourceQuality(Section):
+    """How likely a lead from each source is to be a real buying project (probability)."""
+
+    inbound: Probability = 0.8
+    direct: Probability = 0.45
+    outbound: Probability = 0.35
+
+
+class DisciplineEffect(Section):
+    """A probability that rises linearly with qualification discipline, from 0 to 1."""
+
+    at_zero_discipline: Probability
+    at_full_discipline: Probability
+
+    def at(self, discipline: float) -> float:
+        lo, hi = self.at_zero_discipline, self.at_full_discipline
+        return lo + (hi - lo) * discipline
+
+
+class Process(Section):
+    """How our sales process works: lead handling, discovery, proposals, time-outs."""
+
+    lead_patience_days: PositiveFloat = Field(
+        7.0,
+        description="a lead not called within this many days is lost unanswered (days)",
+    )
+    lead_interest_half_life_hours: PositiveFloat = Field(
+        4.0,
+        description="half-life of a lead's interest while it waits for a call (hours)",
+    )
+    lead_interest_floor: Probability = Field(
+        0.1,
+        description="share of interest left after a long wait; with the half-life this makes a "
+        "lead called within an hour ~7x likelier to qualify than one called after a day "
+        "(Oldroyd, McElheran & Elkington, HBR 2011)",
+    )
+    lead_quality: LeadSourceQuality = LeadSourceQuality()
+    answer_readiness: Probability = Field(
+        0.5,
+        description="share of a prospect's questions answered before they are asked",
+    )
+    readiness_max_time_saving: Probability = Field(
+        0.4, description="share of stage time saved at full answer readiness"
+    )
+    sponsor_found: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.6, at_full_discipline=0.99),
+        description="probability discovery finds the executive sponsor, when there is one",
+    )
+    economic_buyer_engaged: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.25, at_full_discipline=0.9),
+        description="probability the hunter engages the economic buyer",
+    )
+    member_met: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.3, at_full_discipline=0.85),
+        description="probability the hunter meets each other committee member in discovery",
+    )
+    business_case_deal_share: Probability = Field(
+        0.4,
+        description="share of a full deal's ACV that depends on how complete the business case "
+        "is (share of the committee met in discovery)",
+    )
+    poor_fit_threshold: Probability = Field(
+        0.4, description="product fit below which a prospect is a poor fit (fit units)"
+    )
+    poor_fit_screened: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.0, at_full_discipline=0.9),
+        description="probability a poor-fit prospect is disqualified in qualification",
+    )
+    premature_proposal: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.4, at_full_discipline=0.05),
+        description="probability the hunter proposes before the evaluation is done",
+    )
+    premature_cycle_factor: Annotated[float, Field(ge=1.0)] = Field(
+        1.6, description="proposal-stage duration multiplier after a premature proposal"
+    )
+    premature_utility_penalty: NonNegativeFloat = Field(
+        0.7,
+        description="utility lost by a premature proposal (the prospect turns defensive)",
+    )
+    stall_probability_evaluation: Probability = Field(
+        0.025, description="probability the prospect goes dark during evaluation"
+    )
+    stall_probability_proposal: Probability = Field(
+        0.02, description="probability the prospect goes dark after the proposal"
+    )
+    sponsorless_timeout_days: PositiveFloat = Field(
+        150.0,
+        description="an opportunity without executive sponsor ends in no decision this many "
+        "days after it was opened, or at its decision if later (days)",
+    )
+
+
+class Strategy(Section):
+    """How the team chooses to sell."""
+
+    qualification_discipline: Probability = Field(
+        0.75,
+        description="how thoroughly hunters qualify (0-1): finding the sponsor, the economic "
+        "buyer and the committee, and screening poor fits",
+    )
+
+
+class PostSale(Section):
+    """After the order is signed. The post-sale model (customers, handoff, churn) fills this in;
+    in this model slice a won account simply leaves the new-logo market."""
+
+
+class Parameters(Section):
+    """The full parameter tree one variant of a scenario runs with."""
+
+    market: Market = Market()
+    team: Team = Team()
+    product: Product = Product()
+    competitors: Competitors = Competitors()
+    marketing: Marketing = Marketing()
+    process: Process = Process()
+    strategy: Strategy = Strategy()
+    post_sale: PostSale = PostSale()
+
+
+PARAMETER_SECTIONS: tuple[str, ...] = tuple(Parameters.model_fields)
+
+
+class VariantSpec(Parameters):
+    """A variant as written in the file: a name, a description and overrides of the base."""
+
+    name: str = Field(min_length=1, description="free-text name shown in tables and charts")
+    description: str = ""
+
+
+class ScenarioFile(Parameters):
+    """A scenario file: the base parameter tree plus the variants to compare."""
+
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1, description="one line, shown by `salesim scenarios`")
+    horizon_months: Annotated[int, Field(ge=1, le=240)] = Field(
+        36, description="simulated time (calendar months of 30.4 days)"
+    )
+    variants: list[VariantSpec] = Field(
+        default_factory=list,
+        description="variants to compare; the first is the baseline. Empty means one variant, "
+        "the base itself, named 'baseline'",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _unique_variant_names(cls, variants: list[VariantSpec]) -> list[VariantSpec]:
+        names = [v.name for v in variants]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"variant names must be unique; repeated: {', '.join(duplicates)}")
+        return variants

@@ -1,0 +1,1 @@
+"""One module per mechanism; each exposes simpy process functions taking the world."""

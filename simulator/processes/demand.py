@@ -1,0 +1,89 @@
+"""Where leads come from: aware accounts raising their hand, direct-marketing campaigns, and
+hunters' own outbound prospecting.
+
+Arrivals are Poisson processes over the whole market, thinned at the arrival: a draw picks an
+account, and the lead only happens if that account can buy now (aware, for inbound; not already
+in a deal, not a customer, not cooling off after a loss). This keeps the cost proportional to
+the number of arrivals, not to accounts x days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simulator.distributions import Exponential
+from simulator.entities import Hunter
+from simulator.events import Source
+from simulator.processes import selling
+from simulator.scenario import DAYS_PER_MONTH
+from simulator.streams import Block
+
+if TYPE_CHECKING:
+    from simulator.model import World
+
+DAYS_PER_QUARTER = 3 * DAYS_PER_MONTH
+
+
+def inbound_leads(world: World) -> Generator[Any, Any, None]:
+    """Aware accounts come into the market at the in-market rate and contact us."""
+    market = world.parameters.market
+    rate_per_day = market.accounts * market.in_market_share_per_quarter / DAYS_PER_QUARTER
+    if rate_per_day == 0:
+        return
+    rng = world.streams["inbound"]
+    gaps = Exponential(1.0 / rate_per_day)
+    gap = Block(lambda n: gaps.sample(rng, n))
+    pick = Block(lambda n: rng.integers(0, market.accounts, n))
+    accounts = world.accounts
+    while True:
+        yield world.env.timeout(gap())
+        account = int(pick())
+        if accounts.aware[account] and accounts.is_available(account, world.env.now):
+            selling.start_lead(world, account, Source.INBOUND)
+
+
+def direct_marketing(world: World) -> Generator[Any, Any, None]:
+    """A campaign goes out each month; responses trickle in over the following weeks."""
+    marketing = world.parameters.marketing
+    contacts = marketing.direct_spend_usd_per_month / marketing.direct_cost_per_contact_usd
+    mean_responses = contacts * marketing.direct_response_rate
+    if mean_responses == 0:
+        return
+    rng = world.streams["direct"]
+    delays = Exponential(marketing.direct_response_window_days)
+    while True:
+        responses = int(rng.poisson(mean_responses))
+        days = sorted(delays.sample(rng, responses).tolist())
+        accounts = rng.integers(0, world.parameters.market.accounts, responses).tolist()
+        world.env.process(campaign_responses(world, days, accounts))
+        yield world.env.timeout(DAYS_PER_MONTH)
+
+
+def campaign_responses(
+    world: World, days: list[float], accounts: list[int]
+) -> Generator[Any, Any, None]:
+    sent = world.env.now
+    for day, account in zip(days, accounts, strict=True):
+        yield world.env.timeout(sent + day - world.env.now)
+        if world.accounts.is_available(account, world.env.now):
+            selling.start_lead(world, account, Source.DIRECT)
+
+
+def outbound_prospecting(world: World, hunter: Hunter) -> Generator[Any, Any, None]:
+    """A hunter with a free slot opens outbound prospects at a steady rate."""
+    team = world.parameters.team
+    if team.outbound_leads_per_hunter_month == 0:
+        return
+    rng = world.streams["outbound"]
+    gaps = Exponential(DAYS_PER_MONTH / team.outbound_leads_per_hunter_month)
+    gap = Block(lambda n: gaps.sample(rng, n))
+    pick = Block(lambda n: rng.integers(0, world.parameters.market.accounts, n))
+    while True:
+        yield world.env.timeout(gap())
+        account = int(pick())
+        if hunter.id in world.free_slots.items and world.accounts.is_available(
+            account, world.env.now
+        ):
+            world.free_slots.items.remove(hunter.id)
+            selling.start_outbound(world, account, hunter)

@@ -1,0 +1,376 @@
+"""Scenario files: read YAML safely, apply ``--set`` overrides, resolve variants, explain errors.
+
+A file holds a base parameter tree and a list of variants, each overriding part of the base. A
+variant is resolved by deep-merging its overrides into the base (a list is replaced whole) and
+validating the result. Every problem in the file is collected and reported at once, each with the
+field path a user can find in the file (``variants[1].strategy.qualification_discipline``), the
+value given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from simulator.parameters import PARAMETER_SECTIONS, Parameters, ScenarioFile
+
+DAYS_PER_MONTH = 30.4
+BASELINE_VARIANT_NAME = "baseline"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One strategy to simulate: a name and its fully resolved parameters."""
+
+    name: str
+    description: str
+    parameters: Parameters
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: its variants share the market, horizon and random numbers."""
+
+    name: str
+    description: str
+    horizon_months: int
+    variants: tuple[Variant, ...]
+    source: str
+
+    @property
+    def horizon_days(self) -> float:
+        return self.horizon_months * DAYS_PER_MONTH
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario as simulated, every default filled in (for the run manifest)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "horizon_months": self.horizon_months,
+            "source": self.source,
+            "variants": [
+                {
+                    "name": v.name,
+                    "description": v.description,
+                    "parameters": v.parameters.model_dump(mode="json"),
+                }
+                for v in self.variants
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario: where, and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be run, with every problem found in it."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        count = len(self.problems)
+        head = f"{self.source}: {count} problem{'s' if count != 1 else ''} in the scenario"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read, override and validate a scenario file; raise ScenarioError listing every problem."""
+    source = str(path)
+    raw = _read_yaml(Path(path), source)
+    set_paths = apply_overrides(raw, overrides, source)
+    return resolve(raw, source, set_paths)
+
+
+def resolve(raw: Any, source: str, set_paths: Iterable[str] = ()) -> Scenario:
+    """Validate a scenario given as plain data (as read from YAML).
+
+    Every level of the base is filled from the defaults, and every variant from the filled base,
+    before one validation pass; so a file may set any single field anywhere, and all problems are
+    found together. A variant's problem is reported only where the variant itself wrote something,
+    so a mistake in the base is reported once, at its own path.
+    """
+    set_paths = tuple(set_paths)
+    filled = deep_merge(default_tree(), raw)
+    base = {key: filled[key] for key in PARAMETER_SECTIONS}
+    raw_variants = raw.get("variants")
+    if isinstance(raw_variants, list):
+        filled["variants"] = [
+            deep_merge(base, variant) if isinstance(variant, Mapping) else variant
+            for variant in raw_variants
+        ]
+    try:
+        spec = ScenarioFile.model_validate(filled)
+    except ValidationError as error:
+        problems = _problems(error, ScenarioFile, set_paths)
+        problems = [p for p, loc in problems if _written(loc, raw)]
+        raise ScenarioError(source, problems) from None
+    variants = tuple(
+        Variant(v.name, v.description, Parameters.model_validate(v.model_dump(include=_SECTIONS)))
+        for v in spec.variants
+    ) or (Variant(BASELINE_VARIANT_NAME, spec.description, Parameters.model_validate(base)),)
+    return Scenario(spec.name, spec.description, spec.horizon_months, variants, source)
+
+
+_SECTIONS = set(PARAMETER_SECTIONS)
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    return Parameters().model_dump()
+
+
+def default_tree() -> dict[str, Any]:
+    """The full parameter tree with every default, as plain data."""
+    return copy.deepcopy(_defaults())
+
+
+def _written(loc: tuple[str | int, ...], raw: Any) -> bool:
+    """Whether a problem at ``loc`` concerns what the file wrote (not a default or the base).
+
+    Problems inside a variant count only where the variant wrote something at, above or below
+    ``loc``; anything else there is a copy of the base's own problem, reported at its own path.
+    """
+    if len(loc) < 3 or loc[0] != "variants" or loc[2] not in _SECTIONS:
+        return True
+    variant = raw["variants"][loc[1]]
+    node: Any = variant
+    for token in loc[2:]:
+        if (isinstance(node, Mapping) and token in node) or (
+            isinstance(node, list) and isinstance(token, int) and token < len(node)
+        ):
+            node = node[token]
+        else:
+            return False
+    return True
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (numbers, lists) in ``override`` replaces."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path, source: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, [Problem("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(source, [Problem("", f"cannot read the file: {error}")]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ScenarioError(source, [Problem("", f"not valid YAML: {where}{problem}")]) from None
+    if not isinstance(raw, dict):
+        given = type(raw).__name__ if raw is not None else "an empty file"
+        raise ScenarioError(
+            source,
+            [Problem("", f"given {given}; allowed: a mapping with name, description, ...")],
+        )
+    return raw
+
+
+# --- --set overrides --------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def parse_path(text: str) -> list[str | int]:
+    """``variants[1].team.hunters`` -> ['variants', 1, 'team', 'hunters']; ValueError if bad."""
+    tokens: list[str | int] = []
+    position = 0
+    while position < len(text):
+        if tokens and text[position] == "." and text[position + 1 : position + 2] != "[":
+            position += 1
+        match = _TOKEN.match(text, position)
+        if not match or (not tokens and match.group(2) is not None):
+            raise ValueError(f"cannot read the field path {text!r}")
+        tokens.append(match.group(1) if match.group(1) is not None else int(match.group(2)))
+        position = match.end()
+    if not tokens:
+        raise ValueError("empty field path")
+    return tokens
+
+
+def format_path(tokens: Sequence[str | int]) -> str:
+    out = ""
+    for token in tokens:
+        out += f"[{token}]" if isinstance(token, int) else (f".{token}" if out else token)
+    return out
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Sequence[str], source: str) -> list[str]:
+    """Apply ``PATH=VALUE`` overrides in place; return the paths set, for error messages.
+
+    A path into the base parameter tree also replaces the same path in any variant that sets it,
+    so a ``--set`` always wins. Values are read as YAML (``500`` is a number, ``[1, 2]`` a list).
+    """
+    problems: list[Problem] = []
+    set_paths: list[str] = []
+    for item in overrides:
+        path_text, sep, value_text = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError("expected PATH=VALUE, e.g. market.accounts=500")
+            tokens = parse_path(path_text.strip())
+            value = yaml.safe_load(value_text) if value_text.strip() else None
+            if value is None:
+                raise ValueError("the value is empty")
+            _set(raw, tokens, value)
+            if tokens[0] in PARAMETER_SECTIONS:
+                for variant in raw.get("variants") or []:
+                    if isinstance(variant, dict) and _has(variant, tokens):
+                        _set(variant, tokens, value)
+        except (ValueError, yaml.YAMLError) as error:
+            problems.append(Problem(f"--set {item}", str(error)))
+            continue
+        set_paths.append(format_path(tokens))
+    if problems:
+        raise ScenarioError(source, problems)
+    return set_paths
+
+
+def _has(tree: Any, tokens: Sequence[str | int]) -> bool:
+    for token in tokens:
+        if isinstance(token, int):
+            if not isinstance(tree, list) or token >= len(tree):
+                return False
+        elif not isinstance(tree, dict) or token not in tree:
+            return False
+        tree = tree[token]
+    return True
+
+
+def _set(tree: Any, tokens: Sequence[str | int], value: Any) -> None:
+    for depth, token in enumerate(tokens):
+        last = depth == len(tokens) - 1
+        where = format_path(tokens[: depth + 1])
+        if isinstance(token, int):
+            if not isinstance(tree, list) or token >= len(tree):
+                raise ValueError(f"{where} does not exist in the scenario")
+        elif not isinstance(tree, dict):
+            raise ValueError(f"{format_path(tokens[:depth])} is not a mapping")
+        if last:
+            tree[token] = value
+        else:
+            if isinstance(token, str) and token not in tree:
+                tree[token] = {}
+            tree = tree[token]
+
+
+# --- error messages ---------------------------------------------------------------------------
+
+
+def _problems(
+    error: ValidationError, model: type[BaseModel], set_paths: Sequence[str]
+) -> list[tuple[Problem, tuple[str | int, ...]]]:
+    problems = []
+    for detail in error.errors(include_url=False):
+        loc = tuple(detail["loc"])
+        path = format_path(loc)
+        message = _describe(detail, model, loc)
+        if any(_within(path, p) for p in set_paths):
+            message += " (set with --set)"
+        problems.append((Problem(path or "(top level)", message), loc))
+    return problems
+
+
+def _within(path: str, set_path: str) -> bool:
+    """Whether an error at ``path`` concerns a value set at ``set_path`` (also in a variant)."""
+    padded = f".{path}."
+    return f".{set_path}." in padded or f".{set_path}[" in padded
+
+
+def _describe(detail: Mapping[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    kind = detail["type"]
+    msg = str(detail["msg"])
+    given = _show(detail.get("input"))
+    if kind == "extra_forbidden":
+        fields = _fields_at(model, loc[:-1])
+        allowed = f"one of {', '.join(fields)}" if fields else "no extra fields"
+        return f"unknown field {loc[-1]!r}; allowed: {allowed}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    allowed = _ALLOWED.get(kind) or msg.removeprefix("Input should be ")
+    return f"given {given}; allowed: {allowed}"
+
+
+_ALLOWED = {
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "dict_type": "a mapping of fields",
+    "list_type": "a list",
+}
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model reached by following ``loc`` from ``model``."""
+    current: Any = model
+    for token in loc:
+        if isinstance(token, int):
+            continue
+        field = current.model_fields.get(token) if _is_model(current) else None
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation such as ``list[Competitor]`` or ``X | None``."""
+    if _is_model(annotation):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
