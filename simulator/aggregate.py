@@ -1,0 +1,126 @@
+"""Statistics across replications and between variants.
+
+Per variant: mean with a Student-t confidence interval, and P5/P50/P95 of the replication
+values. Between a variant and the baseline: the *paired* difference (same replication index,
+hence the same random numbers), its confidence interval, and the share of replications in which
+the variant did better (the chance it beats the baseline). Replications where a metric is
+undefined (NaN, e.g. a median cycle time with no wins) are left out of that metric only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Estimate:
+    mean: float
+    low: float
+    high: float
+    p5: float
+    p50: float
+    p95: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Variant minus baseline, paired by replication."""
+
+    mean: float
+    low: float
+    high: float
+    p_better: float
+    n: int
+
+
+def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """Mean and its two-sided Student-t confidence interval (NaN bounds for fewer than 2)."""
+    values = values[np.isfinite(values)]
+    n = values.size
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def estimate(values: np.ndarray) -> Estimate:
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    mean, low, high = mean_interval(finite)
+    if finite.size:
+        p5, p50, p95 = (float(q) for q in np.percentile(finite, [5, 50, 95]))
+    else:
+        p5 = p50 = p95 = math.nan
+    return Estimate(mean, low, high, p5, p50, p95, int(finite.size))
+
+
+def paired_difference(
+    variant: np.ndarray, baseline: np.ndarray, lower_is_better: bool = False
+) -> Difference:
+    diff = np.asarray(variant, dtype=float) - np.asarray(baseline, dtype=float)
+    diff = diff[np.isfinite(diff)]
+    mean, low, high = mean_interval(diff)
+    if diff.size == 0:
+        return Difference(mean, low, high, math.nan, 0)
+    better = (diff < 0) if lower_is_better else (diff > 0)
+    p_better = (np.count_nonzero(better) + 0.5 * np.count_nonzero(diff == 0)) / diff.size
+    return Difference(mean, low, high, float(p_better), int(diff.size))
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    metric: str
+    lower_is_better: bool
+    estimates: dict[str, Estimate]
+    differences: dict[str, Difference]  # non-baseline variant -> difference vs baseline
+
+
+def compare(
+    summary: pa.Table, metrics: list[str], lower_is_better: frozenset[str]
+) -> list[MetricComparison]:
+    """Every metric's estimate per variant and paired difference against the first variant."""
+    variants = list(dict.fromkeys(summary.column("variant").to_pylist()))
+    baseline = variants[0]
+    by_variant = {
+        name: summary.filter(pc.equal(summary.column("variant"), name)).sort_by("replication")
+        for name in variants
+    }
+    _check_paired(by_variant, baseline)
+    comparisons = []
+    for metric in metrics:
+        columns = {
+            name: by_variant[name].column(metric).to_numpy(zero_copy_only=False).astype(float)
+            for name in variants
+        }
+        lower = metric in lower_is_better
+        comparisons.append(
+            MetricComparison(
+                metric,
+                lower,
+                {name: estimate(values) for name, values in columns.items()},
+                {
+                    name: paired_difference(columns[name], columns[baseline], lower)
+                    for name in variants[1:]
+                },
+            )
+        )
+    return comparisons
+
+
+def _check_paired(by_variant: dict[str, pa.Table], baseline: str) -> None:
+    reference = by_variant[baseline].column("replication").to_pylist()
+    for name, rows in by_variant.items():
+        if rows.column("replication").to_pylist() != reference:
+            raise ValueError(f"variant {name!r} does not have the baseline's replications")

@@ -1,0 +1,46 @@
+"""Shared helpers: small scenarios built in code, and replications run in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from simulator.scenario import Scenario, apply_overrides, load_scenario, resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+TEST_SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+
+
+def scenario_from(raw: dict[str, Any], *overrides: str) -> Scenario:
+    """A scenario from plain data plus ``--set`` style overrides."""
+    raw = {"name": "test", "description": "built by a test", **raw}
+    set_paths = apply_overrides(raw, list(overrides), "test")
+    return resolve(raw, "test", set_paths)
+
+
+def bundled(name: str, *overrides: str) -> Scenario:
+    return load_scenario(SCENARIOS / f"{name}.yaml", list(overrides))
+
+
+def column(summary: Any, variant: str, metric: str) -> np.ndarray:
+    """One metric's values for one variant, ordered by replication."""
+    rows = [
+        (r, v)
+        for name, r, v in zip(
+            summary.column("variant").to_pylist(),
+            summary.column("replication").to_pylist(),
+            summary.column(metric).to_pylist(),
+            strict=True,
+        )
+        if name == variant
+    ]
+    return np.array([v for _, v in sorted(rows)], dtype=float)
+
+
+@pytest.fixture
+def tmp_results(tmp_path: Path) -> Path:
+    return tmp_path / "results"
