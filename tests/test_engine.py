@@ -1,0 +1,120 @@
+"""Exact checks of the engine against queueing theory (MODEL.md 4.2.2 and 4.2.3).
+
+Each check runs independent replications and compares the mean of a per-replication statistic
+with its theoretical value, allowing Z standard errors of the replication means (Z = 3.29,
+two-sided 99.9%): the tolerance comes from the Monte Carlo error, not from a guess.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulator.events import Kind
+from simulator.metrics import monthly
+from simulator.model import simulate
+from simulator.scenario import DAYS_PER_MONTH
+from simulator.streams import Streams, replication_seed
+from tests.conftest import scenario_from
+
+Z = 3.29
+SEED = 20261123
+
+
+def erlang_c_wait(arrival_rate: float, service_mean: float, servers: int) -> float:
+    """Mean wait in queue of an M/M/c queue (Erlang C)."""
+    offered = arrival_rate * service_mean
+    rho = offered / servers
+    assert rho < 1
+    top = offered**servers / math.factorial(servers) / (1 - rho)
+    bottom = sum(offered**k / math.factorial(k) for k in range(servers)) + top
+    return (top / bottom) / (servers / service_mean - arrival_rate)
+
+
+def test_sales_engineers_match_erlang_c():
+    """Poisson demo requests, exponential demos, c engineers: mean wait = Erlang C.
+
+    Leads arrive as a Poisson process over a market large enough that thinning is negligible;
+    every lead qualifies and asks for exactly one demo after i.i.d. stage delays, so demo
+    requests stay Poisson (M/G/infinity output). The arrival rate is estimated from the run.
+    """
+    engineers, demo_days, rate_per_day, accounts = 3, 1.5, 1.4, 20_000
+    scenario = scenario_from(
+        {
+            "horizon_months": 30,
+            "market": {
+                "accounts": accounts,
+                "aware_share": 1.0,
+                "in_market_share_per_quarter": rate_per_day * 3 * DAYS_PER_MONTH / accounts,
+                "cooldown_after_loss_months": 0,
+            },
+            "team": {
+                "hunters": 1,
+                "hunter_capacity_opportunities": 5_000,
+                "outbound_leads_per_hunter_month": 0,
+                "sales_engineers": engineers,
+                "demos_per_evaluation": 1,
+                "demo_days_mean": demo_days,
+                "demo_days_cv": 1.0,
+            },
+            "marketing": {"direct_spend_usd_per_month": 0},
+            "process": {
+                "lead_patience_days": 365,
+                "lead_quality": {"inbound": 1.0},
+                "lead_interest_floor": 1.0,
+                "poor_fit_threshold": 0.0,
+            },
+        }
+    )
+    parameters = scenario.variants[0].parameters
+    warm_up_days = 150.0
+    mean_waits, rates = [], []
+    for replication in range(30):
+        log = simulate(
+            parameters, scenario.horizon_days, Streams(replication_seed(SEED, replication))
+        ).as_array()
+        demos = log[log["kind"] == Kind.DEMO_STARTED]
+        requested = demos["day"] - demos["value"]
+        window = requested >= warm_up_days
+        mean_waits.append(demos["value"][window].mean())
+        rates.append(window.sum() / (scenario.horizon_days - warm_up_days))
+    expected = erlang_c_wait(float(np.mean(rates)), demo_days, engineers)
+    mean = float(np.mean(mean_waits))
+    error = float(np.std(mean_waits, ddof=1) / math.sqrt(len(mean_waits)))
+    print(f"Erlang C: simulated mean wait {mean:.4f} +- {error:.4f} days, theory {expected:.4f}")
+    assert abs(mean - expected) <= Z * error
+
+
+def test_littles_law_holds_for_open_opportunities():
+    """Mean open opportunities (month-end stock) = arrival rate x mean time in pipeline.
+
+    The stock comes from the monthly table, the flow and the sojourn times from the opportunities
+    opened inside the window; the horizon runs well past the window so nearly every sojourn is
+    complete (the few still open are counted up to the horizon).
+    """
+    scenario = scenario_from({"horizon_months": 48, "market": {"accounts": 1500}})
+    parameters = scenario.variants[0].parameters
+    first, last = 9, 33  # window of month-ends (months are 1-based in the monthly table)
+    start, end = first * DAYS_PER_MONTH, last * DAYS_PER_MONTH
+    differences = []
+    for replication in range(40):
+        log = simulate(
+            parameters, scenario.horizon_days, Streams(replication_seed(SEED, replication))
+        ).as_array()
+        stock = monthly(log, scenario.horizon_months)["open_opportunities"]
+        mean_open = stock[first:last].mean()  # month-ends first+1 .. last
+        opened = log[log["kind"] == Kind.OPENED]
+        closed = log[log["kind"] == Kind.CLOSED]
+        close_day = dict(zip(closed["subject"].tolist(), closed["day"].tolist(), strict=True))
+        in_window = opened[(opened["day"] >= start) & (opened["day"] < end)]
+        sojourn = [
+            close_day.get(s, scenario.horizon_days) - d
+            for s, d in zip(in_window["subject"].tolist(), in_window["day"].tolist(), strict=True)
+        ]
+        arrival_rate = in_window.size / (end - start)
+        differences.append(mean_open - arrival_rate * float(np.mean(sojourn)))
+    mean = float(np.mean(differences))
+    error = float(np.std(differences, ddof=1) / math.sqrt(len(differences)))
+    print(f"Little's law: L - lambda W = {mean:.3f} +- {error:.3f} opportunities")
+    assert abs(mean) <= Z * error
