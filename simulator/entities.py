@@ -12,7 +12,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from simulator.parameters import Market, Product
+from simulator.parameters import Market, PerSegmentProbability, Product
 
 ENTERPRISE, MID_MARKET = 0, 1
 NEVER = math.inf
@@ -31,7 +31,9 @@ class U(IntEnum):
     STALL_PROPOSAL = 7
     CHOICE = 8
     HOUSEHOLD_PRESENT = 9
-    RIVAL_PRESENT = 10  # one slot per rival from here on
+    PITCH = 10
+    REVIVAL = 11
+    RIVAL_PRESENT = 12  # one slot per rival, then per entrant, from here on
 
 
 class Z(IntEnum):
@@ -43,7 +45,7 @@ class Z(IntEnum):
     PROPOSAL = 3
 
 
-UNIFORM_SLOTS = 24
+UNIFORM_SLOTS = 32
 NORMAL_SLOTS = 8
 PREDRAWN_OPPORTUNITIES_PER_ACCOUNT = 3
 
@@ -60,6 +62,7 @@ class Accounts:
     perceived_risk: list[float]
     fit: list[float]
     aware: list[bool]
+    needs: list[list[bool]]  # needs[feature][account]: the prospect's need includes the feature
     available_from_day: list[float]
     opportunities_opened: list[int]
 
@@ -72,6 +75,9 @@ class Accounts:
         def per_segment(attr: str) -> np.ndarray:
             return np.where(segment == ENTERPRISE, getattr(seg[0], attr), getattr(seg[1], attr))
 
+        def per_feature_need(need: PerSegmentProbability) -> np.ndarray:
+            return np.where(segment == ENTERPRISE, need.enterprise, need.mid_market)
+
         median = per_segment("deal_size_median_usd")
         deal_sd = per_segment("deal_size_log_sd")
         deal_size = median * np.exp(deal_sd * rng.standard_normal(n))
@@ -82,6 +88,10 @@ class Accounts:
         base_fit = np.where(segment == ENTERPRISE, product.fit.enterprise, product.fit.mid_market)
         fit = np.clip(base_fit + product.fit_sd * rng.standard_normal(n), 0.0, 1.0)
         aware = rng.random(n) < market.aware_share
+        needs = [
+            (rng.random(n) < per_feature_need(feature.need_probability)).tolist()
+            for feature in product.features
+        ]
         return cls(
             segment=segment.tolist(),
             sector=rng.integers(0, market.sectors, n).tolist(),
@@ -91,6 +101,7 @@ class Accounts:
             perceived_risk=risk.tolist(),
             fit=fit.tolist(),
             aware=aware.tolist(),
+            needs=needs,
             available_from_day=[0.0] * n,
             opportunities_opened=[0] * n,
         )
@@ -135,6 +146,13 @@ class Hunter:
     hired_day: float
     skill: float
     capacity: int
+    active: bool = True
+    on_plan_since: float | None = None
+    bookings: list[tuple[float, float]] = field(default_factory=list)  # (day, ACV USD)
+    open: dict[int, Opportunity] = field(default_factory=dict)
+
+    def booked_since(self, day: float) -> float:
+        return sum(acv for booked, acv in self.bookings if booked >= day)
 
 
 @dataclass(slots=True)
@@ -149,3 +167,8 @@ class Opportunity:
     wait_hours: float
     u: list[float] = field(repr=False)
     z: list[float] = field(repr=False)
+    feature: int = -1  # the announced feature the deal now hangs on (pitched or beta), if any
+    beta: bool = False
+    attendee_bonus: float = 0.0
+    fatigue: int = 0
+    orphaned: bool = False

@@ -27,6 +27,27 @@ class Kind(IntEnum):
     PREMATURE_PROPOSAL = 7  # proposal made before the evaluation was done
     CLOSED = 8  # the opportunity ended; value = ACV won (USD) or 0; code = Outcome
     HUNTER_HIRED = 9  # actor = hunter id; value = full capacity
+    FEATURE_ANNOUNCED = 10  # subject = feature index; value = promised release day
+    RELEASE_SLIPPED = 11  # subject = feature index; value = new planned release day
+    FEATURE_RELEASED = 12  # subject = feature index; value = days late against the promise
+    MEETING_WENT_BADLY = 13  # the prospect was losing interest at the first meeting
+    PITCHED = 14  # the hunter pitched an announced feature; code = feature; value = promised day
+    BETA_OFFERED = 15  # the prospect took an open beta / launch-partner deal; code = feature
+    WAITING_STARTED = 16  # the deal now waits for the release; code = feature
+    WAITING_ENDED = 17  # the wait is over (released, or given up); code = feature
+    NEW_FACES = 18  # committee members replaced while waiting; value = how many
+    RETELLING = 19  # the story told again at a follow-up meeting; value = retellings so far
+    FATIGUED = 20  # fatigue reached: only the lowest-level contact still attends
+    REFERENCE_REQUESTED = 21  # the prospect wants reference metrics for the feature; code = feature
+    FEATURE_REFERENCE = 22  # a customer became a reference; subject = feature; account = customer
+    COMPETITOR_ENTERED = 23  # subject = entrant; value = ready day; code = segment
+    COMPETITOR_READY = 24  # subject = entrant; value = segment; code = claimed feature or -1
+    QUOTA_REVIEW = 25  # actor = hunter; value = attainment (trailing bookings / quota)
+    PLAN_STARTED = 26  # actor = hunter; value = attainment
+    PLAN_ENDED = 27  # actor = hunter back above the threshold; value = attainment
+    HUNTER_LEFT = 28  # actor = hunter; value = attainment
+    ORPHANED = 29  # the opportunity's hunter left; actor = the hunter who left
+    BETA_CONVERTED = 30  # a beta partner pays the full price at the release; value = added ACV
 
 
 class Source(IntEnum):
@@ -39,6 +60,7 @@ class Meeting(IntEnum):
     FIRST = 0
     DISCOVERY = 1
     DEMO = 2
+    FOLLOW_UP = 3  # while a deal waits on a release
 
 
 class Discovery(IntEnum):

@@ -38,6 +38,17 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "demo_wait_days_mean",
     "premature_proposals",
     "sponsorless_won",
+    "meeting_attendees_q1",
+    "vaporware_pitches",
+    "beta_partners",
+    "hunters_put_on_plan",
+    "hunter_attrition",
+    "feature_references",
+    "deals_waiting_on_release_peak",
+    "release_slip_days",
+    "fatigued_opportunities",
+    "new_faces",
+    "orphaned_opportunities",
 )
 """Summary metrics, one value per replication. Counts are opportunities unless named otherwise."""
 
@@ -53,10 +64,19 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "stalled",
     "bookings",
     "meetings",
+    "vaporware_pitches",
+    "new_faces",
+    "feature_references",
+    "hunters_put_on_plan",
+    "hunter_attrition",
     "open_opportunities",
     "open_pipeline_acv",
+    "deals_waiting_on_release",
+    "hunters_on_plan",
+    "hunters",
 )
-"""Monthly metrics: flows within the month, or stocks at the month's end (``open_*``)."""
+"""Monthly metrics: flows within the month, or stocks at the month's end (``open_*``,
+``deals_waiting_on_release``, ``hunters_on_plan``, ``hunters``)."""
 
 LOWER_IS_BETTER: frozenset[str] = frozenset(
     {
@@ -72,6 +92,15 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
         "lead_wait_hours_median",
         "demo_wait_days_mean",
         "premature_proposals",
+        "hunters_put_on_plan",
+        "hunter_attrition",
+        "deals_waiting_on_release_peak",
+        "release_slip_days",
+        "fatigued_opportunities",
+        "new_faces",
+        "orphaned_opportunities",
+        "deals_waiting_on_release",
+        "hunters_on_plan",
     }
 )
 
@@ -130,8 +159,13 @@ def summarise(log: np.ndarray, horizon_days: float) -> dict[str, float]:
     row["cycle_days_won_median"] = _median(cycle)
     row["cycle_days_won_median_enterprise"] = _median(cycle[won_segment == ENTERPRISE])
     row["cycle_days_won_median_mid_market"] = _median(cycle[won_segment == MID_MARKET])
+    booked = log[
+        (kind == Kind.BETA_CONVERTED) | ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON))
+    ]
     for months in (12, 24, 36):
-        row[f"bookings_{months}m"] = float(won["value"][won["day"] < months * DAYS_PER_MONTH].sum())
+        row[f"bookings_{months}m"] = float(
+            booked["value"][booked["day"] < months * DAYS_PER_MONTH].sum()
+        )
 
     meetings = log[kind == Kind.MEETING]
     row["meetings_q1"] = int(np.count_nonzero(meetings["day"] < 3 * DAYS_PER_MONTH))
@@ -142,7 +176,52 @@ def summarise(log: np.ndarray, horizon_days: float) -> dict[str, float]:
     row["premature_proposals"] = int(np.count_nonzero(kind == Kind.PREMATURE_PROPOSAL))
     sponsored = set(qualified["subject"][(qualified["code"] & Discovery.SPONSOR) != 0].tolist())
     row["sponsorless_won"] = sum(1 for s in won["subject"].tolist() if s not in sponsored)
+
+    row["meeting_attendees_q1"] = float(
+        meetings["value"][meetings["day"] < 3 * DAYS_PER_MONTH].sum()
+    )
+    counted = {
+        "vaporware_pitches": Kind.PITCHED,
+        "beta_partners": Kind.BETA_OFFERED,
+        "hunters_put_on_plan": Kind.PLAN_STARTED,
+        "hunter_attrition": Kind.HUNTER_LEFT,
+        "feature_references": Kind.FEATURE_REFERENCE,
+        "fatigued_opportunities": Kind.FATIGUED,
+        "orphaned_opportunities": Kind.ORPHANED,
+    }
+    for column, counted_kind in counted.items():
+        row[column] = int(np.count_nonzero(kind == counted_kind))
+    row["new_faces"] = int(log["value"][kind == Kind.NEW_FACES].sum())
+    waiting = _running_stock(log, Kind.WAITING_STARTED, (Kind.WAITING_ENDED,))
+    row["deals_waiting_on_release_peak"] = int(waiting.max()) if waiting.size else 0
+    row["release_slip_days"] = _release_slip_days(log, horizon_days)
     return row
+
+
+def _running_stock(log: np.ndarray, up: Kind, down: tuple[Kind, ...]) -> np.ndarray:
+    """The stock after each change, changes in time order (+1 for ``up``, -1 for ``down``)."""
+    kind = log["kind"]
+    changes = log[(kind == up) | np.isin(kind, down)]
+    order = np.argsort(changes["day"], kind="stable")
+    steps = np.where(changes["kind"][order] == up, 1, -1)
+    return np.cumsum(steps)
+
+
+def _release_slip_days(log: np.ndarray, horizon_days: float) -> float:
+    """Mean lateness of announced features against the date promised to prospects: released
+    ones by their release, ones still unreleased whose promised date passed by the horizon."""
+    kind = log["kind"]
+    announced = log[kind == Kind.FEATURE_ANNOUNCED]
+    released = log[kind == Kind.FEATURE_RELEASED]
+    release_day = dict(zip(released["subject"].tolist(), released["day"].tolist(), strict=True))
+    late = [
+        max(0.0, release_day.get(feature, horizon_days) - promised)
+        for feature, promised in zip(
+            announced["subject"].tolist(), announced["value"].tolist(), strict=True
+        )
+        if feature in release_day or promised < horizon_days
+    ]
+    return float(np.mean(late)) if late else math.nan
 
 
 def monthly(log: np.ndarray, horizon_months: int) -> dict[str, np.ndarray]:
@@ -165,11 +244,24 @@ def monthly(log: np.ndarray, horizon_months: int) -> dict[str, np.ndarray]:
     }
     for outcome, column in _OUTCOME_COLUMNS.items():
         table[column] = count(closed & (log["code"] == outcome))
-    won = closed & (log["code"] == Outcome.WON)
-    table["bookings"] = count(won, log["value"]).astype(float)
+    booked = (closed & (log["code"] == Outcome.WON)) | (kind == Kind.BETA_CONVERTED)
+    table["bookings"] = count(booked, log["value"]).astype(float)
     table["meetings"] = count(kind == Kind.MEETING)
+    table["vaporware_pitches"] = count(kind == Kind.PITCHED)
+    new_faces = kind == Kind.NEW_FACES
+    table["new_faces"] = count(new_faces, log["value"]).astype(np.int64)
+    table["feature_references"] = count(kind == Kind.FEATURE_REFERENCE)
+    table["hunters_put_on_plan"] = count(kind == Kind.PLAN_STARTED)
+    table["hunter_attrition"] = count(kind == Kind.HUNTER_LEFT)
     table["open_opportunities"] = np.cumsum(table["opportunities"]) - np.cumsum(count(closed))
     table["open_pipeline_acv"] = _open_pipeline_value(log, horizon_months)
+    table["deals_waiting_on_release"] = np.cumsum(
+        count(kind == Kind.WAITING_STARTED) - count(kind == Kind.WAITING_ENDED)
+    )
+    table["hunters_on_plan"] = np.cumsum(
+        table["hunters_put_on_plan"] - count(kind == Kind.PLAN_ENDED) - table["hunter_attrition"]
+    )
+    table["hunters"] = np.cumsum(count(kind == Kind.HUNTER_HIRED) - table["hunter_attrition"])
     return {name: table[name] for name in MONTHLY_COLUMNS}
 
 

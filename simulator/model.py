@@ -13,7 +13,9 @@ from simulator.distributions import Exponential, Gamma
 from simulator.entities import Accounts, Hunter, OpportunityDraws
 from simulator.events import EventLog, Kind
 from simulator.parameters import Parameters
-from simulator.processes import demand, team
+from simulator.processes import competition, demand, team
+from simulator.processes.competition import Entrant
+from simulator.processes.roadmap import Roadmap
 from simulator.scenario import DAYS_PER_MONTH
 from simulator.streams import Block, Streams
 
@@ -39,6 +41,8 @@ class World:
         self.response_days = Block(lambda n: response.sample(streams["response"], n))
         demo = Gamma(p.team.demo_days_mean, p.team.demo_days_cv)
         self.demo_days = Block(lambda n: demo.sample(streams["demos"], n))
+        self.roadmap = Roadmap(self)
+        self.entrants: list[Entrant] = []
         self._next_id = 0
 
     def next_id(self) -> int:
@@ -61,11 +65,11 @@ class World:
         )
 
     def start(self) -> None:
+        self.roadmap.start()
+        competition.start(self)
         team.staff(self)
         self.env.process(demand.inbound_leads(self))
         self.env.process(demand.direct_marketing(self))
-        for hunter in self.hunters:
-            self.env.process(demand.outbound_prospecting(self, hunter))
 
 
 def simulate(parameters: Parameters, horizon_days: float, streams: Streams) -> EventLog:

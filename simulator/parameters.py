@@ -8,7 +8,7 @@ Defaults come from ``MODEL.md``; published figures are cited next to the field t
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -160,8 +160,38 @@ class Market(Section):
         return self.enterprise if index == 0 else self.mid_market
 
 
+class Quota(Section):
+    """Quota pressure: trailing bookings reviewed against quota; the plan; exits; replacements."""
+
+    usd_per_month: NonNegativeFloat = Field(
+        45_000, description="new ACV a fully ramped hunter is expected to book (USD a month)"
+    )
+    review_interval_months: PositiveFloat = Field(
+        3.0, description="how often bookings are reviewed against quota (months)"
+    )
+    trailing_months: PositiveFloat = Field(
+        6.0, description="window of bookings a review looks at (months)"
+    )
+    plan_threshold: Probability = Field(
+        0.5,
+        description="attainment (trailing bookings / quota) below which a hunter goes on the plan",
+    )
+    plan_term_months: PositiveFloat = Field(
+        3.0,
+        description="term of the plan (performance improvement plan); a hunter still under the "
+        "threshold at the first review after it leaves (months)",
+    )
+    hiring_delay_months: NonNegativeFloat = Field(
+        3.0, description="months from a hunter leaving to the replacement starting"
+    )
+    orphan_utility_penalty: NonNegativeFloat = Field(
+        0.8,
+        description="utility an open deal loses when its hunter leaves (the relationship is gone)",
+    )
+
+
 class Team(Section):
-    """The sales team: hunters with capacity, ramp-up and skill; sales engineers who run demos."""
+    """The sales team: hunters with capacity, ramp-up, skill and quota; sales engineers."""
 
     hunters: Annotated[int, Field(ge=1)] = Field(6, description="hunters (new-business reps)")
     hunter_capacity_opportunities: Annotated[int, Field(ge=1)] = Field(
@@ -203,6 +233,7 @@ class Team(Section):
         0.5,
         description="coefficient of variation of demo time (gamma; 1 = exponential)",
     )
+    quota: Quota = Quota()
 
     @model_validator(mode="after")
     def _demos_need_engineers(self) -> Team:
@@ -211,8 +242,54 @@ class Team(Section):
         return self
 
 
+class Slip(Section):
+    """How a feature's release slips: each time its planned date arrives it may slip again."""
+
+    probability: Probability = Field(
+        0.6, description="probability the release slips when its planned date arrives"
+    )
+    mean_months: PositiveFloat = Field(2.5, description="mean length of one slip (months)")
+    max_slips: Annotated[int, Field(ge=0)] = Field(
+        3, description="most times one release can slip (count)"
+    )
+
+
+class Feature(Section):
+    """An announced feature: told to prospects for one date, planned for a later one, released
+    when it is ready (Bayus, Jain & Rao 2001: pre-announced dates are strategic and often missed).
+    """
+
+    name: str = Field(min_length=1)
+    announced_month: NonNegativeFloat = Field(
+        description="month the feature is announced; hunters can pitch it from then"
+    )
+    promised_release_month: NonNegativeFloat = Field(
+        description="release date hunters tell prospects (months from the start)"
+    )
+    planned_release_month: NonNegativeFloat = Field(
+        description="internal planned release date (months from the start)"
+    )
+    slip: Slip = Slip()
+    need_probability: PerSegmentProbability = Field(
+        description="share of prospects whose need includes this feature, per segment"
+    )
+    fit_gain: Probability = Field(
+        description="product fit a prospect who needs the feature gains once it ships (fit units)"
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Feature:
+        if not self.announced_month <= self.promised_release_month <= self.planned_release_month:
+            raise ValueError(
+                "dates must satisfy announced_month <= promised_release_month <= "
+                f"planned_release_month; given {self.announced_month}, "
+                f"{self.promised_release_month}, {self.planned_release_month}"
+            )
+        return self
+
+
 class Product(Section):
-    """The product that ships today."""
+    """The product that ships today, and the roadmap of announced features."""
 
     fit: PerSegmentProbability = Field(
         PerSegmentProbability(enterprise=0.55, mid_market=0.7),
@@ -224,6 +301,27 @@ class Product(Section):
     price_index: NonNegativeFloat = Field(
         1.0,
         description="our price relative to the market's typical price (1 = typical)",
+    )
+    features: Annotated[list[Feature], Field(max_length=6)] = Field(
+        default_factory=lambda: [
+            Feature(
+                name="AI insights",
+                announced_month=1,
+                promised_release_month=4,
+                planned_release_month=7,
+                need_probability=PerSegmentProbability(enterprise=0.3, mid_market=0.2),
+                fit_gain=0.25,
+            ),
+            Feature(
+                name="Real-time sync",
+                announced_month=15,
+                promised_release_month=18,
+                planned_release_month=21,
+                need_probability=PerSegmentProbability(enterprise=0.2, mid_market=0.15),
+                fit_gain=0.2,
+            ),
+        ],
+        description="announced features, in the order they are announced",
     )
 
 
@@ -239,8 +337,39 @@ class Competitor(Section):
     )
 
 
+class Entrants(Section):
+    """New competitors entering over time: a Poisson process per segment."""
+
+    rate_per_year: PerSegment = Field(
+        PerSegment(enterprise=0.6, mid_market=0.9),
+        description="new competitors entering each segment (per year)",
+    )
+    readiness_months: NonNegativeFloat = Field(
+        3.0, description="months from a competitor's entry until it can compete in evaluations"
+    )
+    claims_feature_probability: Probability = Field(
+        0.7,
+        description="probability an entrant claims the feature we announced latest "
+        "(same claim, with or without the product)",
+    )
+    brand: float = Field(0.1, description="an entrant's brand familiarity (utility units)")
+    fit: PerSegmentProbability = Field(
+        PerSegmentProbability(enterprise=0.45, mid_market=0.55),
+        description="an entrant's product fit per segment (0-1)",
+    )
+    price_index: NonNegativeFloat = Field(0.85, description="an entrant's relative price")
+    presence_probability: PerSegmentProbability = Field(
+        PerSegmentProbability(enterprise=0.35, mid_market=0.35),
+        description="probability an entrant is in a given evaluation once ready",
+    )
+    max_entrants: Annotated[int, Field(ge=0, le=12)] = Field(
+        8, description="most entrants over the horizon (count)"
+    )
+
+
 class Competitors(Section):
-    """The household-name incumbent and the other rivals; do-nothing is always an option."""
+    """The household-name incumbent, the other rivals and entrants; do-nothing is always an
+    option."""
 
     household_name: Competitor = Competitor(
         name="Household Name",
@@ -258,6 +387,7 @@ class Competitors(Section):
             presence_probability=PerSegmentProbability(enterprise=0.5, mid_market=0.5),
         )
     ]
+    entrants: Entrants = Entrants()
 
 
 class Marketing(Section):
@@ -299,6 +429,83 @@ class DisciplineEffect(Section):
     def at(self, discipline: float) -> float:
         lo, hi = self.at_zero_discipline, self.at_full_discipline
         return lo + (hi - lo) * discipline
+
+
+class Pitching(Section):
+    """What pitching an announced, unshipped feature does to a deal (the death spiral)."""
+
+    vaporware_pitch_probability: Probability = Field(
+        0.9,
+        description="probability a `vaporware` hunter pitches the announced feature when a first "
+        "meeting goes badly",
+    )
+    desperate_pitch_probability: Probability = Field(
+        0.5,
+        description="probability a hunter on the plan pitches it, whatever the strategy",
+    )
+    revival_probability: Probability = Field(
+        0.85, description="probability the pitch revives a prospect who was losing interest"
+    )
+    attendee_jump: NonNegativeFloat = Field(
+        3.0, description="extra attendees at meetings after the pitch, before fatigue (people)"
+    )
+    retelling_interval_days: PositiveFloat = Field(
+        91.0, description="a deal waiting on a release gets a follow-up meeting this often (days)"
+    )
+    new_faces_per_month: NonNegativeFloat = Field(
+        0.2,
+        description="committee members replaced per month a deal waits (people a month); each "
+        "new face must be won again, lowering the business case",
+    )
+    fatigue_retellings: Annotated[int, Field(ge=1)] = Field(
+        3,
+        description="retellings of the same story after which only the lowest-level contact "
+        "still attends (count)",
+    )
+    fatigue_utility_penalty: NonNegativeFloat = Field(
+        0.25, description="utility lost per retelling (utility units)"
+    )
+    reference_wait_days: PositiveFloat = Field(
+        120.0,
+        description="after the release, how long a prospect waits for reference metrics before "
+        "ending in no decision (days)",
+    )
+    waiting_timeout_days: PositiveFloat = Field(
+        540.0,
+        description="a deal waiting on a release ends in no decision after this long (days)",
+    )
+    reference_utility: NonNegativeFloat = Field(
+        0.8,
+        description="utility of reference metrics for the feature to a prospect who needs it",
+    )
+    time_to_value_days: PositiveFloat = Field(
+        120.0,
+        description="from a customer getting the feature to realising value with it (days)",
+    )
+    reference_probability: Probability = Field(
+        0.3,
+        description="probability a customer who realised value with the feature becomes a "
+        "reference for it",
+    )
+    beta_acceptance_probability: Probability = Field(
+        0.6,
+        description="probability a prospect who wants the feature accepts an open beta / "
+        "launch-partner deal",
+    )
+    beta_acv_share: Probability = Field(
+        0.5, description="share of the full ACV a beta partner pays until the release"
+    )
+    beta_partner_slots: Annotated[int, Field(ge=0)] = Field(
+        8, description="beta / launch partners taken per feature (count)"
+    )
+    beta_early_access_days: NonNegativeFloat = Field(
+        60.0, description="days before the release that beta partners start using the feature"
+    )
+    beta_reference_probability: Probability = Field(
+        0.7,
+        description="probability a beta partner who realised value becomes a reference "
+        "(success metrics were agreed up front)",
+    )
 
 
 class Process(Section):
@@ -367,6 +574,7 @@ class Process(Section):
     stall_probability_proposal: Probability = Field(
         0.02, description="probability the prospect goes dark after the proposal"
     )
+    pitching: Pitching = Pitching()
     sponsorless_timeout_days: PositiveFloat = Field(
         150.0,
         description="an opportunity without executive sponsor ends in no decision this many "
@@ -374,9 +582,17 @@ class Process(Section):
     )
 
 
+PitchStrategy = Literal["available_only", "vaporware", "beta_partner"]
+
+
 class Strategy(Section):
     """How the team chooses to sell."""
 
+    pitch: PitchStrategy = Field(
+        "available_only",
+        description="available_only: sell what ships; vaporware: pitch the announced feature "
+        "when a meeting goes badly; beta_partner: offer it openly as a beta / launch-partner deal",
+    )
     qualification_discipline: Probability = Field(
         0.75,
         description="how thoroughly hunters qualify (0-1): finding the sponsor, the economic "

@@ -22,6 +22,10 @@ STREAM_NAMES: tuple[str, ...] = (
     "response",
     "demos",
     "hunters",
+    "roadmap",
+    "entrants",
+    "waiting",
+    "references",
 )
 
 BLOCK_SIZE = 512

@@ -79,7 +79,7 @@ def outbound_prospecting(world: World, hunter: Hunter) -> Generator[Any, Any, No
     gaps = Exponential(DAYS_PER_MONTH / team.outbound_leads_per_hunter_month)
     gap = Block(lambda n: gaps.sample(rng, n))
     pick = Block(lambda n: rng.integers(0, world.parameters.market.accounts, n))
-    while True:
+    while hunter.active:
         yield world.env.timeout(gap())
         account = int(pick())
         if hunter.id in world.free_slots.items and world.accounts.is_available(

@@ -1,0 +1,112 @@
+"""The product roadmap: features announced for one date, planned for a later one, released when
+ready; and the customers whose realised value with a feature makes them references for it.
+
+A feature's release slips each time its planned date arrives, with the slip distribution of the
+scenario, up to its maximum number of slips: the actual release never precedes the plan. Deals
+hanging on a feature wait on its ``released`` event; prospects asking for reference metrics wait
+on ``first_reference``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simulator.distributions import Exponential
+from simulator.events import Kind
+from simulator.parameters import Feature
+from simulator.scenario import DAYS_PER_MONTH
+from simulator.streams import Block
+
+if TYPE_CHECKING:
+    from simulator.model import World
+
+NO_FEATURE = -1
+
+
+class Roadmap:
+    """Release state of every announced feature, and the references each has earned."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.features: list[Feature] = list(world.parameters.product.features)
+        env = world.env
+        self.announced = [False] * len(self.features)
+        self.released = [env.event() for _ in self.features]
+        self.first_reference = [env.event() for _ in self.features]
+        self.references = [0] * len(self.features)
+        self.beta_partners = [0] * len(self.features)
+        self.planned_day = [f.planned_release_month * DAYS_PER_MONTH for f in self.features]
+        rng = world.streams["references"]
+        self._reference_draw = Block(lambda n: rng.random(n))
+
+    def start(self) -> None:
+        for index in range(len(self.features)):
+            self.world.env.process(self._release(index))
+
+    def is_released(self, feature: int) -> bool:
+        return self.released[feature].triggered
+
+    def pitchable(self) -> int:
+        """The latest announced feature not yet released, or NO_FEATURE."""
+        for index in reversed(range(len(self.features))):
+            if self.announced[index] and not self.is_released(index):
+                return index
+        return NO_FEATURE
+
+    def missing_fit(self, account: int) -> float:
+        """Fit the account lacks today: the gains of features it needs that have not shipped."""
+        needs = self.world.accounts.needs
+        return sum(
+            feature.fit_gain
+            for index, feature in enumerate(self.features)
+            if needs[index][account] and not self.is_released(index)
+        )
+
+    def needed_feature(self, account: int) -> int:
+        """The first announced feature the account needs, or NO_FEATURE."""
+        needs = self.world.accounts.needs
+        for index in range(len(self.features)):
+            if needs[index][account] and self.announced[index]:
+                return index
+        return NO_FEATURE
+
+    def _release(self, index: int) -> Generator[Any, Any, None]:
+        env, log = self.world.env, self.world.log
+        feature = self.features[index]
+        rng = self.world.streams["roadmap"]
+        slip = Exponential(feature.slip.mean_months * DAYS_PER_MONTH)
+        slips = rng.random(feature.slip.max_slips).tolist()
+        lengths = slip.sample(rng, feature.slip.max_slips).tolist()
+        promised = feature.promised_release_month * DAYS_PER_MONTH
+        yield env.timeout(feature.announced_month * DAYS_PER_MONTH)
+        self.announced[index] = True
+        log.record(env.now, Kind.FEATURE_ANNOUNCED, index, value=promised)
+        for u, length in zip(slips, lengths, strict=True):
+            yield env.timeout(max(0.0, self.planned_day[index] - env.now))
+            if u >= feature.slip.probability:
+                break
+            self.planned_day[index] = env.now + length
+            log.record(env.now, Kind.RELEASE_SLIPPED, index, value=self.planned_day[index])
+        yield env.timeout(max(0.0, self.planned_day[index] - env.now))
+        log.record(env.now, Kind.FEATURE_RELEASED, index, value=max(0.0, env.now - promised))
+        self.released[index].succeed()
+
+    def realise_value(self, account: int, feature: int, beta: bool) -> Generator[Any, Any, None]:
+        """A customer gets the feature (beta partners early), realises value after the time to
+        value, and may become a reference for it."""
+        env = self.world.env
+        pitching = self.world.parameters.process.pitching
+        early = pitching.beta_early_access_days if beta else 0.0
+        if not self.is_released(feature):
+            if not beta:
+                yield self.released[feature]
+            elif self.planned_day[feature] - early > env.now:
+                yield env.timeout(self.planned_day[feature] - early - env.now)
+        yield env.timeout(pitching.time_to_value_days)
+        chance = pitching.beta_reference_probability if beta else pitching.reference_probability
+        if self._reference_draw() < chance:
+            self.references[feature] += 1
+            self.world.log.record(env.now, Kind.FEATURE_REFERENCE, feature, account)
+            if not self.first_reference[feature].triggered:
+                self.first_reference[feature].succeed()
