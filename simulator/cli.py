@@ -22,6 +22,8 @@ from simulator.metrics import LOWER_IS_BETTER, MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import ScenarioFile
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 from simulator.store import new_run_id, write_run
+from simulator.story import tell as tell_story
+from simulator.story_page import write_story_page
 
 app = typer.Typer(
     help="salesim: simulate a B2B sales pipeline and compare selling strategies.",
@@ -184,6 +186,37 @@ def scenarios() -> None:
         variants = ", ".join(v.name for v in loaded.variants)
         out.print(f"{path.stem:16} {loaded.description}", markup=False)
         out.print(f"{'':16} variants: {variants}", markup=False, style="dim")
+
+
+@app.command()
+def story(
+    scenario: ScenarioArg,
+    variant: Annotated[str, typer.Option(help="variant whose story to tell")] = "vaporware",
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 1,
+    replication: Annotated[
+        int | None,
+        typer.Option(min=0, help="replication to tell [default: the one that shows the spiral]"),
+    ] = None,
+    hunter: Annotated[
+        int | None, typer.Option(min=0, help="hunter to follow [default: the best story]")
+    ] = None,
+    html: Annotated[
+        bool, typer.Option("--html", help="also write the story as a web page")
+    ] = False,
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the page")] = Path("results"),
+    overrides: SetOption = None,
+) -> None:
+    """Tell one hunter's replication as a dated story, for training (the death spiral)."""
+    loaded = _load(scenario, overrides)
+    try:
+        told = tell_story(loaded, variant, seed, replication, hunter)
+    except ValueError as error:
+        typer.echo(f"{loaded.source}: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(told.text())
+    if html:
+        path = write_story_page(told, out_dir)
+        typer.echo(f"Story page: {path}")
 
 
 @app.command()

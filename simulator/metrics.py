@@ -28,6 +28,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "open_at_horizon",
     "win_rate",
     "cycle_days_won_median",
+    "cycle_days_won_mean",
     "cycle_days_won_median_enterprise",
     "cycle_days_won_median_mid_market",
     "bookings_12m",
@@ -87,6 +88,7 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
         "disqualified",
         "stalled",
         "cycle_days_won_median",
+        "cycle_days_won_mean",
         "cycle_days_won_median_enterprise",
         "cycle_days_won_median_mid_market",
         "lead_wait_hours_median",
@@ -157,6 +159,7 @@ def summarise(log: np.ndarray, horizon_days: float) -> dict[str, float]:
     )
     won_segment = np.array([segment_of[s] for s in won_ids])
     row["cycle_days_won_median"] = _median(cycle)
+    row["cycle_days_won_mean"] = float(cycle.mean()) if cycle.size else math.nan
     row["cycle_days_won_median_enterprise"] = _median(cycle[won_segment == ENTERPRISE])
     row["cycle_days_won_median_mid_market"] = _median(cycle[won_segment == MID_MARKET])
     booked = log[
@@ -286,4 +289,5 @@ def _open_pipeline_value(log: np.ndarray, horizon_months: int) -> np.ndarray:
     ):
         change[int(day // DAYS_PER_MONTH)] += value
         change[int(closed_month.get(subject, horizon_months))] -= value
-    return np.cumsum(change)[:horizon_months]
+    # a running sum of added and removed amounts: round to cents so an empty pipeline reads 0
+    return np.round(np.cumsum(change)[:horizon_months], 2) + 0.0

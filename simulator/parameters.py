@@ -467,8 +467,13 @@ class Pitching(Section):
     )
     reference_wait_days: PositiveFloat = Field(
         120.0,
-        description="after the release, how long a prospect waits for reference metrics before "
-        "ending in no decision (days)",
+        description="after the release, how long a prospect who asked for reference metrics "
+        "waits for them before deciding without (days)",
+    )
+    missing_reference_penalty: NonNegativeFloat = Field(
+        0.8,
+        description="utility lost when a prospect who was pitched the feature decides without "
+        "the reference metrics it asked for (utility units)",
     )
     waiting_timeout_days: PositiveFloat = Field(
         540.0,

@@ -53,6 +53,19 @@ def write_run(
     return final
 
 
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write a file so that readers see the old file or the whole new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path
+
+
 def read_manifest(run_dir: Path) -> dict[str, Any]:
     return json.loads((run_dir / MANIFEST).read_text())
 

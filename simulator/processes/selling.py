@@ -188,9 +188,7 @@ def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
         if met is None:
             return
         if world.roadmap.references[opp.feature] == 0:
-            references = yield from wait_for_references(world, opp)
-            if not references:
-                return
+            yield from wait_for_references(world, opp)
 
     # Decision.
     if not sponsor:
@@ -297,18 +295,15 @@ def wait_for_release(
     return met
 
 
-def wait_for_references(world: World, opp: Opportunity) -> Generator[Any, Any, bool]:
-    """The feature shipped; the prospect wants reference metrics from a customer using it."""
+def wait_for_references(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
+    """The feature shipped; the prospect wants reference metrics from a customer using it and
+    waits for them, up to a limit; then decides with or without them."""
     env = world.env
     world.log.record(
         env.now, Kind.REFERENCE_REQUESTED, opp.id, opp.account, opp.hunter, code=opp.feature
     )
     first = world.roadmap.first_reference[opp.feature]
     yield first | env.timeout(world.parameters.process.pitching.reference_wait_days)
-    if first.triggered:
-        return True
-    close(world, opp, Outcome.LOST_NO_DECISION)
-    return False
 
 
 def convert_beta(world: World, opp: Opportunity, remaining_acv: float) -> Generator[Any, Any, None]:
@@ -337,6 +332,7 @@ def decide(
 
     wanted = opp.feature if opp.feature != NO_FEATURE else roadmap.needed_feature(account)
     referenced = wanted != NO_FEATURE and roadmap.references[wanted] > 0
+    unproven = opp.feature != NO_FEATURE and not opp.beta and not referenced
     fit = accounts.fit[account] - (0.0 if opp.beta else roadmap.missing_fit(account))
     ours = (
         fit_w * fit
@@ -347,6 +343,7 @@ def decide(
         - (p.process.premature_utility_penalty if premature else 0.0)
         - pitching.fatigue_utility_penalty * opp.fatigue
         + (pitching.reference_utility if referenced else 0.0)
+        - (pitching.missing_reference_penalty if unproven else 0.0)
         - (p.team.quota.orphan_utility_penalty if opp.orphaned else 0.0)
     )
     committee = accounts.committee_size[account]

@@ -1,0 +1,72 @@
+"""The HTML page shell shared by reports and training stories: one self-contained file.
+
+plotly.js is embedded in the page, so it opens offline from ``file://`` and makes no request.
+Everything that comes from a user (scenario and variant names, descriptions) is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from simulator import __version__
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+       color: #1f2933; background: #f7f8fa; }
+header { background: #1f3a5f; color: #fff; padding: 18px 28px; }
+header h1 { margin: 0 0 6px 0; font-size: 1.5rem; }
+header p { margin: 2px 0; opacity: 0.9; font-size: 0.95rem; }
+main { max-width: 1200px; margin: 0 auto; padding: 18px 28px 40px; }
+section { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.08);
+          padding: 14px 18px; margin: 18px 0; }
+section h2 { font-size: 1.15rem; margin: 0 0 4px 0; }
+.caption { color: #52606d; margin: 0 0 8px 0; font-size: 0.92rem; }
+table { border-collapse: collapse; font-size: 0.85rem; width: 100%; }
+th, td { border-bottom: 1px solid #e4e7eb; padding: 4px 8px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+ol.story { line-height: 1.5; padding-left: 0; list-style: none; }
+ol.story li { margin: 6px 0; }
+ol.story .month { display: inline-block; min-width: 80px; font-weight: 600; color: #1f3a5f; }
+footer { color: #7b8794; font-size: 0.8rem; text-align: center; padding: 12px; }
+"""
+
+
+def escape(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def figure_html(figure: go.Figure, div_id: str) -> str:
+    """A plotly figure as a div, without plotly.js (the page embeds it once)."""
+    return figure.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
+
+
+def section(title: str, caption: str, body: str, section_id: str = "") -> str:
+    """A titled block; ``body`` is trusted HTML, title and caption are escaped."""
+    attribute = f' id="{escape(section_id)}"' if section_id else ""
+    return (
+        f"<section{attribute}><h2>{escape(title)}</h2>"
+        f'<p class="caption">{escape(caption)}</p>{body}</section>'
+    )
+
+
+def render(title: str, header_lines: Iterable[str], sections: Iterable[str]) -> str:
+    """The whole page. Title and header lines are escaped; sections are trusted HTML."""
+    header = "".join(f"<p>{escape(line)}</p>" for line in header_lines)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
+        f"<header><h1>{escape(title)}</h1>{header}</header>"
+        f"<main>{''.join(sections)}</main>"
+        f"<footer>salesim {escape(__version__)}</footer></body></html>\n"
+    )

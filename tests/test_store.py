@@ -1,0 +1,243 @@
+"""Run folders: what `salesim run` writes, that common tools read it, and that it is atomic.
+
+A reader (a notebook, a dashboard) must never see half a run: a run folder either holds all
+three files or does not exist, and a failed or interrupted write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+import simulator
+import simulator.store as store
+from simulator.cli import app
+from simulator.experiment import run_experiment
+from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS
+from simulator.parameters import Parameters
+from tests.conftest import bundled
+
+runner = CliRunner()
+
+SEED = 11
+REPLICATIONS = 3
+MONTHS = 6
+OVERRIDES = ("market.accounts=300", f"horizon_months={MONTHS}")
+SUMMARY_STORED = (
+    "variant",
+    "replication",
+    "leads_total",
+    "qualified",
+    "won",
+    "lost_competitor",
+    "lost_household_brand",
+    "lost_no_decision",
+    "disqualified",
+    "win_rate",
+    "cycle_days_won_median",
+    "bookings_12m",
+    "bookings_24m",
+    "bookings_36m",
+    "meetings_q1",
+    "lead_wait_hours_median",
+    "sponsorless_won",
+)
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    """One `salesim run` of the four-variant qualification scenario, shared by the tests."""
+    out = tmp_path_factory.mktemp("results")
+    args = ["run", "qualification", "-n", str(REPLICATIONS), "--seed", str(SEED)]
+    args += ["--workers", "1", "--out", str(out)]
+    for override in OVERRIDES:
+        args += ["--set", override]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+@pytest.fixture(scope="module")
+def run_dir(cli_run):
+    """The one folder the run wrote, which must be the path it printed."""
+    out, output = cli_run
+    (folder,) = out.iterdir()
+    assert folder.is_dir()
+    # rich folds a line longer than the console, so compare with the line breaks taken out
+    assert f"Results: {folder}" in output.replace("\n", ""), output
+    return folder
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return bundled("qualification", *OVERRIDES)
+
+
+def test_run_folder_holds_the_three_files_and_nothing_partial(cli_run, run_dir):
+    out, _ = cli_run
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
+        [store.MANIFEST, store.SUMMARY, store.MONTHLY]
+    )
+    assert list(out.iterdir()) == [run_dir], "one run folder and no hidden .*.partial"
+    assert not list(out.glob(".*"))
+    assert run_dir.name.endswith(f"-qualification-and-response-s{SEED}")
+
+
+def test_manifest_records_how_to_reproduce_the_run(run_dir, scenario):
+    manifest = json.loads((run_dir / store.MANIFEST).read_text())
+    assert manifest == store.read_manifest(run_dir)
+    assert manifest["root_seed"] == SEED
+    assert manifest["replications"] == REPLICATIONS
+    assert manifest["salesim_version"] == simulator.__version__
+    assert manifest["overrides"] == list(OVERRIDES)
+    assert manifest["variants"] == [v.name for v in scenario.variants]
+    resolved = manifest["scenario"]
+    assert resolved["horizon_months"] == MONTHS
+    assert [v["name"] for v in resolved["variants"]] == [v.name for v in scenario.variants]
+    for stored, variant in zip(resolved["variants"], scenario.variants, strict=True):
+        assert Parameters.model_validate(stored["parameters"]) == variant.parameters
+        assert stored["parameters"] == variant.parameters.model_dump(mode="json")
+    assert stored["parameters"]["market"]["accounts"] == 300
+    timings = manifest["timings"]
+    assert set(timings) >= {"started_utc", "wall_seconds", "seconds_per_replication"}
+    assert timings["wall_seconds"] >= 0
+    assert manifest["metrics"]["summary"] == list(SUMMARY_COLUMNS)
+    assert manifest["metrics"]["monthly"] == list(MONTHLY_COLUMNS)
+
+
+def test_summary_has_one_row_per_variant_and_replication(run_dir, scenario):
+    summary = store.read_summary(run_dir)
+    assert summary.column_names == ["variant", "replication", *SUMMARY_COLUMNS]
+    assert set(SUMMARY_STORED) <= set(summary.column_names)
+    columns = ("variant", "replication")
+    keys = list(zip(*(summary.column(c).to_pylist() for c in columns), strict=True))
+    expected = [(v.name, r) for v in scenario.variants for r in range(REPLICATIONS)]
+    assert sorted(keys) == sorted(expected)
+    assert summary.schema.field("variant").type == pa.string()
+
+
+def test_monthly_has_one_row_per_run_and_month(run_dir, scenario):
+    monthly = store.read_monthly(run_dir)
+    assert monthly.column_names == ["variant", "replication", "month", *MONTHLY_COLUMNS]
+    runs = len(scenario.variants) * REPLICATIONS
+    assert monthly.num_rows == runs * MONTHS
+    columns = ("variant", "replication", "month")
+    keys = list(zip(*(monthly.column(c).to_pylist() for c in columns), strict=True))
+    expected = [
+        (v.name, r, m)
+        for v in scenario.variants
+        for r in range(REPLICATIONS)
+        for m in range(1, MONTHS + 1)
+    ]
+    assert sorted(keys) == sorted(expected)
+
+
+def test_stored_tables_are_the_experiments_tables(run_dir, scenario):
+    """The files hold exactly what the experiment computed for that seed (nothing lost)."""
+    result = run_experiment(scenario, REPLICATIONS, SEED, workers=1)
+    for stored, computed in (
+        (store.read_summary(run_dir), result.summary),
+        (store.read_monthly(run_dir), result.monthly),
+    ):
+        pd.testing.assert_frame_equal(stored.to_pandas(), computed.to_pandas())
+
+
+@pytest.mark.parametrize("name", [store.SUMMARY, store.MONTHLY])
+def test_pandas_polars_and_duckdb_read_the_files(run_dir, name, scenario):
+    """Users analyse runs in their own tools; all of them must agree with pyarrow."""
+    path = run_dir / name
+    reader = {store.SUMMARY: store.read_summary, store.MONTHLY: store.read_monthly}[name]
+    reference = reader(run_dir)
+    by_pandas = pd.read_parquet(path)
+    by_polars = pl.read_parquet(path)
+    by_duckdb = duckdb.sql(f"select * from read_parquet('{path.as_posix()}')").df()
+    for frame in (by_pandas, by_polars.to_pandas(), by_duckdb):
+        assert list(frame.columns) == reference.column_names
+        assert len(frame) == reference.num_rows
+        pd.testing.assert_frame_equal(
+            frame.reset_index(drop=True), reference.to_pandas(), check_dtype=False
+        )
+    counted = duckdb.sql(
+        f"select variant, count(*) as n from read_parquet('{path.as_posix()}') group by variant"
+    ).fetchall()
+    per_variant = REPLICATIONS * (MONTHS if name == store.MONTHLY else 1)
+    assert sorted(counted) == sorted((v.name, per_variant) for v in scenario.variants)
+
+
+# --- write_run ------------------------------------------------------------------------------
+
+
+def tables() -> tuple[pa.Table, pa.Table]:
+    summary = pa.table({"variant": ["a", "b"], "replication": [0, 0], "won": [1, 2]})
+    monthly = pa.table({"variant": ["a", "b"], "replication": [0, 0], "month": [1, 1]})
+    return summary, monthly
+
+
+def fail_on_call(number: int, error: BaseException, real):
+    calls = []
+
+    def write_table(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == number:
+            raise error
+        return real(*args, **kwargs)
+
+    return write_table
+
+
+@pytest.mark.parametrize(
+    "error", [OSError("disk full"), KeyboardInterrupt()], ids=["error", "interrupt"]
+)
+@pytest.mark.parametrize("failing_call", [1, 2])
+def test_a_failed_write_leaves_nothing(tmp_results, monkeypatch, error, failing_call):
+    """Failure or Ctrl-C while the tables are written: no run folder, no partial folder."""
+    monkeypatch.setattr(
+        store.pq, "write_table", fail_on_call(failing_call, error, store.pq.write_table)
+    )
+    with pytest.raises(type(error)):
+        store.write_run(tmp_results, "run-1", {"root_seed": 1}, *tables())
+    assert list(tmp_results.iterdir()) == []
+
+
+def test_a_failed_rename_leaves_nothing(tmp_results, monkeypatch):
+    """The last step can fail too (e.g. permissions); the complete partial is still removed."""
+
+    def rename(*args):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(store.os, "rename", rename)
+    with pytest.raises(PermissionError):
+        store.write_run(tmp_results, "run-1", {"root_seed": 1}, *tables())
+    assert list(tmp_results.iterdir()) == []
+
+
+def test_a_failed_write_keeps_earlier_runs(tmp_results, monkeypatch):
+    first = store.write_run(tmp_results, "run-1", {"root_seed": 1}, *tables())
+    monkeypatch.setattr(
+        store.pq, "write_table", fail_on_call(2, OSError("disk full"), store.pq.write_table)
+    )
+    with pytest.raises(OSError):
+        store.write_run(tmp_results, "run-1", {"root_seed": 2}, *tables())
+    assert list(tmp_results.iterdir()) == [first]
+    assert store.read_manifest(first) == {"root_seed": 1}
+
+
+def test_same_run_id_gets_distinct_folders(tmp_results):
+    """Two runs started in the same second with the same seed must not overwrite each other."""
+    summary, monthly = tables()
+    folders = [
+        store.write_run(tmp_results, "run-1", {"root_seed": seed}, summary, monthly)
+        for seed in range(3)
+    ]
+    assert [f.name for f in folders] == ["run-1", "run-1-2", "run-1-3"]
+    assert sorted(tmp_results.iterdir()) == sorted(folders)
+    for seed, folder in enumerate(folders):
+        assert store.read_manifest(folder) == {"root_seed": seed}
+        assert store.read_summary(folder).equals(summary)
+        assert store.read_monthly(folder).equals(monthly)
