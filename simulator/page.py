@@ -30,7 +30,7 @@ th, td { border-bottom: 1px solid #e4e7eb; padding: 4px 8px; text-align: right; 
 th:first-child, td:first-child { text-align: left; }
 ol.story { line-height: 1.5; padding-left: 0; list-style: none; }
 ol.story li { margin: 6px 0; }
-ol.story .month { display: inline-block; min-width: 80px; font-weight: 600; color: #1f3a5f; }
+ol.story .month { display: inline-block; min-width: 92px; font-weight: 600; color: #1f3a5f; }
 footer { color: #7b8794; font-size: 0.8rem; text-align: center; padding: 12px; }
 """
 

@@ -7,7 +7,8 @@ opportunity holds its token until it closes. A new hunter gets a share of the to
 the rest one by one over the ramp-up.
 
 Quota pressure: every review, each hunter past ramp-up is measured on trailing bookings against
-quota. Under the threshold, the hunter goes on the plan; still under it at the first review after
+quota (pro rata when the window reaches back before the start of the simulation). Under the
+threshold, the hunter goes on the plan; still under it at the first review after
 the plan's term, the hunter leaves: their free slots vanish, their open deals lose the
 relationship, and a replacement starts after the hiring delay, ramping up from scratch.
 """
@@ -94,13 +95,14 @@ def quota_reviews(world: World) -> Generator[Any, Any, None]:
     trailing_days = quota.trailing_months * DAYS_PER_MONTH
     exempt_days = (team.ramp_months + quota.trailing_months) * DAYS_PER_MONTH
     plan_days = quota.plan_term_months * DAYS_PER_MONTH
-    expected = quota.usd_per_month * quota.trailing_months
     while True:
         yield env.timeout(quota.review_interval_months * DAYS_PER_MONTH)
         for hunter in [h for h in world.hunters if h.active]:
             if env.now - hunter.hired_day < exempt_days:
                 continue
-            attainment = hunter.booked_since(env.now - trailing_days) / expected
+            since = max(env.now - trailing_days, hunter.hired_day, 0.0)
+            months = (env.now - since) / DAYS_PER_MONTH
+            attainment = hunter.booked_since(since) / (quota.usd_per_month * months)
             world.log.record(
                 env.now, Kind.QUOTA_REVIEW, hunter.id, actor=hunter.id, value=attainment
             )
