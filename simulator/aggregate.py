@@ -79,6 +79,34 @@ def paired_difference(
     return Difference(mean, low, high, float(p_better), int(diff.size))
 
 
+def welch_difference(
+    variant: np.ndarray, baseline: np.ndarray, lower_is_better: bool = False
+) -> Difference:
+    """Difference of means of independent samples (Welch), for runs that do not share seeds.
+    ``p_better`` is the chance a random replication of the variant beats one of the baseline."""
+    a = np.asarray(variant, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if a.size < 2 or b.size < 2:
+        mean = float(a.mean() - b.mean()) if a.size and b.size else math.nan
+        return Difference(mean, math.nan, math.nan, math.nan, int(min(a.size, b.size)))
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    mean = float(a.mean() - b.mean())
+    se = math.sqrt(va + vb)
+    if se == 0:
+        low = high = mean
+    else:
+        df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+        half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, df)) * se
+        low, high = mean - half, mean + half
+    wins = (
+        stats.mannwhitneyu(b, a).statistic
+        if lower_is_better
+        else stats.mannwhitneyu(a, b).statistic
+    )
+    return Difference(mean, low, high, float(wins / (a.size * b.size)), int(min(a.size, b.size)))
+
+
 @dataclass(frozen=True)
 class MetricComparison:
     metric: str

@@ -20,8 +20,9 @@ from simulator.console import comparison_table
 from simulator.experiment import default_workers, run_experiment
 from simulator.metrics import LOWER_IS_BETTER, MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import ScenarioFile
+from simulator.report import REPORT, write_report
 from simulator.scenario import Scenario, ScenarioError, load_scenario
-from simulator.store import new_run_id, write_run
+from simulator.store import MANIFEST, new_run_id, write_run
 from simulator.story import tell as tell_story
 from simulator.story_page import write_story_page
 
@@ -109,9 +110,12 @@ def run(
         "wall_seconds": round(result.wall_seconds, 3),
         "seconds_per_replication": round(result.wall_seconds * result.workers / total, 5),
     }
-    run_dir = write_run(
-        out_dir, new_run_id(loaded.name, seed, started), manifest, result.summary, result.monthly
-    )
+    run_id = new_run_id(loaded.name, seed, started)
+
+    def add_report(folder: Path) -> None:
+        write_report([folder], folder / REPORT)
+
+    run_dir = write_run(out_dir, run_id, manifest, result.summary, result.monthly, add_report)
     comparisons = compare(result.summary, list(SUMMARY_COLUMNS), LOWER_IS_BETTER)
     title = (
         f"{loaded.name}: {replications} replications per variant, seed {seed} "
@@ -119,6 +123,7 @@ def run(
     )
     out.print(comparison_table(comparisons, title))
     out.print(f"Results: {run_dir}")
+    out.print(f"Report:  {run_dir / REPORT}")
 
 
 def _manifest(
@@ -143,6 +148,40 @@ def _manifest(
             "platform": platform.platform(),
         },
     }
+
+
+@app.command()
+def report(
+    run_dirs: Annotated[
+        list[Path], typer.Argument(help="run folders (results/<run-id>); several are combined")
+    ],
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="page to write [default: RUN_DIR/report.html for one run, "
+            "results/combined-<time>.html for several]",
+        ),
+    ] = None,
+) -> None:
+    """Rebuild a run's report, or combine several runs into one, from stored results alone."""
+    problems = [
+        f"{d}: not a salesim run folder (no {MANIFEST})"
+        for d in run_dirs
+        if not (d / MANIFEST).is_file()
+    ]
+    if problems:
+        typer.echo("\n".join(problems), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if out_file is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        out_file = (
+            run_dirs[0] / REPORT
+            if len(run_dirs) == 1
+            else Path("results") / f"combined-{stamp}.html"
+        )
+    path = write_report(run_dirs, out_file)
+    out.print(f"Report: {path}")
 
 
 @app.command()

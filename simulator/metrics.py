@@ -11,7 +11,10 @@ import numpy as np
 
 from simulator.entities import ENTERPRISE, MID_MARKET
 from simulator.events import Discovery, Kind, Outcome, Source
+from simulator.parameters import STAGES
 from simulator.scenario import DAYS_PER_MONTH
+
+EVALUATION, PROPOSAL = STAGES.index("evaluation"), STAGES.index("proposal")
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "leads_total",
@@ -19,6 +22,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "opportunities",
     "qualified",
     "qualification_rate",
+    "evaluations",
+    "proposals",
     "won",
     "lost_competitor",
     "lost_household_brand",
@@ -79,6 +84,28 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
 """Monthly metrics: flows within the month, or stocks at the month's end (``open_*``,
 ``deals_waiting_on_release``, ``hunters_on_plan``, ``hunters``)."""
 
+KEY_METRICS: tuple[str, ...] = (
+    "bookings_24m",
+    "bookings_36m",
+    "arr_end",
+    "nrr",
+    "grr",
+    "logo_churn_rate",
+    "win_rate",
+    "qualification_rate",
+    "won",
+    "cycle_days_won_median",
+    "lead_wait_hours_median",
+    "meetings_q1",
+    "hunters_put_on_plan",
+    "hunter_attrition",
+    "feature_references",
+    "references_end",
+    "cac",
+    "ltv_cac",
+)
+"""The metrics a comparison leads with (those a run has; later model parts add more)."""
+
 LOWER_IS_BETTER: frozenset[str] = frozenset(
     {
         "leads_unanswered",
@@ -103,6 +130,13 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
         "orphaned_opportunities",
         "deals_waiting_on_release",
         "hunters_on_plan",
+        "logo_churn_rate",
+        "churned_customers",
+        "detractors_end",
+        "time_to_value_days_median",
+        "expectation_gaps",
+        "cac",
+        "churned_arr",
     }
 )
 
@@ -140,6 +174,9 @@ def summarise(log: np.ndarray, horizon_days: float) -> dict[str, float]:
         "opportunities": int(opened.size),
         "qualified": int(qualified.size),
     }
+    stages = log["code"][kind == Kind.STAGE]
+    row["evaluations"] = int(np.count_nonzero(stages == EVALUATION))
+    row["proposals"] = int(np.count_nonzero(stages == PROPOSAL))
     row["qualification_rate"] = (
         row["qualified"] / row["leads_total"] if row["leads_total"] else math.nan
     )

@@ -41,17 +41,20 @@ def escape(text: object) -> str:
 
 def figure_html(figure: go.Figure, div_id: str) -> str:
     """A plotly figure as a div, without plotly.js (the page embeds it once)."""
+    height = figure.layout.height or 450
     return figure.to_html(
         full_html=False,
         include_plotlyjs=False,
         div_id=div_id,
+        default_height=f"{height}px",
+        default_width="100%",
         config={"displaylogo": False, "responsive": True},
     )
 
 
 def section(title: str, caption: str, body: str, section_id: str = "") -> str:
     """A titled block; ``body`` is trusted HTML, title and caption are escaped."""
-    attribute = f' id="{escape(section_id)}"' if section_id else ""
+    attribute = f' id="section-{escape(section_id)}"' if section_id else ""
     return (
         f"<section{attribute}><h2>{escape(title)}</h2>"
         f'<p class="caption">{escape(caption)}</p>{body}</section>'

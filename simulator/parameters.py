@@ -169,6 +169,11 @@ class Quota(Section):
     review_interval_months: PositiveFloat = Field(
         3.0, description="how often bookings are reviewed against quota (months)"
     )
+    first_review_month: NonNegativeFloat = Field(
+        6.0,
+        description="month of the first review; the simulation starts with an empty pipeline, "
+        "so earlier reviews would judge the start-up rather than the hunters",
+    )
     trailing_months: PositiveFloat = Field(
         6.0, description="window of bookings a review looks at (months)"
     )

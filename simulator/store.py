@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,17 @@ def new_run_id(scenario_name: str, seed: int, now: datetime | None = None) -> st
 
 
 def write_run(
-    out_dir: Path, run_id: str, manifest: dict[str, Any], summary: pa.Table, monthly: pa.Table
+    out_dir: Path,
+    run_id: str,
+    manifest: dict[str, Any],
+    summary: pa.Table,
+    monthly: pa.Table,
+    finish: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Write a run atomically and return its folder (a suffix keeps run ids unique)."""
+    """Write a run atomically and return its folder (a suffix keeps run ids unique).
+
+    ``finish`` runs on the complete partial folder before the rename, to add files made from
+    the stored results (the report), so they are part of the same atomic step."""
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / run_id
     suffix = 1
@@ -41,11 +50,14 @@ def write_run(
         suffix += 1
         final = out_dir / f"{run_id}-{suffix}"
     partial = out_dir / f".{final.name}.partial"
+    manifest = {"run_id": final.name, **manifest}
     try:
         partial.mkdir()
         pq.write_table(summary, partial / SUMMARY)
         pq.write_table(monthly, partial / MONTHLY)
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        if finish is not None:
+            finish(partial)
         os.rename(partial, final)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)

@@ -95,13 +95,15 @@ def quota_reviews(world: World) -> Generator[Any, Any, None]:
     trailing_days = quota.trailing_months * DAYS_PER_MONTH
     exempt_days = (team.ramp_months + quota.trailing_months) * DAYS_PER_MONTH
     plan_days = quota.plan_term_months * DAYS_PER_MONTH
+    yield env.timeout(quota.first_review_month * DAYS_PER_MONTH)
     while True:
-        yield env.timeout(quota.review_interval_months * DAYS_PER_MONTH)
         for hunter in [h for h in world.hunters if h.active]:
             if env.now - hunter.hired_day < exempt_days:
                 continue
             since = max(env.now - trailing_days, hunter.hired_day, 0.0)
             months = (env.now - since) / DAYS_PER_MONTH
+            if months <= 0:
+                continue
             attainment = hunter.booked_since(since) / (quota.usd_per_month * months)
             world.log.record(
                 env.now, Kind.QUOTA_REVIEW, hunter.id, actor=hunter.id, value=attainment
@@ -120,6 +122,7 @@ def quota_reviews(world: World) -> Generator[Any, Any, None]:
                 )
             elif env.now - hunter.on_plan_since >= plan_days:
                 leave(world, hunter, attainment)
+        yield env.timeout(quota.review_interval_months * DAYS_PER_MONTH)
 
 
 def leave(world: World, hunter: Hunter, attainment: float) -> None:

@@ -1,0 +1,139 @@
+"""The comparison report: built from stored results, self-contained, checked in a real browser.
+
+The browser test drives Debian's Chromium through Playwright (no browser download): it opens the
+report of a small real run from file://, and checks that nothing fails, nothing is fetched,
+every chart is drawn with data, hovering and the legend work, and user text stays text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli import app
+from simulator.report import REPORT
+from tests.conftest import SCENARIOS
+
+runner = CliRunner()
+NASTY = "<script>alert(1)</script>"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def small_run(out: Path, seed: int = 3, replications: int = 8) -> Path:
+    scenario = (SCENARIOS / "death-spiral.yaml").read_text()
+    scenario = scenario.replace("name: beta_partner", f"name: '{NASTY}'")
+    path = out / "nasty.yaml"
+    path.write_text(scenario)
+    options = ["-n", str(replications), "--seed", str(seed), "--workers", "1"]
+    small = ["--set", "market.accounts=500", "--set", "horizon_months=24"]
+    result = runner.invoke(app, ["run", str(path), *options, "--out", str(out / "results"), *small])
+    assert result.exit_code == 0, result.output
+    (run_dir,) = [p for p in (out / "results").iterdir() if not p.name.startswith(".")]
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return small_run(tmp_path_factory.mktemp("report"))
+
+
+def test_run_writes_a_self_contained_report(run_dir):
+    html = (run_dir / REPORT).read_text()
+    assert "Plotly.newPlot" in html
+    assert "<script src=" not in html and "<link " not in html
+    assert NASTY not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    for words in ("Death spiral", "Replications per variant: 8", "root seed: 3"):
+        assert words in html
+    assert f"salesim {manifest['salesim_version']}" in html
+    charts = ["fan-bookings", "fan-open_pipeline_acv", "fan-hunters_on_plan", "funnel", "losses"]
+    charts += ["distribution-bookings_24m", "differences", "section-summary-table"]
+    for chart in charts:
+        assert f'id="{chart}"' in html, chart
+
+
+def test_report_command_rebuilds_and_combines(run_dir, tmp_path):
+    (run_dir / REPORT).unlink()
+    result = runner.invoke(app, ["report", str(run_dir)])
+    assert result.exit_code == 0, result.output
+    assert (run_dir / REPORT).exists()
+    other = small_run(tmp_path, seed=4, replications=5)
+    combined = tmp_path / "combined.html"
+    result = runner.invoke(app, ["report", str(run_dir), str(other), "--out", str(combined)])
+    assert result.exit_code == 0, result.output
+    html = combined.read_text()
+    assert "unpaired (Welch)" in html  # different seeds: no common random numbers
+    assert f"{other.name}: available_only" in html  # clashing names get the run id
+    bad = runner.invoke(app, ["report", str(tmp_path / "nothing-here")])
+    assert bad.exit_code == 2 and "not a salesim run folder" in bad.stderr
+
+
+def test_report_in_a_real_browser(run_dir, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api", reason="installed by the test extra")
+    assert Path(CHROMIUM).exists(), ".ci/run installs Debian's chromium"
+    url = (run_dir / REPORT).resolve().as_uri()
+    console_errors, requests, dialogs = [], [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console_errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url)
+        page.wait_for_function(
+            "[...document.querySelectorAll('.plotly-graph-div')].every(el => el._fullLayout)"
+        )
+
+        charts = page.eval_on_selector_all(
+            ".plotly-graph-div",
+            """els => els.map(el => ({
+                id: el.id,
+                drawn: !!el._fullLayout && el.querySelectorAll('.main-svg').length > 0,
+                traces: el.data.length,
+                points: el.calcdata.reduce((n, trace) => n + trace.length, 0),
+                empty: el.calcdata.filter(trace => trace.length === 0).length,
+            }))""",
+        )
+        assert len(charts) >= 8
+        for chart in charts:
+            assert chart["drawn"] and chart["traces"] > 0 and chart["points"] > 0, chart
+            assert chart["empty"] == 0, chart
+
+        fan = page.locator("#fan-bookings")
+        fan.scroll_into_view_if_needed()
+        box = page.locator("#fan-bookings .nsewdrag").first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)
+        page.wait_for_selector(
+            "#fan-bookings .hoverlayer .legend, #fan-bookings .hoverlayer .hovertext"
+        )
+
+        visible = "el => el.data.filter(t => t.showlegend !== false).map(t => t.visible)"
+        before = fan.evaluate(visible)
+        page.locator("#fan-bookings .legend .traces .legendtoggle").first.click()
+        page.wait_for_function(  # plotly waits out its double-click delay before toggling
+            "document.getElementById('fan-bookings').data.some(t => t.visible === 'legendonly')"
+        )
+        after = fan.evaluate(visible)
+        assert before[0] in (True, None) and after[0] == "legendonly"
+
+        assert page.get_by_text(NASTY).count() > 0
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert not console_errors, console_errors
+    assert not dialogs, dialogs
+    assert all(r.startswith("file://") for r in requests), requests
+    assert (tmp_path / "report.png").stat().st_size > 10_000
