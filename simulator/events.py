@@ -48,6 +48,21 @@ class Kind(IntEnum):
     HUNTER_LEFT = 28  # actor = hunter; value = attainment
     ORPHANED = 29  # the opportunity's hunter left; actor = the hunter who left
     BETA_CONVERTED = 30  # a beta partner pays the full price at the release; value = added ACV
+    AWARE_AT_START = 31  # value = accounts aware on day 0
+    BECAME_AWARE = 32  # account learned of us
+    FORGOT = 33  # account forgot us
+    BRAND_ADSTOCK = 34  # at each month's start; value = adstock (USD); code = share of voice %
+    MARKETING_SPENT = 35  # at each month's start; value = USD; code = Channel
+    GO_LIVE = 36  # subject = customer (its won opportunity's id); value = days since signature
+    EXPECTATION_GAP = 37  # promised but not licensed: scaled back, late value, frustration
+    VALUE_REALISED = 38  # the customer's value-realisation event; value = days since signature
+    REFERENCE_GAINED = 39  # the customer agrees to be a reference; code = sector
+    REFERENCE_LOST = 40  # a referencing customer left; code = sector
+    EXPANDED = 41  # upsell; value = ACV added (USD)
+    RENEWED = 42  # value = health at renewal
+    CHURNED = 43  # left at renewal; value = ARR lost (USD); code = sector
+    DETRACTOR = 44  # account speaks against us; code = sector; value = DetractorReason
+    SALES_COST = 45  # at each month's start: hunters and sales engineers employed; value = USD
 
 
 class Source(IntEnum):
@@ -68,6 +83,17 @@ class Discovery(IntEnum):
 
     SPONSOR = 1
     ECONOMIC_BUYER = 2
+
+
+class Channel(IntEnum):
+    BRAND = 0
+    DIRECT = 1
+
+
+class DetractorReason(IntEnum):
+    UNANSWERED_LEAD = 0
+    EXPECTATION_GAP = 1
+    CHURNED_UNHAPPY = 2
 
 
 class Outcome(IntEnum):

@@ -49,7 +49,8 @@ def run_replication(
     streams = Streams(replication_seed(root_seed, replication))
     log = simulate(parameters, horizon_months * DAYS_PER_MONTH, streams).as_array()
     return ReplicationResult(
-        summarise(log, horizon_months * DAYS_PER_MONTH), monthly(log, horizon_months)
+        summarise(log, horizon_months * DAYS_PER_MONTH, parameters),
+        monthly(log, horizon_months, parameters.market.accounts),
     )
 
 

@@ -11,10 +11,11 @@ import numpy as np
 
 from simulator.entities import ENTERPRISE, MID_MARKET
 from simulator.events import Discovery, Kind, Outcome, Source
-from simulator.parameters import STAGES
+from simulator.parameters import STAGES, Parameters
 from simulator.scenario import DAYS_PER_MONTH
 
 EVALUATION, PROPOSAL = STAGES.index("evaluation"), STAGES.index("proposal")
+YEAR_DAYS = 12 * DAYS_PER_MONTH
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "leads_total",
@@ -55,6 +56,25 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "fatigued_opportunities",
     "new_faces",
     "orphaned_opportunities",
+    "win_rate_late",
+    "leads_inbound",
+    "leads_direct",
+    "leads_outbound",
+    "arr_end",
+    "customers_end",
+    "churned_customers",
+    "logo_churn_rate",
+    "grr",
+    "nrr",
+    "expansion_arr",
+    "references_end",
+    "detractors_end",
+    "time_to_value_days_median",
+    "expectation_gaps",
+    "aware_share_end",
+    "marketing_spend",
+    "cac",
+    "ltv_cac",
 )
 """Summary metrics, one value per replication. Counts are opportunities unless named otherwise."""
 
@@ -80,9 +100,20 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "deals_waiting_on_release",
     "hunters_on_plan",
     "hunters",
+    "arr",
+    "new_arr",
+    "expansion_arr",
+    "churned_arr",
+    "customers",
+    "references",
+    "detractors",
+    "aware_share",
+    "brand_adstock",
+    "marketing_spend",
 )
 """Monthly metrics: flows within the month, or stocks at the month's end (``open_*``,
-``deals_waiting_on_release``, ``hunters_on_plan``, ``hunters``)."""
+``deals_waiting_on_release``, ``hunters_on_plan``, ``hunters``, ``arr``, ``customers``,
+``references``, ``detractors``, ``aware_share``); ``brand_adstock`` is the month's adstock."""
 
 KEY_METRICS: tuple[str, ...] = (
     "bookings_24m",
@@ -137,6 +168,7 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
         "expectation_gaps",
         "cac",
         "churned_arr",
+        "detractors",
     }
 )
 
@@ -161,7 +193,7 @@ def _median(values: np.ndarray) -> float:
     return float(np.median(values)) if values.size else math.nan
 
 
-def summarise(log: np.ndarray, horizon_days: float) -> dict[str, float]:
+def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> dict[str, float]:
     """One replication's summary row (see SUMMARY_COLUMNS)."""
     kind = log["kind"]
     closed = log[kind == Kind.CLOSED]
@@ -235,6 +267,90 @@ def summarise(log: np.ndarray, horizon_days: float) -> dict[str, float]:
     waiting = _running_stock(log, Kind.WAITING_STARTED, (Kind.WAITING_ENDED,))
     row["deals_waiting_on_release_peak"] = int(waiting.max()) if waiting.size else 0
     row["release_slip_days"] = _release_slip_days(log, horizon_days)
+    late = closed[closed["day"] >= horizon_days - YEAR_DAYS]
+    late_decided = np.count_nonzero(np.isin(late["code"], _DECIDED))
+    late_won = np.count_nonzero(late["code"] == Outcome.WON)
+    row["win_rate_late"] = late_won / late_decided if late_decided else math.nan
+    leads = log[kind == Kind.LEAD]
+    for source, column in ((Source.INBOUND, "leads_inbound"), (Source.DIRECT, "leads_direct"),
+                           (Source.OUTBOUND, "leads_outbound")):  # fmt: skip
+        row[column] = int(np.count_nonzero(leads["code"] == source))
+    row.update(_revenue(log, horizon_days, parameters, row["won"]))
+    return row
+
+
+def _arr_changes(log: np.ndarray) -> np.ndarray:
+    """Every change of a customer's ARR: signature, beta conversion, upsell, churn."""
+    kind = log["kind"]
+    won = (kind == Kind.CLOSED) & (log["code"] == Outcome.WON)
+    grows = won | (kind == Kind.BETA_CONVERTED) | (kind == Kind.EXPANDED)
+    changes = log[grows | (kind == Kind.CHURNED)]
+    amount = np.where(changes["kind"] == Kind.CHURNED, -changes["value"], changes["value"])
+    return np.rec.fromarrays(
+        [changes["subject"], changes["day"], amount, changes["kind"]],
+        names="customer,day,amount,kind",
+    )
+
+
+def _arr_by_customer(changes: np.ndarray, day: float) -> dict[int, float]:
+    arr: dict[int, float] = {}
+    for customer, amount in zip(
+        changes.customer[changes.day <= day].tolist(),
+        changes.amount[changes.day <= day].tolist(),
+        strict=True,
+    ):
+        arr[customer] = arr.get(customer, 0.0) + amount
+    return arr
+
+
+def _revenue(
+    log: np.ndarray, horizon_days: float, parameters: Parameters, new_customers: int
+) -> dict[str, float]:
+    """ARR, retention, references, awareness and unit economics at the horizon.
+
+    Retention is over the last year: the customers active a year before the horizon, their ARR
+    then against their ARR at the horizon; GRR counts no expansion, NRR counts it.
+    """
+    kind = log["kind"]
+    changes = _arr_changes(log)
+    start = horizon_days - YEAR_DAYS
+    then = {c: a for c, a in _arr_by_customer(changes, start).items() if a > 1e-9}
+    now = _arr_by_customer(changes, horizon_days)
+    base = sum(then.values())
+    churned = log[kind == Kind.CHURNED]
+    row: dict[str, float] = {
+        "arr_end": float(changes.amount.sum()),
+        "customers_end": new_customers - int(churned.size),
+        "churned_customers": int(churned.size),
+    }
+    late_churn = np.count_nonzero(
+        np.isin(churned["subject"], list(then)) & (churned["day"] > start)
+    )
+    row["logo_churn_rate"] = late_churn / len(then) if then else math.nan
+    row["grr"] = sum(min(now.get(c, 0.0), a) for c, a in then.items()) / base if base else math.nan
+    row["nrr"] = sum(now.get(c, 0.0) for c in then) / base if base else math.nan
+    row["expansion_arr"] = float(log["value"][kind == Kind.EXPANDED].sum())
+    row["references_end"] = int(np.count_nonzero(kind == Kind.REFERENCE_GAINED)) - int(
+        np.count_nonzero(kind == Kind.REFERENCE_LOST)
+    )
+    row["detractors_end"] = int(np.count_nonzero(kind == Kind.DETRACTOR))
+    row["time_to_value_days_median"] = _median(log["value"][kind == Kind.VALUE_REALISED])
+    row["expectation_gaps"] = int(np.count_nonzero(kind == Kind.EXPECTATION_GAP))
+    aware = log["value"][kind == Kind.AWARE_AT_START].sum()
+    aware += np.count_nonzero(kind == Kind.BECAME_AWARE) - np.count_nonzero(kind == Kind.FORGOT)
+    row["aware_share_end"] = float(aware) / parameters.market.accounts
+    row["marketing_spend"] = float(log["value"][kind == Kind.MARKETING_SPENT].sum())
+    selling_cost = float(log["value"][kind == Kind.SALES_COST].sum())
+    row["cac"] = (
+        (row["marketing_spend"] + selling_cost) / new_customers if new_customers else math.nan
+    )
+    post = parameters.post_sale
+    churn = max(
+        post.ltv_churn_floor, 0.0 if math.isnan(row["logo_churn_rate"]) else row["logo_churn_rate"]
+    )
+    arr_per_customer = row["arr_end"] / row["customers_end"] if row["customers_end"] else math.nan
+    ltv = arr_per_customer * post.gross_margin / churn
+    row["ltv_cac"] = ltv / row["cac"] if row["cac"] else math.nan
     return row
 
 
@@ -264,7 +380,7 @@ def _release_slip_days(log: np.ndarray, horizon_days: float) -> float:
     return float(np.mean(late)) if late else math.nan
 
 
-def monthly(log: np.ndarray, horizon_months: int) -> dict[str, np.ndarray]:
+def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np.ndarray]:
     """One replication's monthly table: a column per MONTHLY_COLUMNS, ``horizon_months`` rows."""
     kind = log["kind"]
     month = np.minimum((log["day"] // DAYS_PER_MONTH).astype(np.int64), horizon_months - 1)
@@ -302,6 +418,33 @@ def monthly(log: np.ndarray, horizon_months: int) -> dict[str, np.ndarray]:
         table["hunters_put_on_plan"] - count(kind == Kind.PLAN_ENDED) - table["hunter_attrition"]
     )
     table["hunters"] = np.cumsum(count(kind == Kind.HUNTER_HIRED) - table["hunter_attrition"])
+    changes = _arr_changes(log)
+    change_month = np.minimum((changes.day // DAYS_PER_MONTH).astype(np.int64), horizon_months - 1)
+
+    def arr_flow(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(
+            change_month[mask], weights=changes.amount[mask], minlength=horizon_months
+        )
+
+    table["arr"] = np.round(np.cumsum(arr_flow(np.ones(changes.size, bool))), 2) + 0.0
+    table["new_arr"] = arr_flow(
+        (changes.kind == Kind.CLOSED) | (changes.kind == Kind.BETA_CONVERTED)
+    )
+    table["expansion_arr"] = arr_flow(changes.kind == Kind.EXPANDED)
+    table["churned_arr"] = -arr_flow(changes.kind == Kind.CHURNED) + 0.0
+    table["customers"] = np.cumsum(
+        count(closed & (log["code"] == Outcome.WON)) - count(kind == Kind.CHURNED)
+    )
+    table["references"] = np.cumsum(
+        count(kind == Kind.REFERENCE_GAINED) - count(kind == Kind.REFERENCE_LOST)
+    )
+    table["detractors"] = np.cumsum(count(kind == Kind.DETRACTOR))
+    aware_start = log["value"][kind == Kind.AWARE_AT_START].sum()
+    aware = aware_start + np.cumsum(count(kind == Kind.BECAME_AWARE) - count(kind == Kind.FORGOT))
+    table["aware_share"] = aware / accounts
+    adstock = kind == Kind.BRAND_ADSTOCK
+    table["brand_adstock"] = count(adstock, log["value"]) / np.maximum(count(adstock), 1)
+    table["marketing_spend"] = count(kind == Kind.MARKETING_SPENT, log["value"])
     return {name: table[name] for name in MONTHLY_COLUMNS}
 
 

@@ -13,8 +13,10 @@ from simulator.distributions import Exponential, Gamma
 from simulator.entities import Accounts, Hunter, OpportunityDraws
 from simulator.events import EventLog, Kind
 from simulator.parameters import Parameters
-from simulator.processes import competition, demand, team
+from simulator.processes import competition, demand, marketing, team
 from simulator.processes.competition import Entrant
+from simulator.processes.customers import CustomerBase
+from simulator.processes.marketing import Voice
 from simulator.processes.roadmap import Roadmap
 from simulator.scenario import DAYS_PER_MONTH
 from simulator.streams import Block, Streams
@@ -42,6 +44,9 @@ class World:
         demo = Gamma(p.team.demo_days_mean, p.team.demo_days_cv)
         self.demo_days = Block(lambda n: demo.sample(streams["demos"], n))
         self.roadmap = Roadmap(self)
+        self.voice = Voice(self)
+        self.customers = CustomerBase(self)
+        self.rate_change = self.env.event()
         self.entrants: list[Entrant] = []
         self._next_id = 0
 
@@ -64,12 +69,18 @@ class World:
             float("inf") if won else self.env.now + cooldown_days
         )
 
+    def rates_changed(self) -> None:
+        """Wake whatever waits on hazards that depend on references, detractors or adstock."""
+        self.rate_change.succeed()
+        self.rate_change = self.env.event()
+
     def start(self) -> None:
         self.roadmap.start()
         competition.start(self)
         team.staff(self)
+        self.env.process(marketing.monthly_marketing(self))
+        self.env.process(marketing.awareness(self))
         self.env.process(demand.inbound_leads(self))
-        self.env.process(demand.direct_marketing(self))
 
 
 def simulate(parameters: Parameters, horizon_days: float, streams: Streams) -> EventLog:

@@ -112,6 +112,20 @@ class Choice(Section):
         description="multiplier on fit weight when the economic buyer, never engaged, "
         "decides alone (the boss does not see the technical fit)",
     )
+    sector_reference_weight: NonNegativeFloat = Field(
+        0.15, description="utility per reference from the prospect's own sector (utility units)"
+    )
+    sector_detractor_weight: NonNegativeFloat = Field(
+        0.15, description="utility lost per detractor in the prospect's sector (utility units)"
+    )
+    sector_voices_cap: Annotated[int, Field(ge=0)] = Field(
+        3, description="most references (and detractors) of one sector a prospect hears of"
+    )
+    economic_buyer_reference_factor: NonNegativeFloat = Field(
+        2.0,
+        description="multiplier on reference utility when the economic buyer decides alone "
+        "(references counter the household name's familiarity)",
+    )
     economic_buyer_alone_brand_factor: NonNegativeFloat = Field(
         2.5,
         description="multiplier on brand weight when the economic buyer decides alone "
@@ -128,8 +142,7 @@ class Market(Section):
         8, description="number of industry sectors accounts belong to"
     )
     aware_share: Probability = Field(
-        0.5,
-        description="share of accounts that know our brand (constant in this model slice)",
+        0.5, description="share of accounts that know our brand on day 0"
     )
     in_market_share_per_quarter: Probability = Field(
         0.05,
@@ -239,6 +252,18 @@ class Team(Section):
         description="coefficient of variation of demo time (gamma; 1 = exponential)",
     )
     quota: Quota = Quota()
+    farmers: Annotated[int, Field(ge=0)] = Field(
+        3, description="farmers (account managers) looking after customers"
+    )
+    farmer_accounts_capacity: Annotated[int, Field(ge=1)] = Field(
+        60, description="customers one farmer can check in on at the full rhythm"
+    )
+    hunter_cost_usd_per_month: NonNegativeFloat = Field(
+        25_000, description="fully loaded cost of a hunter (USD a month), for CAC"
+    )
+    sales_engineer_cost_usd_per_month: NonNegativeFloat = Field(
+        18_000, description="fully loaded cost of a sales engineer (USD a month), for CAC"
+    )
 
     @model_validator(mode="after")
     def _demos_need_engineers(self) -> Team:
@@ -395,26 +420,110 @@ class Competitors(Section):
     entrants: Entrants = Entrants()
 
 
-class Marketing(Section):
-    """Our brand and direct-marketing spend."""
+class BrandAdvertising(Section):
+    """Brand advertising: spend builds an adstock (geometric carry-over with a half-life); our
+    share of voice against competitors' brand spend sets awareness growth and brand strength."""
 
-    brand_strength: float = Field(
-        0.3,
-        description="our brand familiarity (utility units, same scale as competitors')",
+    spend_usd_per_month: NonNegativeFloat = Field(
+        20_000, description="our brand-advertising spend (USD a month)"
     )
-    direct_spend_usd_per_month: NonNegativeFloat = Field(
+    half_life_months: PositiveFloat = Field(
+        3.0, description="half-life of advertising's carry-over effect (adstock) (months)"
+    )
+    competitor_spend_usd_per_month: NonNegativeFloat = Field(
+        20_000, description="competitors' brand spend, together (USD a month)"
+    )
+    base_strength: float = Field(
+        0.1, description="our brand familiarity with no advertising (utility units)"
+    )
+    strength_at_full_voice: float = Field(
+        0.4,
+        description="brand familiarity added at a 100% share of voice, pro rata below "
+        "(utility units)",
+    )
+
+
+class DirectMarketing(Section):
+    """Direct-marketing campaigns: one a month; responses are leads of lower quality."""
+
+    spend_usd_per_month: NonNegativeFloat = Field(
         10_000, description="direct-marketing spend (USD a month)"
     )
-    direct_cost_per_contact_usd: PositiveFloat = Field(
+    cost_per_contact_usd: PositiveFloat = Field(
         50.0, description="cost of reaching one contact by direct marketing (USD)"
     )
-    direct_response_rate: Probability = Field(
+    response_rate: Probability = Field(
         0.04, description="probability a contacted account answers a campaign"
     )
-    direct_response_window_days: PositiveFloat = Field(
-        30.0,
-        description="mean delay between a campaign and a response (days, exponential)",
+    response_window_days: PositiveFloat = Field(
+        30.0, description="mean delay between a campaign and a response (days, exponential)"
     )
+
+
+class BudgetChange(Section):
+    """From ``month`` on, spend these amounts (a field left out keeps its previous level)."""
+
+    month: NonNegativeFloat = Field(description="month the new budget starts")
+    brand_usd_per_month: NonNegativeFloat | None = Field(
+        None, description="new brand spend (USD a month)"
+    )
+    direct_usd_per_month: NonNegativeFloat | None = Field(
+        None, description="new direct-marketing spend (USD a month)"
+    )
+
+
+class Awareness(Section):
+    """How accounts learn of us (Bass diffusion) and forget us again.
+
+    An unaware account becomes aware at hazard ``innovation * share_of_voice + imitation *
+    (references - detractor_weight * detractors) / accounts`` (per year); an aware one forgets
+    at ``forgetting * (1 - share_of_voice)``. With a 100% share of voice, no forgetting, and
+    every aware account a referencing customer at once, this is the Bass (1969) model.
+    """
+
+    innovation: NonNegativeFloat = Field(
+        0.06,
+        description="Bass innovation coefficient p at a 100% share of voice (per year); "
+        "published p ~0.03 (Sultan, Farley & Lehmann 1990)",
+    )
+    imitation: NonNegativeFloat = Field(
+        0.38,
+        description="Bass imitation coefficient q: word of mouth from references (per year); "
+        "published q ~0.38 (Sultan, Farley & Lehmann 1990)",
+    )
+    detractor_weight: NonNegativeFloat = Field(
+        2.0, description="how many references one detractor's word of mouth cancels"
+    )
+    forgetting: NonNegativeFloat = Field(
+        0.06, description="rate at which aware accounts forget us with no advertising (per year)"
+    )
+    instant_conversion: bool = Field(
+        False,
+        description="check mode for the Bass limit: every aware account counts at once as a "
+        "referencing customer in word of mouth",
+    )
+
+
+class Marketing(Section):
+    """Brand advertising, direct marketing, their budgets over time, and awareness."""
+
+    brand: BrandAdvertising = BrandAdvertising()
+    direct: DirectMarketing = DirectMarketing()
+    budget_changes: list[BudgetChange] = Field(
+        default_factory=list, description="budget changes over time, e.g. brand spend stops"
+    )
+    awareness: Awareness = Awareness()
+
+    def spend_at(self, month: float) -> tuple[float, float]:
+        """(brand, direct) spend in USD a month in force at ``month``."""
+        brand, direct = self.brand.spend_usd_per_month, self.direct.spend_usd_per_month
+        for change in sorted(self.budget_changes, key=lambda c: c.month):
+            if change.month <= month:
+                if change.brand_usd_per_month is not None:
+                    brand = change.brand_usd_per_month
+                if change.direct_usd_per_month is not None:
+                    direct = change.direct_usd_per_month
+        return brand, direct
 
 
 class LeadSourceQuality(Section):
@@ -610,9 +719,109 @@ class Strategy(Section):
     )
 
 
+HandoffStrategy = Literal["hunter_only", "hunter_farmer", "transition_vision"]
+
+
+class PerHandoff(Section):
+    """A probability for each handoff strategy."""
+
+    hunter_only: Probability
+    hunter_farmer: Probability
+    transition_vision: Probability
+
+    def of(self, handoff: str) -> float:
+        return float(getattr(self, handoff))
+
+
 class PostSale(Section):
-    """After the order is signed. The post-sale model (customers, handoff, churn) fills this in;
-    in this model slice a won account simply leaves the new-logo market."""
+    """After the order is signed: implementation, value, health, renewal, expansion, churn."""
+
+    handoff: HandoffStrategy = Field(
+        "hunter_farmer",
+        description="hunter_only: the hunter moves on, nobody looks after the customer; "
+        "hunter_farmer: a farmer takes the account with handoff notes; transition_vision: "
+        "critical dates and a value-realisation event are planned in discovery, then a farmer",
+    )
+    contract_term_months: PositiveFloat = Field(12.0, description="contract length (months)")
+    implementation_days_mean: PositiveFloat = Field(
+        60.0, description="mean time from signature to go-live (days, lognormal)"
+    )
+    implementation_days_cv: NonNegativeFloat = Field(
+        0.5, description="coefficient of variation of implementation time"
+    )
+    expectation_gap_probability: PerHandoff = Field(
+        PerHandoff(hunter_only=0.45, hunter_farmer=0.15, transition_vision=0.05),
+        description="probability the implementation finds capabilities promised but not "
+        "licensed (the expectation gap), per handoff strategy",
+    )
+    gap_delay_days: NonNegativeFloat = Field(
+        90.0, description="delay to value an expectation gap causes (days)"
+    )
+    gap_health_loss: Probability = Field(
+        0.3, description="health an expectation gap costs (health units, 0-1)"
+    )
+    time_to_value_days: PositiveFloat = Field(
+        120.0, description="from go-live to the value-realisation event (days)"
+    )
+    transition_vision_time_to_value_factor: Probability = Field(
+        0.6,
+        description="time-to-value multiplier when the value-realisation event was planned "
+        "in discovery (transition_vision)",
+    )
+    reference_probability: Probability = Field(
+        0.35,
+        description="probability a fully healthy customer becomes a reference at its "
+        "value-realisation event (scaled by health)",
+    )
+    comp_plan_rewards_references: bool = Field(
+        False, description="whether the comp plan pays for harvested references"
+    )
+    harvest_reference_factor: Annotated[float, Field(ge=1.0)] = Field(
+        1.8, description="reference probability multiplier when the comp plan rewards them"
+    )
+    initial_health: Probability = Field(0.8, description="relationship health at signature (0-1)")
+    neglect_decay_per_month: NonNegativeFloat = Field(
+        0.06,
+        description="health lost to neglect: health decays as exp(-rate * months) between "
+        "farmer check-ins (per month)",
+    )
+    check_in_interval_months: PositiveFloat = Field(
+        2.0, description="months between a farmer's check-ins, with capacity to spare"
+    )
+    check_in_health_gain: Probability = Field(
+        0.3, description="share of the missing health a check-in restores"
+    )
+    expansion_probability: Probability = Field(
+        0.15,
+        description="probability of an upsell at a check-in or renewal, at full health "
+        "(scaled by health; low health means fewer expansion signals)",
+    )
+    expansion_share: NonNegativeFloat = Field(
+        0.2, description="size of an upsell as a share of the current ACV"
+    )
+    churn_probability_at_zero_health: Probability = Field(
+        0.3, description="probability a customer with health 0 leaves at renewal"
+    )
+    churn_probability_at_full_health: Probability = Field(
+        0.02, description="probability a customer with health 1 leaves at renewal"
+    )
+    detractor_health: Probability = Field(
+        0.4, description="health below which a leaving customer can become a detractor"
+    )
+    detractor_probability: Probability = Field(
+        0.5, description="probability an unhappy leaving customer becomes a detractor"
+    )
+    gap_detractor_probability: Probability = Field(
+        0.1, description="probability an expectation gap makes the customer a detractor"
+    )
+    unanswered_lead_detractor_probability: Probability = Field(
+        0.1,
+        description="probability a lead nobody answered becomes a detractor (bad first impression)",
+    )
+    gross_margin: Probability = Field(0.8, description="gross margin on ARR, for LTV")
+    ltv_churn_floor: Probability = Field(
+        0.05, description="lowest annual logo churn used in LTV (avoids infinite lifetimes)"
+    )
 
 
 class Parameters(Section):

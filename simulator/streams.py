@@ -26,6 +26,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "entrants",
     "waiting",
     "references",
+    "awareness",
+    "customers",
 )
 
 BLOCK_SIZE = 512

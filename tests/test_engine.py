@@ -58,7 +58,7 @@ def test_sales_engineers_match_erlang_c():
                 "demo_days_mean": demo_days,
                 "demo_days_cv": 1.0,
             },
-            "marketing": {"direct_spend_usd_per_month": 0},
+            "marketing": {"direct": {"spend_usd_per_month": 0}},
             "process": {
                 "lead_patience_days": 365,
                 "lead_quality": {"inbound": 1.0},
@@ -112,7 +112,9 @@ def test_littles_law_holds_for_open_opportunities():
         log = simulate(
             parameters, scenario.horizon_days, Streams(replication_seed(SEED, replication))
         ).as_array()
-        stock = monthly(log, scenario.horizon_months)["open_opportunities"]
+        stock = monthly(
+            log, scenario.horizon_months, scenario.variants[0].parameters.market.accounts
+        )["open_opportunities"]
         mean_open = stock[first:last].mean()  # month-ends first+1 .. last
         opened = log[log["kind"] == Kind.OPENED]
         closed = log[log["kind"] == Kind.CLOSED]

@@ -123,7 +123,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                 "claims_feature_probability": draw(unit()),
             },
         },
-        "marketing": {"direct_spend_usd_per_month": draw(unit(0.0, 20_000.0))},
+        "marketing": {
+            "direct": {"spend_usd_per_month": draw(unit(0.0, 20_000.0))},
+            "brand": {"spend_usd_per_month": draw(unit(0.0, 40_000.0))},
+        },
         "process": {
             "lead_patience_days": draw(unit(0.1, 10.0)),
             "lead_quality": {
@@ -188,7 +191,7 @@ def test_every_opportunity_closes_once_or_is_open_at_horizon(scenario, seed):
     assert set(closed) <= set(opened)
     still_open = len(set(opened) - set(closed))
 
-    summary = summarise(log, scenario.horizon_days)
+    summary = summarise(log, scenario.horizon_days, scenario.variants[0].parameters)
     assert summary["opportunities"] == len(opened)
     assert summary["open_at_horizon"] == still_open
     outcomes = sum(summary[column] for column in OUTCOME_COLUMNS.values())
@@ -237,8 +240,8 @@ def test_every_lead_is_opened_unanswered_or_still_waiting(scenario, seed):
 def test_counts_are_non_negative_and_monthly_flows_add_up(scenario, seed):
     """The summary and the monthly table are two views of one log: their totals must agree."""
     log = run(scenario, seed)
-    summary = summarise(log, scenario.horizon_days)
-    table = monthly(log, scenario.horizon_months)
+    summary = summarise(log, scenario.horizon_days, scenario.variants[0].parameters)
+    table = monthly(log, scenario.horizon_months, scenario.variants[0].parameters.market.accounts)
     assert set(summary) == set(SUMMARY_COLUMNS)
     assert list(table) == list(MONTHLY_COLUMNS)
     for name, value in summary.items():
@@ -327,7 +330,10 @@ def test_stages_are_never_skipped(scenario, seed):
 def test_no_sponsor_no_win(scenario, seed):
     """MODEL.md 4.1.6 as an invariant: no opportunity closes won without an executive sponsor."""
     log = run(scenario, seed)
-    assert summarise(log, scenario.horizon_days)["sponsorless_won"] == 0
+    assert (
+        summarise(log, scenario.horizon_days, scenario.variants[0].parameters)["sponsorless_won"]
+        == 0
+    )
 
 
 @EXAMPLES

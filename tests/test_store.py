@@ -21,6 +21,7 @@ from simulator.cli import app
 from simulator.experiment import run_experiment
 from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import Parameters
+from simulator.report import REPORT
 from tests.conftest import bundled
 
 runner = CliRunner()
@@ -79,10 +80,10 @@ def scenario():
     return bundled("qualification", *OVERRIDES)
 
 
-def test_run_folder_holds_the_three_files_and_nothing_partial(cli_run, run_dir):
+def test_run_folder_holds_the_result_files_and_nothing_partial(cli_run, run_dir):
     out, _ = cli_run
     assert sorted(p.name for p in run_dir.iterdir()) == sorted(
-        [store.MANIFEST, store.SUMMARY, store.MONTHLY]
+        [store.MANIFEST, store.SUMMARY, store.MONTHLY, REPORT]
     )
     assert list(out.iterdir()) == [run_dir], "one run folder and no hidden .*.partial"
     assert not list(out.glob(".*"))
@@ -225,7 +226,7 @@ def test_a_failed_write_keeps_earlier_runs(tmp_results, monkeypatch):
     with pytest.raises(OSError):
         store.write_run(tmp_results, "run-1", {"root_seed": 2}, *tables())
     assert list(tmp_results.iterdir()) == [first]
-    assert store.read_manifest(first) == {"root_seed": 1}
+    assert store.read_manifest(first) == {"run_id": "run-1", "root_seed": 1}
 
 
 def test_same_run_id_gets_distinct_folders(tmp_results):
@@ -238,6 +239,6 @@ def test_same_run_id_gets_distinct_folders(tmp_results):
     assert [f.name for f in folders] == ["run-1", "run-1-2", "run-1-3"]
     assert sorted(tmp_results.iterdir()) == sorted(folders)
     for seed, folder in enumerate(folders):
-        assert store.read_manifest(folder) == {"root_seed": seed}
+        assert store.read_manifest(folder) == {"run_id": folder.name, "root_seed": seed}
         assert store.read_summary(folder).equals(summary)
         assert store.read_monthly(folder).equals(monthly)

@@ -1,5 +1,5 @@
-"""Where leads come from: aware accounts raising their hand, direct-marketing campaigns, and
-hunters' own outbound prospecting.
+"""Where leads come from: aware accounts raising their hand, and hunters' own outbound
+prospecting (direct-marketing campaigns live with the rest of marketing).
 
 Arrivals are Poisson processes over the whole market, thinned at the arrival: a draw picks an
 account, and the lead only happens if that account can buy now (aware, for inbound; not already
@@ -41,33 +41,6 @@ def inbound_leads(world: World) -> Generator[Any, Any, None]:
         account = int(pick())
         if accounts.aware[account] and accounts.is_available(account, world.env.now):
             selling.start_lead(world, account, Source.INBOUND)
-
-
-def direct_marketing(world: World) -> Generator[Any, Any, None]:
-    """A campaign goes out each month; responses trickle in over the following weeks."""
-    marketing = world.parameters.marketing
-    contacts = marketing.direct_spend_usd_per_month / marketing.direct_cost_per_contact_usd
-    mean_responses = contacts * marketing.direct_response_rate
-    if mean_responses == 0:
-        return
-    rng = world.streams["direct"]
-    delays = Exponential(marketing.direct_response_window_days)
-    while True:
-        responses = int(rng.poisson(mean_responses))
-        days = sorted(delays.sample(rng, responses).tolist())
-        accounts = rng.integers(0, world.parameters.market.accounts, responses).tolist()
-        world.env.process(campaign_responses(world, days, accounts))
-        yield world.env.timeout(DAYS_PER_MONTH)
-
-
-def campaign_responses(
-    world: World, days: list[float], accounts: list[int]
-) -> Generator[Any, Any, None]:
-    sent = world.env.now
-    for day, account in zip(days, accounts, strict=True):
-        yield world.env.timeout(sent + day - world.env.now)
-        if world.accounts.is_available(account, world.env.now):
-            selling.start_lead(world, account, Source.DIRECT)
 
 
 def outbound_prospecting(world: World, hunter: Hunter) -> Generator[Any, Any, None]:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.choice import choose
 from simulator.distributions import LogNormal, binomial_from_uniform
 from simulator.entities import Hunter, Opportunity, U, Z
-from simulator.events import Discovery, Kind, Meeting, Outcome, Source
+from simulator.events import DetractorReason, Discovery, Kind, Meeting, Outcome, Source
 from simulator.parameters import STAGES
 from simulator.processes.roadmap import NO_FEATURE
 from simulator.scenario import DAYS_PER_MONTH
@@ -69,6 +69,12 @@ def answer_lead(world: World, lead: int, account: int, source: int) -> Generator
         wait_hours = (env.now - arrived) * HOURS_PER_DAY
         world.log.record(env.now, Kind.LEAD_UNANSWERED, lead, account, value=wait_hours)
         world.release_account(account, won=False)
+        world.customers.maybe_detractor(
+            lead,
+            account,
+            world.parameters.post_sale.unanswered_lead_detractor_probability,
+            DetractorReason.UNANSWERED_LEAD,
+        )
         return
     hunter = slot.value
     yield env.timeout(world.response_days())
@@ -309,6 +315,10 @@ def wait_for_references(world: World, opp: Opportunity) -> Generator[Any, Any, N
 def convert_beta(world: World, opp: Opportunity, remaining_acv: float) -> Generator[Any, Any, None]:
     """A beta partner pays the full price once the feature ships."""
     yield world.roadmap.released[opp.feature]
+    customer = world.customers.by_id[opp.id]
+    if not customer.active:
+        return
+    customer.arr += remaining_acv
     hunter = world.hunters[opp.hunter]
     world.log.record(
         world.env.now, Kind.BETA_CONVERTED, opp.id, opp.account, opp.hunter, remaining_acv
@@ -328,6 +338,11 @@ def decide(
     account, u = opp.account, opp.u
     segment = accounts.segment[account]
     fit_w = w.fit_weight * (1.0 if economic_buyer else w.economic_buyer_alone_fit_factor)
+    reference_w = w.sector_reference_weight * (
+        1.0 if economic_buyer else w.economic_buyer_reference_factor
+    )
+    customers = world.customers
+    sector = accounts.sector[account]
     brand_w = w.brand_weight * (1.0 if economic_buyer else w.economic_buyer_alone_brand_factor)
 
     wanted = opp.feature if opp.feature != NO_FEATURE else roadmap.needed_feature(account)
@@ -336,7 +351,10 @@ def decide(
     fit = accounts.fit[account] - (0.0 if opp.beta else roadmap.missing_fit(account))
     ours = (
         fit_w * fit
-        + brand_w * p.marketing.brand_strength
+        + brand_w * world.voice.strength
+        + reference_w * min(w.sector_voices_cap, customers.references_by_sector[sector])
+        - w.sector_detractor_weight
+        * min(w.sector_voices_cap, customers.detractors_by_sector[sector])
         - w.price_weight * p.product.price_index
         + world.hunters[opp.hunter].skill
         + w.business_case_weight * completeness
@@ -399,3 +417,5 @@ def close(world: World, opp: Opportunity, outcome: Outcome, acv: float = 0.0) ->
         if acv > 0:
             hunter.bookings.append((env.now, acv))
     world.release_account(opp.account, won=outcome == Outcome.WON)
+    if outcome == Outcome.WON:
+        world.customers.sign(opp.id, opp.account, acv)
