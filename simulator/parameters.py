@@ -183,7 +183,7 @@ class Quota(Section):
         3.0, description="how often bookings are reviewed against quota (months)"
     )
     first_review_month: NonNegativeFloat = Field(
-        6.0,
+        9.0,
         description="month of the first review; the simulation starts with an empty pipeline, "
         "so earlier reviews would judge the start-up rather than the hunters",
     )

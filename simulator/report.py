@@ -124,6 +124,7 @@ def build(results: Results) -> str:
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(results.variants)}
     sections = [
         *fan_sections(results, colours),
+        *waterfall_sections(results),
         funnel_section(results, colours),
         loss_section(results, colours),
         *distribution_sections(results, colours),
@@ -240,6 +241,44 @@ def fan_sections(results: Results, colours: dict[str, str]) -> list[str]:
             )
         )
     return sections
+
+
+def waterfall_sections(results: Results) -> list[str]:
+    """ARR built up from new business and expansion, less churn, per variant (if ARR exists)."""
+    flows = ("new_arr", "expansion_arr", "churned_arr")
+    if not set(flows) <= _columns(results.monthly):
+        return []
+    labels = [_label(name) for name in results.variants]
+    figure = make_subplots(rows=1, cols=len(labels), shared_yaxes=True, subplot_titles=labels)
+    for index, name in enumerate(results.variants):
+        new, expansion, churned = (
+            float(np.nanmean(np.nansum(_monthly_matrix(results, name, flow), axis=1)))
+            for flow in flows
+        )
+        figure.add_trace(
+            go.Waterfall(
+                name=labels[index],
+                x=["new", "expansion", "churned", "ARR at horizon"],
+                measure=["relative", "relative", "relative", "total"],
+                y=[new, expansion, -churned, 0.0],
+                connector={"line": {"color": "#9aa5b1"}},
+                showlegend=False,
+                hovertemplate=f"{labels[index]}<br>%{{x}}: %{{y:,.0f}} USD<extra></extra>",
+            ),
+            row=1,
+            col=index + 1,
+        )
+    figure.update_layout(height=420, margin={"l": 70, "r": 20, "t": 40, "b": 60})
+    figure.update_yaxes(title_text="USD", row=1, col=1)
+    return [
+        section(
+            "ARR waterfall",
+            "Per variant, the mean over replications of ARR added by new customers and by "
+            "expansion, less ARR lost to churn, ending at ARR at the horizon.",
+            figure_html(figure, "arr-waterfall"),
+            "arr-waterfall",
+        )
+    ]
 
 
 def funnel_section(results: Results, colours: dict[str, str]) -> str:

@@ -134,7 +134,7 @@ def life(world: World, customer: Customer) -> Generator[Any, Any, None]:
     last = env.now
     while True:
         upcoming = min(value_day, check_in_day, renewal_day)
-        yield env.timeout(upcoming - env.now)
+        yield env.timeout(max(0.0, upcoming - env.now))
         health *= math.exp(-post.neglect_decay_per_month * (env.now - last) / DAYS_PER_MONTH)
         last = env.now
         if upcoming == value_day:
