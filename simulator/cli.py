@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from simulator import __version__
@@ -100,7 +101,7 @@ def run(
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task(f"{loaded.name}: replications", total=total)
+        task = progress.add_task(f"{escape(loaded.name)}: replications", total=total)
         result = run_experiment(
             loaded, replications, seed, workers, lambda done: progress.advance(task, done)
         )

@@ -30,11 +30,11 @@ def comparison_table(comparisons: list[MetricComparison], title: str) -> Table:
     after the first, the paired difference from the baseline with its 95% CI, in green when
     the interval says better and red when it says worse."""
     variants = list(comparisons[0].estimates) if comparisons else []
-    table = Table(title=title, title_justify="left", header_style="bold", show_lines=True)
+    table = Table(title=Text(title), title_justify="left", header_style="bold", show_lines=True)
     table.add_column("metric (↓ lower is better)")
     for index, name in enumerate(variants):
         label = "baseline" if index == 0 else "Δ vs baseline [95% CI]"
-        table.add_column(f"{name}\nmean ± 95% CI\n{label}", justify="right")
+        table.add_column(Text(f"{name}\nmean ± 95% CI\n{label}"), justify="right")
     for comparison in comparisons:
         cells: list[str | Text] = [comparison.metric + (" ↓" if comparison.lower_is_better else "")]
         for name, estimate in comparison.estimates.items():

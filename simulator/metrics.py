@@ -235,9 +235,9 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
         (kind == Kind.BETA_CONVERTED) | ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON))
     ]
     for months in (12, 24, 36):
-        row[f"bookings_{months}m"] = float(
-            booked["value"][booked["day"] < months * DAYS_PER_MONTH].sum()
-        )
+        day = months * DAYS_PER_MONTH
+        booked_by = float(booked["value"][booked["day"] < day].sum())
+        row[f"bookings_{months}m"] = booked_by if day <= horizon_days + 1e-9 else math.nan
 
     meetings = log[kind == Kind.MEETING]
     row["meetings_q1"] = int(np.count_nonzero(meetings["day"] < 3 * DAYS_PER_MONTH))
@@ -386,11 +386,11 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
     month = np.minimum((log["day"] // DAYS_PER_MONTH).astype(np.int64), horizon_months - 1)
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(
-            month[mask],
-            weights=None if weights is None else weights[mask],
-            minlength=horizon_months,
-        )
+        """Events per month, or the sum of ``weights`` per month (always float then)."""
+        if weights is None:
+            return np.bincount(month[mask], minlength=horizon_months)
+        summed = weights[mask].astype(float)
+        return np.bincount(month[mask], weights=summed, minlength=horizon_months) + 0.0
 
     closed = kind == Kind.CLOSED
     table: dict[str, np.ndarray] = {
@@ -422,9 +422,8 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
     change_month = np.minimum((changes.day // DAYS_PER_MONTH).astype(np.int64), horizon_months - 1)
 
     def arr_flow(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(
-            change_month[mask], weights=changes.amount[mask], minlength=horizon_months
-        )
+        weights = changes.amount[mask].astype(float)
+        return np.bincount(change_month[mask], weights=weights, minlength=horizon_months) + 0.0
 
     table["arr"] = np.round(np.cumsum(arr_flow(np.ones(changes.size, bool))), 2) + 0.0
     table["new_arr"] = arr_flow(

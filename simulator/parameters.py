@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+LogSpread = Annotated[float, Field(ge=0.0, le=3.0)]  # sd of a log: 3 is a 20x spread already
 
 SEGMENTS: tuple[str, ...] = ("enterprise", "mid_market")
 STAGES: tuple[str, ...] = ("attraction", "qualification", "evaluation", "proposal")
@@ -23,14 +24,14 @@ STAGES: tuple[str, ...] = ("attraction", "qualification", "evaluation", "proposa
 class Section(BaseModel):
     """Base of every parameter section: immutable, and unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PerSegment(Section):
     """One value for each market segment."""
 
-    enterprise: float
-    mid_market: float
+    enterprise: NonNegativeFloat
+    mid_market: NonNegativeFloat
 
     def of(self, segment: int) -> float:
         """The value for segment index ``segment`` (0 enterprise, 1 mid-market)."""
@@ -62,7 +63,7 @@ class Segment(Section):
     deal_size_median_usd: PositiveFloat = Field(
         description="median annual contract value (ACV) of a full deal (USD)"
     )
-    deal_size_log_sd: NonNegativeFloat = Field(
+    deal_size_log_sd: LogSpread = Field(
         0.6, description="spread of deal sizes: standard deviation of log ACV"
     )
     committee_size_mean: Annotated[float, Field(ge=1.0)] = Field(
@@ -71,7 +72,7 @@ class Segment(Section):
     sponsor_present_probability: Probability = Field(
         description="probability that the account has an executive who could sponsor the deal"
     )
-    perceived_risk_log_sd: NonNegativeFloat = Field(
+    perceived_risk_log_sd: LogSpread = Field(
         description="spread of perceived risk (time, manpower, momentum): sd of its log; mean 1"
     )
     stage_days: StageDays
@@ -819,7 +820,7 @@ class PostSale(Section):
         description="probability a lead nobody answered becomes a detractor (bad first impression)",
     )
     gross_margin: Probability = Field(0.8, description="gross margin on ARR, for LTV")
-    ltv_churn_floor: Probability = Field(
+    ltv_churn_floor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.05, description="lowest annual logo churn used in LTV (avoids infinite lifetimes)"
     )
 

@@ -182,6 +182,10 @@ def _monthly_matrix(results: Results, variant: str, column: str) -> np.ndarray:
 # --- charts -----------------------------------------------------------------------------------
 
 
+def _percent(value: float) -> str:
+    return f"{value:.0%}" if np.isfinite(value) else "n/a"
+
+
 def _rgba(colour: str, alpha: float) -> str:
     colour = colour.lstrip("#")
     r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
@@ -342,6 +346,9 @@ def distribution_sections(results: Results, colours: dict[str, str]) -> list[str
     for column, title in DISTRIBUTIONS:
         if column not in _columns(results.summary):
             continue
+        values = [_summary_values(results, name, column) for name in results.variants]
+        if not any(np.isfinite(v).any() for v in values):
+            continue  # e.g. bookings at 24 months of a shorter run
         figure = go.Figure()
         for name in results.variants:
             figure.add_trace(
@@ -419,7 +426,7 @@ def difference_section(results: Results) -> str:
                 hovertemplate=(
                     f"{_label(name)} − {_label(results.variants[0])}<br>{metric}: "
                     f"{number(d.mean, True)} [{number(d.low, True)}, {number(d.high, True)}]"
-                    f"<br>chance it beats the baseline: {d.p_better:.0%}<extra></extra>"
+                    f"<br>chance it beats the baseline: {_percent(d.p_better)}<extra></extra>"
                 ),
                 row=row,
                 col=1,
@@ -472,7 +479,7 @@ def table_section(results: Results) -> str:
             if index:
                 d = _difference(results, name, metric)
                 diff = f"{number(d.mean, True)} [{number(d.low, True)}, {number(d.high, True)}]"
-                better = f"{d.p_better:.0%}" if np.isfinite(d.p_better) else "n/a"
+                better = _percent(d.p_better)
             else:
                 diff, better = "baseline", ""
             cells = [

@@ -109,6 +109,8 @@ def resolve(raw: Any, source: str, set_paths: Iterable[str] = ()) -> Scenario:
     so a mistake in the base is reported once, at its own path.
     """
     set_paths = tuple(set_paths)
+    if "variants" in raw and raw["variants"] is None:
+        raw = {k: v for k, v in raw.items() if k != "variants"}  # `variants:` left empty
     filled = deep_merge(default_tree(), raw)
     base = {key: filled[key] for key in PARAMETER_SECTIONS}
     raw_variants = raw.get("variants")
@@ -154,12 +156,11 @@ def _written(loc: tuple[str | int, ...], raw: Any) -> bool:
     variant = raw["variants"][loc[1]]
     node: Any = variant
     for token in loc[2:]:
-        if (isinstance(node, Mapping) and token in node) or (
-            isinstance(node, list) and isinstance(token, int) and token < len(node)
-        ):
-            node = node[token]
-        else:
+        if isinstance(node, list):
+            return True  # the variant wrote this list whole: all of it is the variant's
+        if not (isinstance(node, Mapping) and token in node):
             return False
+        node = node[token]
     return True
 
 
@@ -247,8 +248,9 @@ def apply_overrides(raw: dict[str, Any], overrides: Sequence[str], source: str) 
             if value is None:
                 raise ValueError("the value is empty")
             _set(raw, tokens, value)
-            if tokens[0] in PARAMETER_SECTIONS:
-                for variant in raw.get("variants") or []:
+            variants = raw.get("variants")
+            if tokens[0] in PARAMETER_SECTIONS and isinstance(variants, list):
+                for variant in variants:
                     if isinstance(variant, dict) and _has(variant, tokens):
                         _set(variant, tokens, value)
         except (ValueError, yaml.YAMLError) as error:

@@ -88,7 +88,7 @@ def story_figure(story: Story) -> go.Figure:
         mode="markers",
         name="story events",
         marker={"size": 9, "color": "#d64545", "symbol": "diamond"},
-        hovertext=[line.text for line in marked],
+        hovertext=[escape(line.text) for line in marked],
         hoverinfo="text",
         row=1,
         col=1,

@@ -28,6 +28,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "references",
     "awareness",
     "customers",
+    "detractors",
 )
 
 BLOCK_SIZE = 512

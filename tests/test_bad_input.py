@@ -72,3 +72,50 @@ def test_missing_file_and_bad_set(tmp_results):
     assert result.exit_code == 2 and "expected PATH=VALUE" in result.stderr
     result = runner.invoke(app, ["validate", "baseline", "--set", "market.acounts=5"])
     assert result.exit_code == 2 and "market.acounts: unknown field" in result.stderr
+
+
+def test_problems_inside_a_variants_list_items_are_reported(tmp_path):
+    path = tmp_path / "budget.yaml"
+    path.write_text(
+        "name: x\ndescription: d\nvariants:\n  - name: a\n  - name: b\n    marketing:\n"
+        "      budget_changes:\n        - {brand_usd_per_month: 0}\n"
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "variants[1].marketing.budget_changes[0].month: required field is missing" in (
+        result.stderr
+    )
+
+
+def test_set_with_variants_not_a_list_is_a_clean_error(tmp_path):
+    path = tmp_path / "variants.yaml"
+    path.write_text("name: x\ndescription: d\nvariants: 3\n")
+    result = runner.invoke(app, ["validate", str(path), "--set", "team.hunters=2"])
+    assert result.exit_code == 2 and "variants: given 3; allowed: a list" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "competitors.entrants.rate_per_year.enterprise=.inf",
+        "market.choice.do_nothing_utility=.nan",
+        "competitors.entrants.rate_per_year.mid_market=-5",
+        "market.enterprise.perceived_risk_log_sd=40",
+        "post_sale.ltv_churn_floor=0",
+    ],
+)
+def test_numbers_out_of_their_domain_are_rejected(override):
+    result = runner.invoke(app, ["validate", "baseline", "--set", override])
+    assert result.exit_code == 2, result.output
+    assert override.split("=")[0] in result.stderr
+
+
+def test_names_with_markup_run_and_print(tmp_path):
+    path = tmp_path / "markup.yaml"
+    path.write_text('name: "Q3 [/draft]"\ndescription: d\nvariants:\n  - name: "[/red] base"\n')
+    result = runner.invoke(
+        app,
+        ["run", str(path), "-n", "2", "--out", str(tmp_path / "out"), "--set", "horizon_months=6"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "[/red] base" in result.output

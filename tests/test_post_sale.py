@@ -196,3 +196,11 @@ def test_baseline_lands_in_published_ranges():
         mean, ci_low, ci_high = mean_interval(column(summary, "baseline", metric))
         print(f"{metric}: {mean:.3f} [{ci_low:.3f}, {ci_high:.3f}] vs {low}-{high} ({source})")
         assert low <= mean <= high, metric
+
+
+def test_a_contract_shorter_than_its_implementation_renews_or_ends_at_go_live():
+    """Regression: an implementation longer than the term used to schedule a negative delay."""
+    scenario = bundled("baseline", "post_sale.contract_term_months=1", "horizon_months=18")
+    for replication in range(3):
+        summary = run_replication(scenario.variants[0].parameters, 18, SEED, replication).summary
+        assert summary["customers_end"] >= 0

@@ -52,6 +52,8 @@ class CustomerBase:
         rng = world.streams["customers"]
         self.uniform = Block(lambda n: rng.random(n))
         self.normal = Block(lambda n: rng.standard_normal(n))
+        voices = world.streams["detractors"]
+        self.detractor_draw = Block(lambda n: voices.random(n))
 
     def sign(self, opportunity_id: int, account: int, acv: float) -> None:
         sector = self.world.accounts.sector[account]
@@ -96,7 +98,7 @@ class CustomerBase:
     def maybe_detractor(
         self, subject: int, account: int, chance: float, reason: DetractorReason
     ) -> None:
-        if self.uniform() < chance:
+        if self.detractor_draw() < chance:
             self.add_detractor(subject, account, reason)
 
 

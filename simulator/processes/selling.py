@@ -92,7 +92,11 @@ def open_opportunity(
     u, z = world.draws.take(account, nth)
     world.log.record(world.env.now, Kind.OPENED, lead, account, hunter, wait_hours, source)
     opportunity = Opportunity(lead, account, hunter, source, world.env.now, wait_hours, u, z)
-    world.hunters[hunter].open[lead] = opportunity
+    owner = world.hunters[hunter]
+    owner.open[lead] = opportunity
+    if not owner.active:  # the hunter left between taking the lead and calling it
+        opportunity.orphaned = True
+        world.log.record(world.env.now, Kind.ORPHANED, lead, account, hunter)
     return opportunity
 
 
@@ -129,6 +133,10 @@ def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
         if not rescue_with_pitch(world, opp):
             close(world, opp, Outcome.DISQUALIFIED)
             return
+    elif p.strategy.pitch == "beta_partner":
+        wanted = world.roadmap.pitchable()
+        if wanted != NO_FEATURE and accounts.needs[wanted][account]:
+            offer_beta(world, opp, wanted)
 
     # Qualification: discovery with the buying committee.
     stage(1)
@@ -236,12 +244,7 @@ def rescue_with_pitch(world: World, opp: Opportunity) -> bool:
     u = opp.u
     log, now = world.log, world.env.now
     if strategy == "beta_partner" and roadmap.beta_partners[feature] < pitching.beta_partner_slots:
-        if u[U.REVIVAL] >= pitching.beta_acceptance_probability:
-            return False
-        roadmap.beta_partners[feature] += 1
-        opp.feature, opp.beta = feature, True
-        log.record(now, Kind.BETA_OFFERED, opp.id, opp.account, opp.hunter, code=feature)
-        return True
+        return offer_beta(world, opp, feature)
     chance = pitching.vaporware_pitch_probability if strategy == "vaporware" else 0.0
     if desperate:
         chance = max(chance, pitching.desperate_pitch_probability)
@@ -253,6 +256,22 @@ def rescue_with_pitch(world: World, opp: Opportunity) -> bool:
         return False
     opp.feature = feature
     opp.attendee_bonus = pitching.attendee_jump
+    return True
+
+
+def offer_beta(world: World, opp: Opportunity, feature: int) -> bool:
+    """Offer the announced feature openly as a beta / launch-partner deal, while places last;
+    return whether the prospect took it."""
+    roadmap, pitching = world.roadmap, world.parameters.process.pitching
+    if roadmap.beta_partners[feature] >= pitching.beta_partner_slots:
+        return False
+    if opp.u[U.REVIVAL] >= pitching.beta_acceptance_probability:
+        return False
+    roadmap.beta_partners[feature] += 1
+    opp.feature, opp.beta = feature, True
+    world.log.record(
+        world.env.now, Kind.BETA_OFFERED, opp.id, opp.account, opp.hunter, code=feature
+    )
     return True
 
 
@@ -356,7 +375,7 @@ def decide(
         - w.sector_detractor_weight
         * min(w.sector_voices_cap, customers.detractors_by_sector[sector])
         - w.price_weight * p.product.price_index
-        + world.hunters[opp.hunter].skill
+        + (0.0 if opp.orphaned else world.hunters[opp.hunter].skill)
         + w.business_case_weight * completeness
         - (p.process.premature_utility_penalty if premature else 0.0)
         - pitching.fatigue_utility_penalty * opp.fatigue
