@@ -62,27 +62,14 @@ class CustomerBase:
         self.active += 1
         self.world.env.process(life(self.world, customer))
 
-    def add_reference(self, customer: Customer) -> None:
-        self.references += 1
-        self.references_by_sector[customer.sector] += 1
+    def reference(self, customer: Customer, gained: bool) -> None:
+        """The customer starts (or, leaving, stops) speaking for us."""
+        change = 1 if gained else -1
+        self.references += change
+        self.references_by_sector[customer.sector] += change
+        kind = Kind.REFERENCE_GAINED if gained else Kind.REFERENCE_LOST
         self.world.log.record(
-            self.world.env.now,
-            Kind.REFERENCE_GAINED,
-            customer.id,
-            customer.account,
-            code=customer.sector,
-        )
-        self.world.rates_changed()
-
-    def remove_reference(self, customer: Customer) -> None:
-        self.references -= 1
-        self.references_by_sector[customer.sector] -= 1
-        self.world.log.record(
-            self.world.env.now,
-            Kind.REFERENCE_LOST,
-            customer.id,
-            customer.account,
-            code=customer.sector,
+            self.world.env.now, kind, customer.id, customer.account, code=customer.sector
         )
         self.world.rates_changed()
 
@@ -147,7 +134,7 @@ def life(world: World, customer: Customer) -> Generator[Any, Any, None]:
             harvest = post.harvest_reference_factor if post.comp_plan_rewards_references else 1.0
             if base.uniform() < min(1.0, post.reference_probability * health * harvest):
                 reference = True
-                base.add_reference(customer)
+                base.reference(customer, gained=True)
         elif upcoming == check_in_day:
             health += post.check_in_health_gain * (1.0 - health)
             _maybe_expand(world, customer, health)
@@ -192,7 +179,7 @@ def _churn(world: World, customer: Customer, health: float, reference: bool) -> 
         code=customer.sector,
     )
     if reference:
-        base.remove_reference(customer)
+        base.reference(customer, gained=False)
     if health < post.detractor_health:
         base.maybe_detractor(
             customer.id,
