@@ -93,7 +93,7 @@ def test_littles_law_holds_for_open_opportunities():
     opened inside the window; the horizon runs well past the window so nearly every sojourn is
     complete (the few still open are counted up to the horizon). Little's law is a statement
     about a stationary system, so the things that change the system over time are switched off:
-    quota reviews (exits and replacements), the roadmap and competitor entry.
+    quota reviews (exits and replacements), the roadmap, competitor entry and awareness.
     """
     scenario = scenario_from(
         {
@@ -102,6 +102,7 @@ def test_littles_law_holds_for_open_opportunities():
             "team": {"quota": {"usd_per_month": 0}},
             "product": {"features": []},
             "competitors": {"entrants": {"rate_per_year": {"enterprise": 0, "mid_market": 0}}},
+            "marketing": {"awareness": {"innovation": 0, "imitation": 0, "forgetting": 0}},
         }
     )
     parameters = scenario.variants[0].parameters
@@ -115,7 +116,8 @@ def test_littles_law_holds_for_open_opportunities():
         stock = monthly(
             log, scenario.horizon_months, scenario.variants[0].parameters.market.accounts
         )["open_opportunities"]
-        mean_open = stock[first:last].mean()  # month-ends first+1 .. last
+        ends = stock[first - 1 : last]  # the stock at the month-ends first .. last
+        mean_open = (ends[0] / 2 + ends[1:-1].sum() + ends[-1] / 2) / (last - first)  # trapezoid
         opened = log[log["kind"] == Kind.OPENED]
         closed = log[log["kind"] == Kind.CLOSED]
         close_day = dict(zip(closed["subject"].tolist(), closed["day"].tolist(), strict=True))
