@@ -92,6 +92,7 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "meetings",
     "vaporware_pitches",
     "new_faces",
+    "fatigued_opportunities",
     "feature_references",
     "hunters_put_on_plan",
     "hunter_attrition",
@@ -407,6 +408,7 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
     new_faces = kind == Kind.NEW_FACES
     table["new_faces"] = count(new_faces, log["value"]).astype(np.int64)
     table["feature_references"] = count(kind == Kind.FEATURE_REFERENCE)
+    table["fatigued_opportunities"] = count(kind == Kind.FATIGUED)
     table["hunters_put_on_plan"] = count(kind == Kind.PLAN_STARTED)
     table["hunter_attrition"] = count(kind == Kind.HUNTER_LEFT)
     table["open_opportunities"] = np.cumsum(table["opportunities"]) - np.cumsum(count(closed))
