@@ -42,6 +42,21 @@ class Difference:
     n: int
 
 
+def variant_values(summary: pa.Table, variant: str, metric: str) -> np.ndarray:
+    """One metric's values for one variant, ordered by replication (missing values as NaN)."""
+    rows = sorted(
+        (replication, value)
+        for name, replication, value in zip(
+            summary.column("variant").to_pylist(),
+            summary.column("replication").to_pylist(),
+            summary.column(metric).to_pylist(),
+            strict=True,
+        )
+        if name == variant
+    )
+    return np.array([np.nan if value is None else value for _, value in rows], dtype=float)
+
+
 def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
     """Mean and its two-sided Student-t confidence interval (NaN bounds for fewer than 2)."""
     values = values[np.isfinite(values)]

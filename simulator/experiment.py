@@ -42,12 +42,19 @@ class ExperimentResult:
     workers: int
 
 
+def replication_log(
+    parameters: Parameters, horizon_months: int, root_seed: int, replication: int
+) -> np.ndarray:
+    """The event log of replication ``replication`` of one variant."""
+    streams = Streams(replication_seed(root_seed, replication))
+    return simulate(parameters, horizon_months * DAYS_PER_MONTH, streams).as_array()
+
+
 def run_replication(
     parameters: Parameters, horizon_months: int, root_seed: int, replication: int
 ) -> ReplicationResult:
     """Simulate replication ``replication`` of one variant and compute its metrics."""
-    streams = Streams(replication_seed(root_seed, replication))
-    log = simulate(parameters, horizon_months * DAYS_PER_MONTH, streams).as_array()
+    log = replication_log(parameters, horizon_months, root_seed, replication)
     return ReplicationResult(
         summarise(log, horizon_months * DAYS_PER_MONTH, parameters),
         monthly(log, horizon_months, parameters.market.accounts),

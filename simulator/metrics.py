@@ -12,10 +12,9 @@ import numpy as np
 from simulator.entities import ENTERPRISE, MID_MARKET
 from simulator.events import Discovery, Kind, Outcome, Source
 from simulator.parameters import STAGES, Parameters
-from simulator.scenario import DAYS_PER_MONTH
+from simulator.scenario import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 EVALUATION, PROPOSAL = STAGES.index("evaluation"), STAGES.index("proposal")
-YEAR_DAYS = 12 * DAYS_PER_MONTH
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "leads_total",
@@ -268,11 +267,10 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     waiting = _running_stock(log, Kind.WAITING_STARTED, (Kind.WAITING_ENDED,))
     row["deals_waiting_on_release_peak"] = int(waiting.max()) if waiting.size else 0
     row["release_slip_days"] = _release_slip_days(log, horizon_days)
-    late = closed[closed["day"] >= horizon_days - YEAR_DAYS]
+    late = closed[closed["day"] >= horizon_days - DAYS_PER_YEAR]
     late_decided = np.count_nonzero(np.isin(late["code"], _DECIDED))
     late_won = np.count_nonzero(late["code"] == Outcome.WON)
     row["win_rate_late"] = late_won / late_decided if late_decided else math.nan
-    leads = log[kind == Kind.LEAD]
     for source, column in ((Source.INBOUND, "leads_inbound"), (Source.DIRECT, "leads_direct"),
                            (Source.OUTBOUND, "leads_outbound")):  # fmt: skip
         row[column] = int(np.count_nonzero(leads["code"] == source))
@@ -314,7 +312,7 @@ def _revenue(
     """
     kind = log["kind"]
     changes = _arr_changes(log)
-    start = horizon_days - YEAR_DAYS
+    start = horizon_days - DAYS_PER_YEAR
     then = {c: a for c, a in _arr_by_customer(changes, start).items() if a > 1e-9}
     now = _arr_by_customer(changes, horizon_days)
     base = sum(then.values())

@@ -18,10 +18,8 @@ from simulator.processes.competition import Entrant
 from simulator.processes.customers import CustomerBase
 from simulator.processes.marketing import Voice
 from simulator.processes.roadmap import Roadmap
-from simulator.scenario import DAYS_PER_MONTH
+from simulator.scenario import DAYS_PER_MONTH, HOURS_PER_DAY
 from simulator.streams import Block, Streams
-
-HOURS_PER_DAY = 24.0
 
 
 class World:

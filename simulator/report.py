@@ -20,7 +20,13 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from simulator import __version__
-from simulator.aggregate import Difference, estimate, paired_difference, welch_difference
+from simulator.aggregate import (
+    Difference,
+    estimate,
+    paired_difference,
+    variant_values,
+    welch_difference,
+)
 from simulator.console import number
 from simulator.metrics import KEY_METRICS, LOWER_IS_BETTER, SUMMARY_COLUMNS
 from simulator.page import escape, figure_html, render, section
@@ -152,17 +158,7 @@ def _columns(table: pa.Table) -> set[str]:
 
 
 def _summary_values(results: Results, variant: str, metric: str) -> np.ndarray:
-    rows = [
-        (r, v)
-        for name, r, v in zip(
-            results.summary.column("variant").to_pylist(),
-            results.summary.column("replication").to_pylist(),
-            results.summary.column(metric).to_pylist(),
-            strict=True,
-        )
-        if name == variant
-    ]
-    return np.array([np.nan if v is None else v for _, v in sorted(rows)], dtype=float)
+    return variant_values(results.summary, variant, metric)
 
 
 def _monthly_matrix(results: Results, variant: str, column: str) -> np.ndarray:

@@ -23,6 +23,8 @@ from pydantic import BaseModel, ValidationError
 from simulator.parameters import PARAMETER_SECTIONS, Parameters, ScenarioFile
 
 DAYS_PER_MONTH = 30.4
+DAYS_PER_YEAR = 12 * DAYS_PER_MONTH
+HOURS_PER_DAY = 24.0
 BASELINE_VARIANT_NAME = "baseline"
 
 

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.events import Kind, Outcome
-from simulator.model import simulate
+from simulator.experiment import replication_log
 from simulator.parameters import Parameters
 from simulator.scenario import DAYS_PER_MONTH, Scenario
-from simulator.streams import Streams, replication_seed
 
 HUNTER_NAMES = ("Dana", "Sam", "Priya", "Leo", "Maya", "Tom", "Ines", "Kofi", "Yuki", "Ravi")
 SEGMENT_NAMES = ("enterprise", "mid-market")
@@ -102,11 +101,6 @@ def find_variant(scenario: Scenario, name: str) -> int:
     raise ValueError(f"no variant named {name!r}; the scenario has {names}")
 
 
-def run_log(parameters: Parameters, scenario: Scenario, seed: int, replication: int) -> np.ndarray:
-    streams = Streams(replication_seed(seed, replication))
-    return simulate(parameters, scenario.horizon_days, streams).as_array()
-
-
 def beats_of(log: np.ndarray, hunter: int) -> set[str]:
     """Which beats of the spiral this hunter's replication shows."""
     kind, actor = log["kind"], log["actor"]
@@ -147,7 +141,7 @@ def pick(
     candidates = [replication] if replication is not None else list(range(search))
     best: tuple[int, int, int, np.ndarray] | None = None
     for candidate in candidates:
-        log = run_log(parameters, scenario, seed, candidate)
+        log = replication_log(parameters, scenario.horizon_months, seed, candidate)
         hired = log["actor"][log["kind"] == Kind.HUNTER_HIRED]
         hunters = [hunter] if hunter is not None else sorted(set(hired.tolist()))
         for h in hunters:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from simulator.aggregate import variant_values
 from simulator.scenario import Scenario, apply_overrides, load_scenario, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,17 +29,7 @@ def bundled(name: str, *overrides: str) -> Scenario:
 
 def column(summary: Any, variant: str, metric: str) -> np.ndarray:
     """One metric's values for one variant, ordered by replication."""
-    rows = [
-        (r, v)
-        for name, r, v in zip(
-            summary.column("variant").to_pylist(),
-            summary.column("replication").to_pylist(),
-            summary.column(metric).to_pylist(),
-            strict=True,
-        )
-        if name == variant
-    ]
-    return np.array([v for _, v in sorted(rows)], dtype=float)
+    return variant_values(summary, variant, metric)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from simulator.aggregate import paired_difference
 from simulator.cli import app
 from simulator.events import Kind
-from simulator.experiment import run_experiment
+from simulator.experiment import replication_log, run_experiment
 from simulator.scenario import DAYS_PER_MONTH, load_scenario
-from simulator.story import DEAL_KINDS, HUNTER_KINDS, ROADMAP_KINDS, run_log, tell
+from simulator.story import DEAL_KINDS, HUNTER_KINDS, ROADMAP_KINDS, tell
 from tests.conftest import SCENARIOS, TEST_SCENARIOS, bundled, column, scenario_from
 
 SEED = 11
@@ -63,7 +63,9 @@ def test_release_never_precedes_plan_and_slips_only_later():
     scenario = bundled("death-spiral", "horizon_months=60")
     features = scenario.variants[0].parameters.product.features
     for replication in range(20):
-        log = run_log(scenario.variants[1].parameters, scenario, SEED, replication)
+        log = replication_log(
+            scenario.variants[1].parameters, scenario.horizon_months, SEED, replication
+        )
         for index, feature in enumerate(features):
             planned = feature.planned_release_month * DAYS_PER_MONTH
             released = log[(log["kind"] == Kind.FEATURE_RELEASED) & (log["subject"] == index)]
@@ -99,7 +101,7 @@ def test_without_slips_waiting_deals_close_by_release_plus_remaining_stages():
     pitching, release = parameters.process.pitching, 6 * DAYS_PER_MONTH
     waited = 0
     for replication in range(10):
-        log = run_log(parameters, scenario, SEED, replication)
+        log = replication_log(parameters, scenario.horizon_months, SEED, replication)
         assert log["day"][log["kind"] == Kind.FEATURE_RELEASED][0] == pytest.approx(release)
         for subject in log["subject"][log["kind"] == Kind.WAITING_STARTED].tolist():
             events = log[log["subject"] == subject]

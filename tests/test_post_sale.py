@@ -14,10 +14,9 @@ from scipy import stats
 
 from simulator.aggregate import mean_interval, paired_difference
 from simulator.events import Kind, Outcome
-from simulator.experiment import run_experiment, run_replication
+from simulator.experiment import replication_log, run_experiment, run_replication
 from simulator.metrics import monthly
 from simulator.scenario import DAYS_PER_MONTH, load_scenario
-from simulator.story import run_log
 from tests.conftest import SCENARIOS, bundled, column
 
 SEED = 5
@@ -129,9 +128,11 @@ def test_bass_limit_matches_the_closed_form(p, q, months):
     replications = 60
     shares = np.array(
         [
-            monthly(run_log(parameters, scenario, SEED, i), months, parameters.market.accounts)[
-                "aware_share"
-            ]
+            monthly(
+                replication_log(parameters, scenario.horizon_months, SEED, i),
+                months,
+                parameters.market.accounts,
+            )["aware_share"]
             for i in range(replications)
         ]
     )
@@ -152,7 +153,7 @@ def test_arr_is_the_sum_of_active_contracts():
     scenario = bundled("handoff")
     for variant in scenario.variants:
         for replication in range(4):
-            log = run_log(variant.parameters, scenario, SEED, replication)
+            log = replication_log(variant.parameters, scenario.horizon_months, SEED, replication)
             table = monthly(log, scenario.horizon_months, variant.parameters.market.accounts)
             won = log[(log["kind"] == Kind.CLOSED) & (log["code"] == Outcome.WON)]
             for month in range(1, scenario.horizon_months + 1):

@@ -14,12 +14,10 @@ from typing import TYPE_CHECKING, Any
 from simulator.distributions import Exponential
 from simulator.entities import ENTERPRISE, MID_MARKET
 from simulator.events import Kind
-from simulator.scenario import DAYS_PER_MONTH
+from simulator.scenario import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from simulator.model import World
-
-DAYS_PER_YEAR = 12 * DAYS_PER_MONTH
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING, Any
 from simulator.distributions import Exponential
 from simulator.events import Channel, Kind, Source
 from simulator.processes import selling
-from simulator.scenario import DAYS_PER_MONTH
+from simulator.scenario import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simulator.streams import Block
 
 if TYPE_CHECKING:
     from simulator.model import World
-
-DAYS_PER_YEAR = 12 * DAYS_PER_MONTH
 
 
 class Voice:

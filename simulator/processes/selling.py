@@ -37,12 +37,11 @@ from simulator.entities import Hunter, Opportunity, U, Z
 from simulator.events import DetractorReason, Discovery, Kind, Meeting, Outcome, Source
 from simulator.parameters import STAGES
 from simulator.processes.roadmap import NO_FEATURE
-from simulator.scenario import DAYS_PER_MONTH
+from simulator.scenario import DAYS_PER_MONTH, HOURS_PER_DAY
 
 if TYPE_CHECKING:
     from simulator.model import World
 
-HOURS_PER_DAY = 24.0
 EVALUATION, PROPOSAL = STAGES.index("evaluation"), STAGES.index("proposal")
 
 
