@@ -44,17 +44,9 @@ class Difference:
 
 def variant_values(summary: pa.Table, variant: str, metric: str) -> np.ndarray:
     """One metric's values for one variant, ordered by replication (missing values as NaN)."""
-    rows = sorted(
-        (replication, value)
-        for name, replication, value in zip(
-            summary.column("variant").to_pylist(),
-            summary.column("replication").to_pylist(),
-            summary.column(metric).to_pylist(),
-            strict=True,
-        )
-        if name == variant
-    )
-    return np.array([np.nan if value is None else value for _, value in rows], dtype=float)
+    rows = summary.filter(pc.equal(summary.column("variant"), variant))
+    order = np.argsort(rows.column("replication").to_numpy(), kind="stable")
+    return rows.column(metric).to_numpy(zero_copy_only=False).astype(float)[order]
 
 
 def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float, float]:

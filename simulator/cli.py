@@ -17,13 +17,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from simulator import __version__
 from simulator.aggregate import compare
+from simulator.backends import BACKENDS, Backend, default_workers, open_backend
 from simulator.console import comparison_table
-from simulator.experiment import default_workers, run_experiment
+from simulator.experiment import Plan, Study, run_study
 from simulator.metrics import LOWER_IS_BETTER, MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import ScenarioFile
 from simulator.report import REPORT, write_report
 from simulator.scenario import Scenario, ScenarioError, load_scenario
-from simulator.store import MANIFEST, new_run_id, write_run
+from simulator.store import MANIFEST, RunFolder, RunFolderError, new_run_id, read_summary
 from simulator.story import tell as tell_story
 from simulator.story_page import write_story_page
 
@@ -73,15 +74,63 @@ def _load(name: str, overrides: list[str] | None) -> Scenario:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+DEFAULT_REPLICATIONS = 200
+DEFAULT_SEED = 1
+DEFAULT_METRIC = "bookings_24m"
+DEFAULT_MAX_REPLICATIONS = 5000
+
+
 @app.command()
 def run(
     scenario: ScenarioArg,
     replications: Annotated[
-        int, typer.Option("-n", "--replications", min=1, help="replications per variant")
-    ] = 200,
-    seed: Annotated[int, typer.Option(min=0, help="root seed of the run")] = 1,
+        int | None,
+        typer.Option(
+            "-n",
+            "--replications",
+            min=1,
+            help=f"replications per variant [default: {DEFAULT_REPLICATIONS}]",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help=f"root seed of the run [default: {DEFAULT_SEED}]")
+    ] = None,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            help="instead of -n: add replications until every variant's paired difference on "
+            "--metric has a 95% half-width under this share of the baseline mean (0.02 = 2%)",
+        ),
+    ] = None,
+    metric: Annotated[
+        str | None,
+        typer.Option(help=f"summary metric that --precision is about [default: {DEFAULT_METRIC}]"),
+    ] = None,
+    max_replications: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="with --precision: stop here even if not precise yet "
+            f"[default: {DEFAULT_MAX_REPLICATIONS}]",
+        ),
+    ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="worker processes [default: all cores]")
+        int | None,
+        typer.Option(min=1, help="local worker processes [default: all cores]"),
+    ] = None,
+    backend: Annotated[
+        str, typer.Option(help=f"where replications run: {' or '.join(BACKENDS)}")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="with --backend dask: scheduler address, e.g. tcp://10.0.0.5:8786 "
+            "[default: a local cluster of --workers processes]"
+        ),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="continue the interrupted run in this folder (results/<run-id>)"),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="folder for run results")] = Path(
         "results"
@@ -90,9 +139,128 @@ def run(
 ) -> None:
     """Run every variant of a scenario and compare them against the first (the baseline)."""
     loaded = _load(scenario, overrides)
+    asked = _asked_plan(replications, precision, metric, max_replications, backend, scheduler)
     workers = workers or default_workers()
-    total = replications * len(loaded.variants)
+    if resume is not None:
+        folder, seed, plan = _reopen(resume, loaded, seed, asked)
+    else:
+        seed = DEFAULT_SEED if seed is None else seed
+        plan = (
+            Plan.fixed(asked["replications"], workers)
+            if asked["precision"] is None
+            else Plan.until_precise(asked["precision"], asked["metric"], asked["replications"])
+        )
+    try:
+        pool = open_backend(backend, workers, scheduler)
+    except OSError as error:
+        raise _bad(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error})") from None
     started = datetime.now(UTC)
+    if resume is None:
+        state = {
+            "scenario": loaded.resolved(),
+            "root_seed": seed,
+            "plan": plan.as_dict(),
+            "overrides": overrides or [],
+            "started_utc": started.isoformat(),
+        }
+        folder = RunFolder.create(out_dir, new_run_id(loaded.name, seed, started), state)
+    err.print(f"Run folder: {folder.final} (if interrupted, add: --resume {folder.final})")
+    study = _run_with_progress(loaded, plan, seed, folder, pool)
+    manifest = _manifest(loaded, plan, study, seed, folder.state(), backend)
+
+    def add_report(partial: Path) -> None:
+        write_report([partial], partial / REPORT)
+
+    run_dir = folder.finish(manifest, add_report)
+    comparisons = compare(read_summary(run_dir), list(SUMMARY_COLUMNS), LOWER_IS_BETTER)
+    title = (
+        f"{loaded.name}: {study.replications} replications per variant, seed {seed} "
+        f"(↓ = lower is better; differences are paired, variant minus baseline)"
+    )
+    out.print(comparison_table(comparisons, title))
+    if plan.precision is not None:
+        out.print(_precision_line(plan, study), markup=False)
+    out.print(f"Results: {run_dir}")
+    out.print(f"Report:  {run_dir / REPORT}")
+
+
+def _bad(message: str) -> typer.Exit:
+    """Say what is wrong with the command line; the caller raises the exit (code 2)."""
+    typer.echo(message, err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _asked_plan(
+    replications: int | None,
+    precision: float | None,
+    metric: str | None,
+    max_replications: int | None,
+    backend: str,
+    scheduler: str | None,
+) -> dict[str, Any]:
+    """The plan options as given, after checking that they fit together."""
+    if backend not in BACKENDS:
+        raise _bad(f"--backend: {backend!r} is not a backend; allowed: {', '.join(BACKENDS)}")
+    if scheduler is not None and backend != "dask":
+        raise _bad("--scheduler: only with --backend dask")
+    if metric is not None and metric not in SUMMARY_COLUMNS:
+        raise _bad(
+            f"--metric: {metric!r} is not a summary metric; allowed: {', '.join(SUMMARY_COLUMNS)}"
+        )
+    if precision is not None and replications is not None:
+        raise _bad("-n/--replications: not with --precision (use --max-replications as a cap)")
+    if precision is None and (metric is not None or max_replications is not None):
+        raise _bad("--metric and --max-replications: only with --precision")
+    if precision is not None and not 0 < precision < 1:
+        raise _bad(f"--precision: {precision} is a share of the baseline mean; allowed: 0 to 1")
+    if precision is None:
+        count = DEFAULT_REPLICATIONS if replications is None else replications
+    else:
+        count = max_replications or DEFAULT_MAX_REPLICATIONS
+    return {
+        "replications": count,
+        "given": replications is not None or max_replications is not None,
+        "precision": precision,
+        "metric": metric or DEFAULT_METRIC,
+    }
+
+
+def _reopen(
+    resume: Path, loaded: Scenario, seed: int | None, asked: dict[str, Any]
+) -> tuple[RunFolder, int, Plan]:
+    """The interrupted run's folder, seed and plan; options given must match the run's."""
+    try:
+        folder = RunFolder.reopen(resume)
+    except RunFolderError as error:
+        raise _bad(f"--resume: {error}") from None
+    state = folder.state()
+    plan = Plan(**state["plan"])
+    problems = []
+    if json.loads(json.dumps(loaded.resolved(), default=str)) != state["scenario"]:
+        problems.append("the scenario (with its --set overrides) differs from the run's")
+    if seed is not None and seed != state["root_seed"]:
+        problems.append(f"--seed {seed}, but the run used {state['root_seed']}")
+    if asked["given"] and asked["replications"] != plan.replications:
+        problems.append(
+            f"{asked['replications']} replications, but the run has {plan.replications}"
+        )
+    if asked["precision"] != plan.precision or (
+        plan.precision is not None and asked["metric"] != plan.metric
+    ):
+        problems.append(
+            f"--precision {asked['precision']} --metric {asked['metric']}, but the run used "
+            f"--precision {plan.precision} --metric {plan.metric}"
+        )
+    if problems:
+        raise _bad(f"--resume {resume}: " + "; ".join(problems))
+    return folder, state["root_seed"], plan
+
+
+def _run_with_progress(
+    loaded: Scenario, plan: Plan, seed: int, folder: RunFolder, pool: Backend
+) -> Study:
+    """Run the study under a progress bar; on Ctrl-C, say how to resume."""
+    label = f"{escape(loaded.name)}: replications"
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -101,47 +269,87 @@ def run(
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task(f"{escape(loaded.name)}: replications", total=total)
-        result = run_experiment(
-            loaded, replications, seed, workers, lambda done: progress.advance(task, done)
-        )
-    manifest = _manifest(loaded, replications, seed, overrides or [], result.workers)
-    manifest["timings"] = {
-        "started_utc": started.isoformat(),
-        "wall_seconds": round(result.wall_seconds, 3),
-        "seconds_per_replication": round(result.wall_seconds * result.workers / total, 5),
-    }
-    run_id = new_run_id(loaded.name, seed, started)
+        task = progress.add_task(label, total=plan.replications * len(loaded.variants))
 
-    def add_report(folder: Path) -> None:
-        write_report([folder], folder / REPORT)
+        def checked(replications: int, worst: float) -> None:
+            target = 100 * (plan.precision or 0.0)
+            text = f"{label} (±{100 * worst:.1f}% after {replications}, target ±{target:g}%)"
+            progress.update(task, description=text)
 
-    run_dir = write_run(out_dir, run_id, manifest, result.summary, result.monthly, add_report)
-    comparisons = compare(result.summary, list(SUMMARY_COLUMNS), LOWER_IS_BETTER)
-    title = (
-        f"{loaded.name}: {replications} replications per variant, seed {seed} "
-        f"(↓ = lower is better; differences are paired, variant minus baseline)"
+        try:
+            return run_study(
+                loaded,
+                plan,
+                seed,
+                folder,
+                pool,
+                lambda done: progress.advance(task, done),
+                checked,
+            )
+        except KeyboardInterrupt:
+            progress.stop()
+            err.print(
+                f"Interrupted. To continue, run the same command with --resume {folder.final}"
+            )
+            raise typer.Exit(130) from None
+
+
+def _precision_line(plan: Plan, study: Study) -> str:
+    worst = max(study.relative_half_width)
+    reached = "reached" if study.precision_reached else "NOT reached: the replication cap was hit"
+    return (
+        f"Precision on {plan.metric}: ±{100 * worst:.2f}% of the baseline mean after "
+        f"{study.replications} replications per variant; target ±{100 * (plan.precision or 0):g}%"
+        f" {reached}."
     )
-    out.print(comparison_table(comparisons, title))
-    out.print(f"Results: {run_dir}")
-    out.print(f"Report:  {run_dir / REPORT}")
 
 
 def _manifest(
-    scenario: Scenario, replications: int, seed: int, overrides: list[str], workers: int
+    scenario: Scenario,
+    plan: Plan,
+    study: Study,
+    seed: int,
+    state: dict[str, Any],
+    backend: str,
 ) -> dict[str, Any]:
+    names = [v.name for v in scenario.variants]
+    compared = names[1:] or names[:1]
     return {
         "salesim_version": __version__,
         "scenario": scenario.resolved(),
         "root_seed": seed,
-        "replications": replications,
-        "variants": [v.name for v in scenario.variants],
-        "overrides": overrides,
-        "workers": workers,
+        "replications": study.replications,
+        "variants": names,
+        "overrides": state["overrides"],
+        "plan": plan.as_dict(),
+        "precision": None
+        if plan.precision is None
+        else {
+            "metric": plan.metric,
+            "target": plan.precision,
+            "reached": study.precision_reached,
+            "relative_half_width": dict(zip(compared, study.relative_half_width, strict=True)),
+        },
+        "variance_reduction": {
+            "metric": plan.metric,
+            "definition": "(var(variant) + var(baseline)) / var(variant - baseline): how many "
+            "times more replications independent sampling needs for the paired precision",
+            "by_variant": dict(zip(names[1:], study.variance_reduction, strict=True)),
+        },
+        "backend": backend,
+        "workers": study.slots,
         "metrics": {
             "summary": list(SUMMARY_COLUMNS),
             "monthly": list(MONTHLY_COLUMNS),
             "lower_is_better": sorted(LOWER_IS_BETTER),
+        },
+        "timings": {
+            "started_utc": state["started_utc"],
+            "resumed": study.computed < study.replications * len(names),
+            "wall_seconds": round(study.wall_seconds, 3),
+            "seconds_per_replication": round(
+                study.wall_seconds * study.slots / max(1, study.computed), 5
+            ),
         },
         "environment": {
             "python": platform.python_version(),

@@ -2,44 +2,47 @@
 
 A replication is a pure function of (variant parameters, horizon, root seed, index): its random
 streams come from the replication's own spawned SeedSequence, so the result does not depend on
-which process runs it, in which order, or alongside what. Every variant's replication ``i`` uses
-the same seed: common random numbers, which make paired differences between variants tight.
+which process or machine runs it, in which order, or alongside what. Every variant's replication
+``i`` uses the same seed: common random numbers, which make paired differences between variants
+tight.
+
+An experiment runs replications in blocks: block ``b`` holds replications ``[b*k, (b+1)*k)`` of
+every variant, one chunk (a unit of work) per variant. Finished chunks go straight to a sink
+(Parquet parts on disk, or memory for tests) and their summary rows are folded, block by block in
+order, into running statistics; a precision-driven run stops at the first block boundary where
+every paired difference is precise enough, so where it stops does not depend on the workers.
 """
 
 from __future__ import annotations
 
-import os
+import math
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
 
+from simulator.backends import Backend, InProcess, open_backend
 from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS, monthly, summarise
 from simulator.model import simulate
 from simulator.parameters import Parameters
+from simulator.running import RunningComparison
 from simulator.scenario import DAYS_PER_MONTH, Scenario
 from simulator.streams import Streams, replication_seed
 
 Progress = Callable[[int], None]
+
+PRECISION_BLOCK = 20  # replications per variant between precision checks
+MIN_PRECISION_REPLICATIONS = 40  # fewer give too rough a variance to stop on
+IN_FLIGHT_PER_SLOT = 3  # chunks queued per worker: keeps workers busy, bounds wasted work
 
 
 @dataclass(frozen=True)
 class ReplicationResult:
     summary: dict[str, float]
     monthly: dict[str, np.ndarray]
-
-
-@dataclass(frozen=True)
-class ExperimentResult:
-    """Summary (one row per variant x replication) and monthly tables, ready to store."""
-
-    summary: pa.Table
-    monthly: pa.Table
-    wall_seconds: float
-    workers: int
 
 
 def replication_log(
@@ -61,32 +64,255 @@ def run_replication(
     )
 
 
-@dataclass(frozen=True)
-class _Chunk:
+@dataclass(frozen=True, order=True)
+class Chunk:
+    """Replications ``[start, stop)`` of one variant: the unit of work and of storage."""
+
     variant: int
     start: int
     stop: int
 
 
-def _run_chunk(
-    parameters: Parameters, horizon_months: int, root_seed: int, chunk: _Chunk
-) -> tuple[_Chunk, list[ReplicationResult]]:
+@dataclass(frozen=True)
+class ChunkTables:
+    """A finished chunk as table slices (summary and monthly rows), ready to store."""
+
+    chunk: Chunk
+    summary: pa.Table
+    monthly: pa.Table
+
+    def summary_values(self) -> np.ndarray:
+        """Replications x summary metrics, as floats, for the running statistics."""
+        return summary_values(self.summary)
+
+
+def summary_values(table: pa.Table) -> np.ndarray:
+    columns = [
+        table.column(name).to_numpy(zero_copy_only=False).astype(float) for name in SUMMARY_COLUMNS
+    ]
+    return np.column_stack(columns)
+
+
+def run_chunk(
+    parameters: Parameters, horizon_months: int, root_seed: int, chunk: Chunk, variant: str
+) -> ChunkTables:
+    """Run a chunk (in a worker) and return it as table slices, small and quick to pickle."""
     results = [
         run_replication(parameters, horizon_months, root_seed, i)
         for i in range(chunk.start, chunk.stop)
     ]
-    return chunk, results
+    replications = np.arange(chunk.start, chunk.stop, dtype=np.int32)
+    summary = {
+        "variant": pa.array([variant] * len(results), pa.string()),
+        "replication": pa.array(replications, pa.int32()),
+    }
+    for name in SUMMARY_COLUMNS:
+        values = [r.summary[name] for r in results]
+        integer = all(isinstance(v, int | np.integer) for v in values)
+        summary[name] = pa.array(values, pa.int64() if integer else pa.float64())
+    months = np.arange(1, horizon_months + 1, dtype=np.int32)
+    monthly_table = {
+        "variant": pa.array([variant] * (len(results) * horizon_months), pa.string()),
+        "replication": pa.array(np.repeat(replications, horizon_months), pa.int32()),
+        "month": pa.array(np.tile(months, len(results)), pa.int32()),
+    }
+    for name in MONTHLY_COLUMNS:
+        monthly_table[name] = pa.array(np.concatenate([r.monthly[name] for r in results]))
+    return ChunkTables(chunk, pa.table(summary), pa.table(monthly_table))
 
 
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+@dataclass(frozen=True)
+class Plan:
+    """How many replications: exactly ``replications``, or, with ``precision`` set, as many as
+    it takes (at most ``replications``) for every variant's paired difference on ``metric`` to
+    have a 95% half-width under ``precision`` x the baseline mean."""
+
+    replications: int
+    block: int
+    precision: float | None = None
+    metric: str = "bookings_24m"
+
+    @classmethod
+    def fixed(cls, replications: int, workers: int) -> Plan:
+        """Blocks small enough to spread over the workers, large enough to amortise overhead."""
+        return cls(replications, max(1, min(25, replications // max(1, 4 * workers))))
+
+    @classmethod
+    def until_precise(cls, precision: float, metric: str, max_replications: int) -> Plan:
+        return cls(max_replications, min(PRECISION_BLOCK, max_replications), precision, metric)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def block_chunks(self, block: int, variants: int) -> list[Chunk]:
+        stop = min((block + 1) * self.block, self.replications)
+        return [Chunk(variant, block * self.block, stop) for variant in range(variants)]
+
+    def chunks(self, variants: int) -> Iterator[Chunk]:
+        for block in range(self.blocks()):
+            yield from self.block_chunks(block, variants)
+
+    def blocks(self) -> int:
+        return math.ceil(self.replications / self.block)
 
 
-def _chunks(variants: int, replications: int, workers: int) -> Iterator[_Chunk]:
-    size = max(1, min(25, replications // max(1, 4 * workers)))
-    for start in range(0, replications, size):
-        for variant in range(variants):
-            yield _Chunk(variant, start, min(start + size, replications))
+class Sink(Protocol):
+    """Where finished chunks go."""
+
+    def stored(self) -> dict[Chunk, np.ndarray]:
+        """Chunks already stored (by an interrupted run), with their summary values."""
+        ...
+
+    def store(self, tables: ChunkTables) -> None: ...
+
+    def drop_from(self, replication: int) -> None:
+        """Forget chunks starting at or after ``replication`` (past a precision stop)."""
+        ...
+
+
+class MemorySink:
+    """Keeps chunks in memory (tests and notebooks); ``tables`` joins them in order."""
+
+    def __init__(self) -> None:
+        self.chunks: dict[Chunk, ChunkTables] = {}
+
+    def stored(self) -> dict[Chunk, np.ndarray]:
+        return {}
+
+    def store(self, tables: ChunkTables) -> None:
+        self.chunks[tables.chunk] = tables
+
+    def drop_from(self, replication: int) -> None:
+        self.chunks = {c: t for c, t in self.chunks.items() if c.start < replication}
+
+    def tables(self) -> tuple[pa.Table, pa.Table]:
+        ordered = [self.chunks[c] for c in sorted(self.chunks)]
+        return (
+            pa.concat_tables([t.summary for t in ordered], promote_options="permissive"),
+            pa.concat_tables([t.monthly for t in ordered], promote_options="permissive"),
+        )
+
+
+@dataclass(frozen=True)
+class Study:
+    """What a run found: how many replications, how precise, and how fast."""
+
+    replications: int
+    precision_reached: bool | None  # None when no precision was asked for
+    relative_half_width: list[float]  # per comparison, on the plan's metric
+    variance_reduction: list[float]  # per non-baseline variant, on the plan's metric
+    computed: int  # replications (all variants) computed in this session
+    wall_seconds: float
+    slots: int
+
+
+def run_study(
+    scenario: Scenario,
+    plan: Plan,
+    root_seed: int,
+    sink: Sink,
+    backend: Backend | None = None,
+    on_progress: Progress | None = None,
+    on_check: Callable[[int, float], None] | None = None,
+) -> Study:
+    """Run ``plan`` on ``backend`` (default: in this process), streaming chunks to ``sink``.
+
+    Chunks the sink already holds are not run again, so an interrupted run resumes where it
+    stopped and ends exactly as an uninterrupted one. ``on_check`` hears, at each precision
+    check, the replications so far and the worst relative half-width."""
+    started = time.perf_counter()
+    backend = backend or InProcess()
+    variants = len(scenario.variants)
+    summaries = sink.stored()
+    statistics = RunningComparison(variants, list(SUMMARY_COLUMNS))
+    state = {"folded": 0, "stop": plan.blocks(), "precise": None}
+
+    def fold() -> None:
+        """Fold complete blocks in order; stop at the first one that meets the precision."""
+        while state["folded"] < state["stop"]:
+            block = plan.block_chunks(state["folded"], variants)
+            if not all(c in summaries for c in block):
+                return
+            statistics.add([summaries.pop(c) for c in block])
+            state["folded"] += 1
+            if plan.precision is not None and statistics.replications >= min(
+                MIN_PRECISION_REPLICATIONS, plan.replications
+            ):
+                worst = max(statistics.relative_half_width(plan.metric))
+                if on_check:
+                    on_check(statistics.replications, worst)
+                state["precise"] = bool(worst < plan.precision)
+                if state["precise"]:
+                    state["stop"] = state["folded"]
+
+    if summaries and on_progress:
+        on_progress(sum(c.stop - c.start for c in summaries))
+    fold()
+    todo = (c for c in plan.chunks(variants) if c not in summaries)
+    names = [v.name for v in scenario.variants]
+    pending: dict[Any, Chunk] = {}
+    computed = 0
+    with backend:
+        for chunk in todo:
+            if chunk.start >= state["stop"] * plan.block:
+                break
+            while len(pending) >= IN_FLIGHT_PER_SLOT * backend.slots:
+                computed += _collect(backend, pending, sink, summaries, on_progress)
+                fold()
+            variant = scenario.variants[chunk.variant]
+            future = backend.submit(
+                run_chunk,
+                variant.parameters,
+                scenario.horizon_months,
+                root_seed,
+                chunk,
+                names[chunk.variant],
+            )
+            pending[future] = chunk
+        while pending and state["folded"] < state["stop"]:
+            computed += _collect(backend, pending, sink, summaries, on_progress)
+            fold()
+        backend.cancel(pending)
+    replications = min(state["stop"] * plan.block, plan.replications)
+    sink.drop_from(replications)
+    return Study(
+        replications,
+        state["precise"] if plan.precision is not None else None,
+        statistics.relative_half_width(plan.metric),
+        statistics.variance_reduction(plan.metric),
+        computed,
+        time.perf_counter() - started,
+        backend.slots,
+    )
+
+
+def _collect(
+    backend: Backend,
+    pending: dict[Any, Chunk],
+    sink: Sink,
+    summaries: dict[Chunk, np.ndarray],
+    on_progress: Progress | None,
+) -> int:
+    """Wait for at least one chunk, store what finished; returns the replications done."""
+    done = 0
+    for future in backend.first_done(pending):
+        chunk = pending.pop(future)
+        tables: ChunkTables = future.result()
+        sink.store(tables)
+        summaries[chunk] = tables.summary_values()
+        done += chunk.stop - chunk.start
+        if on_progress:
+            on_progress(chunk.stop - chunk.start)
+    return done
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """Summary (one row per variant x replication) and monthly tables, in memory."""
+
+    summary: pa.Table
+    monthly: pa.Table
+    study: Study
 
 
 def run_experiment(
@@ -96,81 +322,16 @@ def run_experiment(
     workers: int = 1,
     on_progress: Progress | None = None,
 ) -> ExperimentResult:
-    """Run every variant ``replications`` times; identical results for any ``workers``."""
+    """Run every variant ``replications`` times in memory; identical for any ``workers``."""
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    started = time.perf_counter()
-    chunks = list(_chunks(len(scenario.variants), replications, workers))
-    results: dict[int, list[ReplicationResult | None]] = {
-        v: [None] * replications for v in range(len(scenario.variants))
-    }
-
-    def store(chunk: _Chunk, chunk_results: list[ReplicationResult]) -> None:
-        results[chunk.variant][chunk.start : chunk.stop] = chunk_results
-        if on_progress:
-            on_progress(len(chunk_results))
-
-    def args(chunk: _Chunk) -> tuple[Parameters, int, int, _Chunk]:
-        parameters = scenario.variants[chunk.variant].parameters
-        return parameters, scenario.horizon_months, root_seed, chunk
-
-    if workers <= 1:
-        for chunk in chunks:
-            store(*_run_chunk(*args(chunk)))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            pending: set[Future[tuple[_Chunk, list[ReplicationResult]]]] = {
-                pool.submit(_run_chunk, *args(chunk)) for chunk in chunks
-            }
-            try:
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        store(*future.result())
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-
-    names = [v.name for v in scenario.variants]
-    summary, monthly_table = _tables(names, results, scenario.horizon_months)
-    return ExperimentResult(summary, monthly_table, time.perf_counter() - started, workers)
-
-
-def _tables(
-    names: list[str],
-    results: dict[int, list[ReplicationResult | None]],
-    horizon_months: int,
-) -> tuple[pa.Table, pa.Table]:
-    variant_col: list[str] = []
-    replication_col: list[int] = []
-    summary_cols: dict[str, list[float]] = {name: [] for name in SUMMARY_COLUMNS}
-    monthly_parts: dict[str, list[np.ndarray]] = {name: [] for name in MONTHLY_COLUMNS}
-    for variant, rows in results.items():
-        for replication, result in enumerate(rows):
-            assert result is not None
-            variant_col.append(names[variant])
-            replication_col.append(replication)
-            for name in SUMMARY_COLUMNS:
-                summary_cols[name].append(result.summary[name])
-            for name in MONTHLY_COLUMNS:
-                monthly_parts[name].append(result.monthly[name])
-    summary = pa.table(
-        {
-            "variant": pa.array(variant_col, pa.string()),
-            "replication": pa.array(replication_col, pa.int32()),
-            **{name: pa.array(values) for name, values in summary_cols.items()},
-        }
+    sink = MemorySink()
+    study = run_study(
+        scenario,
+        Plan.fixed(replications, workers),
+        root_seed,
+        sink,
+        open_backend("local", workers),
+        on_progress,
     )
-    runs = len(variant_col)
-    monthly_table = pa.table(
-        {
-            "variant": pa.array(np.repeat(variant_col, horizon_months), pa.string()),
-            "replication": pa.array(np.repeat(replication_col, horizon_months), pa.int32()),
-            "month": pa.array(np.tile(np.arange(1, horizon_months + 1), runs), pa.int32()),
-            **{
-                name: pa.array(np.concatenate(parts) if parts else np.array([]))
-                for name, parts in monthly_parts.items()
-            },
-        }
-    )
-    return summary, monthly_table
+    return ExperimentResult(*sink.tables(), study)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pyarrow as pa
+import pyarrow.parquet as pq
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
@@ -30,7 +31,7 @@ from simulator.aggregate import (
 from simulator.console import number
 from simulator.metrics import KEY_METRICS, LOWER_IS_BETTER, SUMMARY_COLUMNS
 from simulator.page import escape, figure_html, render, section
-from simulator.store import read_manifest, read_monthly, read_summary, write_text_atomic
+from simulator.store import MONTHLY, read_manifest, read_summary, write_text_atomic
 
 PALETTE = qualitative.Plotly
 REPORT = "report.html"
@@ -71,6 +72,33 @@ DISTRIBUTIONS = (
 )
 
 
+class MonthlyColumns:
+    """The runs' monthly tables, read one column of one variant at a time: a run's monthly
+    table grows with replications x months, so it is never loaded whole."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, tuple[Path, str]] = {}  # variant as shown -> (file, stored name)
+        self.columns: set[str] = set()
+
+    def add(self, path: Path, renamed: dict[str, str]) -> None:
+        self._sources.update({shown: (path, stored) for stored, shown in renamed.items()})
+        self.columns.update(pq.read_schema(path).names)
+
+    def matrix(self, variant: str, column: str) -> np.ndarray:
+        """Replications x months for one variant."""
+        path, stored = self._sources[variant]
+        table = pq.read_table(
+            path, columns=["replication", "month", column], filters=[("variant", "==", stored)]
+        )
+        replication = table.column("replication").to_numpy()
+        month = table.column("month").to_numpy()
+        values = table.column(column).to_numpy(zero_copy_only=False).astype(float)
+        replications, months = np.unique(replication), int(month.max())
+        matrix = np.full((replications.size, months), np.nan)
+        matrix[np.searchsorted(replications, replication), month - 1] = values
+        return matrix
+
+
 @dataclass(frozen=True)
 class Results:
     """One or more stored runs, as the report reads them."""
@@ -78,7 +106,7 @@ class Results:
     scenario: str
     variants: list[str]
     summary: pa.Table
-    monthly: pa.Table
+    monthly: MonthlyColumns
     header: list[str]
     paired: bool
 
@@ -88,19 +116,18 @@ def load(run_dirs: list[Path]) -> Results:
     their run id as a prefix. Differences are paired only when every run used the same seed
     and replications (common random numbers); otherwise they are Welch (unpaired)."""
     manifests = [read_manifest(d) for d in run_dirs]
-    summaries, monthlies, variants = [], [], []
+    summaries, variants = [], []
+    monthly = MonthlyColumns()
     seen: set[str] = set()
     for run_dir, manifest in zip(run_dirs, manifests, strict=True):
-        summary, monthly = read_summary(run_dir), read_monthly(run_dir)
         names = list(manifest["variants"])
         run_id = manifest.get("run_id", run_dir.name)
         renamed = {n: (f"{run_id}: {n}" if n in seen else n) for n in names}
         seen.update(renamed.values())
         variants.extend(renamed[n] for n in names)
-        summaries.append(_rename(summary, renamed))
-        monthlies.append(_rename(monthly, renamed))
+        summaries.append(_rename(read_summary(run_dir), renamed))
+        monthly.add(run_dir / MONTHLY, renamed)
     summary = pa.concat_tables(summaries, promote_options="default")
-    monthly = pa.concat_tables(monthlies, promote_options="default")
     run_ids = [m.get("run_id", d.name) for d, m in zip(run_dirs, manifests, strict=True)]
     seeds = {m["root_seed"] for m in manifests}
     counts = {m["replications"] for m in manifests}
@@ -120,6 +147,8 @@ def load(run_dirs: list[Path]) -> Results:
 
 
 def _rename(table: pa.Table, renamed: dict[str, str]) -> pa.Table:
+    if all(stored == shown for stored, shown in renamed.items()):
+        return table
     column = [renamed[v] for v in table.column("variant").to_pylist()]
     index = table.schema.get_field_index("variant")
     return table.set_column(index, "variant", pa.array(column, pa.string()))
@@ -161,23 +190,6 @@ def _summary_values(results: Results, variant: str, metric: str) -> np.ndarray:
     return variant_values(results.summary, variant, metric)
 
 
-def _monthly_matrix(results: Results, variant: str, column: str) -> np.ndarray:
-    """Replications x months for one variant."""
-    table = results.monthly
-    mask = np.array(table.column("variant").to_pylist()) == variant
-    replication = table.column("replication").to_numpy()[mask]
-    month = table.column("month").to_numpy()[mask]
-    values = table.column(column).to_numpy(zero_copy_only=False).astype(float)[mask]
-    replications, months = np.unique(replication), int(month.max())
-    matrix = np.full((replications.size, months), np.nan)
-    row = np.searchsorted(replications, replication)
-    matrix[row, month - 1] = values
-    return matrix
-
-
-# --- charts -----------------------------------------------------------------------------------
-
-
 def _percent(value: float) -> str:
     return f"{value:.0%}" if np.isfinite(value) else "n/a"
 
@@ -191,11 +203,11 @@ def _rgba(colour: str, alpha: float) -> str:
 def fan_sections(results: Results, colours: dict[str, str]) -> list[str]:
     sections = []
     for fan in FAN_METRICS:
-        if fan.column not in _columns(results.monthly):
+        if fan.column not in results.monthly.columns:
             continue
         figure = go.Figure()
         for name in results.variants:
-            matrix = _monthly_matrix(results, name, fan.column)
+            matrix = results.monthly.matrix(name, fan.column)
             if fan.cumulative:
                 matrix = np.cumsum(matrix, axis=1)
             months = np.arange(1, matrix.shape[1] + 1)
@@ -246,13 +258,13 @@ def fan_sections(results: Results, colours: dict[str, str]) -> list[str]:
 def waterfall_sections(results: Results) -> list[str]:
     """ARR built up from new business and expansion, less churn, per variant (if ARR exists)."""
     flows = ("new_arr", "expansion_arr", "churned_arr")
-    if not set(flows) <= _columns(results.monthly):
+    if not set(flows) <= results.monthly.columns:
         return []
     labels = [_label(name) for name in results.variants]
     figure = make_subplots(rows=1, cols=len(labels), shared_yaxes=True, subplot_titles=labels)
     for index, name in enumerate(results.variants):
         new, expansion, churned = (
-            float(np.nanmean(np.nansum(_monthly_matrix(results, name, flow), axis=1)))
+            float(np.nanmean(np.nansum(results.monthly.matrix(name, flow), axis=1)))
             for flow in flows
         )
         figure.add_trace(

@@ -101,7 +101,7 @@ def test_a_stream_does_not_depend_on_another_streams_consumption(consumed):
 def test_workers_do_not_change_results(serial):
     """Two worker processes, chunks finishing in any order, give the same tables as one."""
     parallel = run_experiment(small_scenario(), REPLICATIONS, SEED, workers=2)
-    assert parallel.workers == 2
+    assert parallel.study.slots == 2
     assert_tables_equal(serial.summary, parallel.summary)
     assert_tables_equal(serial.monthly, parallel.monthly)
 

@@ -12,13 +12,14 @@ import duckdb
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 import simulator
 import simulator.store as store
 from simulator.cli import app
-from simulator.experiment import run_experiment
+from simulator.experiment import Plan, Study, run_experiment, run_study
 from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import Parameters
 from simulator.report import REPORT
@@ -171,13 +172,63 @@ def test_pandas_polars_and_duckdb_read_the_files(run_dir, name, scenario):
     assert sorted(counted) == sorted((v.name, per_variant) for v in scenario.variants)
 
 
-# --- write_run ------------------------------------------------------------------------------
+# --- RunFolder ------------------------------------------------------------------------------
 
 
-def tables() -> tuple[pa.Table, pa.Table]:
-    summary = pa.table({"variant": ["a", "b"], "replication": [0, 0], "won": [1, 2]})
-    monthly = pa.table({"variant": ["a", "b"], "replication": [0, 0], "month": [1, 1]})
-    return summary, monthly
+def small_run(folder: store.RunFolder, scenario, replications: int = 4) -> Study:
+    return run_study(scenario, Plan(replications, 2), SEED, folder)
+
+
+def test_a_run_in_progress_is_hidden_until_finished(tmp_results, scenario):
+    """Parts stream into the hidden partial folder; readers see nothing until the rename."""
+    folder = store.RunFolder.create(tmp_results, "run-1", {"root_seed": SEED})
+    small_run(folder, scenario)
+    assert [p.name for p in tmp_results.iterdir()] == [".run-1.partial"]
+    parts = sorted(p.name for p in folder.parts.iterdir())
+    variants = len(scenario.variants)
+    assert len(parts) == 2 * 2 * variants, "a summary and a monthly part per chunk"
+    final = folder.finish({"root_seed": SEED})
+    assert list(tmp_results.iterdir()) == [final]
+    assert sorted(p.name for p in final.iterdir()) == [store.MANIFEST, store.MONTHLY, store.SUMMARY]
+    assert pq.ParquetFile(final / store.MONTHLY).num_row_groups == 2 * variants
+
+
+def test_finished_files_are_the_experiments_tables(tmp_results, scenario):
+    folder = store.RunFolder.create(tmp_results, "run-1", {"root_seed": SEED})
+    small_run(folder, scenario)
+    final = folder.finish({"root_seed": SEED})
+    in_memory = run_experiment(scenario, 4, SEED, workers=1)
+    for stored, computed in (
+        (store.read_summary(final), in_memory.summary),
+        (store.read_monthly(final), in_memory.monthly),
+    ):
+        assert stored.schema == computed.schema
+        pd.testing.assert_frame_equal(stored.to_pandas(), computed.to_pandas())
+
+
+@pytest.mark.parametrize(
+    "error", [OSError("disk full"), KeyboardInterrupt()], ids=["error", "interrupt"]
+)
+def test_a_failed_write_leaves_no_visible_run(tmp_results, monkeypatch, scenario, error):
+    """Failure or Ctrl-C mid-run: no run folder; only the hidden partial, to resume from."""
+    monkeypatch.setattr(store.pq, "write_table", fail_on_call(3, error, store.pq.write_table))
+    folder = store.RunFolder.create(tmp_results, "run-1", {"root_seed": SEED})
+    with pytest.raises(type(error)):
+        small_run(folder, scenario)
+    assert [p.name for p in tmp_results.iterdir()] == [".run-1.partial"]
+    assert store.RunFolder.reopen(tmp_results / "run-1").partial == folder.partial
+
+
+def test_a_failed_rename_leaves_no_visible_run(tmp_results, monkeypatch, scenario):
+    def rename(*args):
+        raise PermissionError("read-only")
+
+    folder = store.RunFolder.create(tmp_results, "run-1", {"root_seed": SEED})
+    small_run(folder, scenario)
+    monkeypatch.setattr(store.os, "rename", rename)
+    with pytest.raises(PermissionError):
+        folder.finish({"root_seed": SEED})
+    assert [p.name for p in tmp_results.iterdir()] == [".run-1.partial"]
 
 
 def fail_on_call(number: int, error: BaseException, real):
@@ -192,53 +243,21 @@ def fail_on_call(number: int, error: BaseException, real):
     return write_table
 
 
-@pytest.mark.parametrize(
-    "error", [OSError("disk full"), KeyboardInterrupt()], ids=["error", "interrupt"]
-)
-@pytest.mark.parametrize("failing_call", [1, 2])
-def test_a_failed_write_leaves_nothing(tmp_results, monkeypatch, error, failing_call):
-    """Failure or Ctrl-C while the tables are written: no run folder, no partial folder."""
-    monkeypatch.setattr(
-        store.pq, "write_table", fail_on_call(failing_call, error, store.pq.write_table)
-    )
-    with pytest.raises(type(error)):
-        store.write_run(tmp_results, "run-1", {"root_seed": 1}, *tables())
-    assert list(tmp_results.iterdir()) == []
-
-
-def test_a_failed_rename_leaves_nothing(tmp_results, monkeypatch):
-    """The last step can fail too (e.g. permissions); the complete partial is still removed."""
-
-    def rename(*args):
-        raise PermissionError("read-only")
-
-    monkeypatch.setattr(store.os, "rename", rename)
-    with pytest.raises(PermissionError):
-        store.write_run(tmp_results, "run-1", {"root_seed": 1}, *tables())
-    assert list(tmp_results.iterdir()) == []
-
-
-def test_a_failed_write_keeps_earlier_runs(tmp_results, monkeypatch):
-    first = store.write_run(tmp_results, "run-1", {"root_seed": 1}, *tables())
-    monkeypatch.setattr(
-        store.pq, "write_table", fail_on_call(2, OSError("disk full"), store.pq.write_table)
-    )
-    with pytest.raises(OSError):
-        store.write_run(tmp_results, "run-1", {"root_seed": 2}, *tables())
-    assert list(tmp_results.iterdir()) == [first]
-    assert store.read_manifest(first) == {"run_id": "run-1", "root_seed": 1}
-
-
 def test_same_run_id_gets_distinct_folders(tmp_results):
     """Two runs started in the same second with the same seed must not overwrite each other."""
-    summary, monthly = tables()
     folders = [
-        store.write_run(tmp_results, "run-1", {"root_seed": seed}, summary, monthly)
-        for seed in range(3)
+        store.RunFolder.create(tmp_results, "run-1", {"root_seed": seed}) for seed in range(3)
     ]
-    assert [f.name for f in folders] == ["run-1", "run-1-2", "run-1-3"]
-    assert sorted(tmp_results.iterdir()) == sorted(folders)
-    for seed, folder in enumerate(folders):
+    finished = [f.finish({"root_seed": seed}) for seed, f in enumerate(folders)]
+    assert [f.name for f in finished] == ["run-1", "run-1-2", "run-1-3"]
+    assert sorted(tmp_results.iterdir()) == sorted(finished)
+    for seed, folder in enumerate(finished):
         assert store.read_manifest(folder) == {"run_id": folder.name, "root_seed": seed}
-        assert store.read_summary(folder).equals(summary)
-        assert store.read_monthly(folder).equals(monthly)
+
+
+def test_reopen_refuses_finished_and_foreign_folders(tmp_results, tmp_path):
+    finished = store.RunFolder.create(tmp_results, "run-1", {}).finish({})
+    with pytest.raises(store.RunFolderError, match="already complete"):
+        store.RunFolder.reopen(finished)
+    with pytest.raises(store.RunFolderError, match="no unfinished salesim run"):
+        store.RunFolder.reopen(tmp_path / "elsewhere")
