@@ -77,7 +77,7 @@ class RunningComparison:
         scale = abs(self.values[0].mean[column])
         sources = self.differences[1:] or self.values[:1]
         widths = [float(m.half_width()[column]) for m in sources]
-        return [w / scale if scale > 0 else math.inf for w in widths]
+        return [float(w / scale) if scale > 0 else math.inf for w in widths]
 
     def variance_reduction(self, metric: str) -> list[float]:
         """How many times more replications independent sampling would need for the paired
