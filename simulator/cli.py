@@ -18,13 +18,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from simulator import __version__
 from simulator.aggregate import compare
 from simulator.backends import BACKENDS, Backend, default_workers, open_backend
-from simulator.console import comparison_table
+from simulator.bench import TARGETS, run_bench, verdicts
+from simulator.console import bench_table, comparison_table
 from simulator.experiment import Plan, Study, run_study
 from simulator.metrics import LOWER_IS_BETTER, MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import ScenarioFile
 from simulator.report import REPORT, write_report
 from simulator.scenario import Scenario, ScenarioError, load_scenario
-from simulator.store import MANIFEST, RunFolder, RunFolderError, new_run_id, read_summary
+from simulator.store import (
+    MANIFEST,
+    RunFolder,
+    RunFolderError,
+    new_run_id,
+    read_summary,
+    write_text_atomic,
+)
 from simulator.story import tell as tell_story
 from simulator.story_page import write_story_page
 
@@ -465,6 +473,25 @@ def story(
     if html:
         path = write_story_page(told, out_dir)
         typer.echo(f"Story page: {path}")
+
+
+@app.command()
+def bench(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="skip the 10,000-replication memory step")
+    ] = False,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="also write the figures as JSON here")
+    ] = None,
+) -> None:
+    """Measure speed, scaling, parallel efficiency, memory and time to decision (minutes)."""
+    scenarios = sorted(bundled_scenarios_dir().glob("*.yaml"))
+    figures = run_bench(scenarios, quick, lambda step: err.print(f"[dim]bench:[/dim] {step}"))
+    figures["targets_met"] = verdicts(figures)
+    out.print(bench_table(figures, {key: text for key, (text, _) in TARGETS.items()}))
+    if json_path is not None:
+        write_text_atomic(json_path, json.dumps(figures, indent=2) + "\n")
+        out.print(f"Figures: {json_path}")
 
 
 @app.command()

@@ -1,8 +1,9 @@
-"""Terminal output: the comparison table a run prints."""
+"""Terminal output: the comparison table a run prints, and the benchmark's figures."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -57,3 +58,21 @@ def _difference_text(difference: Difference, lower_is_better: bool) -> Text:
         f"[{number(difference.low, True)}, {number(difference.high, True)}]"
     )
     return Text(text, style="green" if better else "red" if worse else "dim")
+
+
+def bench_table(figures: dict[str, Any], targets: dict[str, str]) -> Table:
+    """The benchmark's headline figures, each with its target and whether it was met."""
+    table = Table(title="salesim bench", title_justify="left", header_style="bold")
+    for heading in ("figure", "value", "target", "met"):
+        table.add_column(heading, justify="left" if heading == "figure" else "right")
+    met = figures.get("targets_met", {})
+    for key, value in figures.items():
+        if isinstance(value, dict | list) or key in {"quick"}:
+            continue
+        target = targets.get(key, "")
+        verdict = {True: "[green]yes[/green]", False: "[red]no[/red]"}.get(met.get(key), "")
+        shown = "skipped" if value is None else f"{value:.4g}"
+        table.add_row(key, shown, target, verdict)
+    for scenario, seconds in figures.get("seconds_per_replication", {}).items():
+        table.add_row(f"seconds_per_replication[{scenario}]", f"{seconds:.4g}", "", "")
+    return table

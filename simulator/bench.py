@@ -1,0 +1,301 @@
+"""``salesim bench``: how fast the model is, how it scales, and how long until a decision.
+
+Every figure is measured here and now; none is a test (a timing assertion would fail on a busy
+machine). The steps:
+
+- engine efficiency: the model's simpy events per second on the baseline against a bare simpy
+  loop of timeouts with the same number of events and processes, run just before it;
+- seconds per replication of each bundled scenario (median over replications and variants);
+- scaling: seconds per replication at 1x, 2x, 4x accounts and 1x, 2x horizon, with the fitted
+  exponent of seconds against the factor (and of seconds against the events processed);
+- parallel efficiency: one worker's time over twice two workers' time on the same replications;
+- peak resident memory (the run's whole process tree) of ``salesim run`` at 1,000 and 10,000
+  replications of the baseline;
+- time to decision: wall seconds of ``salesim run death-spiral --precision 0.02``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Generator, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+import simpy
+
+from simulator.experiment import run_experiment, run_replication
+from simulator.metrics import monthly, summarise
+from simulator.model import World
+from simulator.scenario import DAYS_PER_MONTH, Scenario, load_scenario
+from simulator.streams import Streams, replication_seed
+
+BENCH_SEED = 1
+PARALLEL_WORKERS = 2
+MEMORY_REPLICATIONS = (1_000, 10_000)
+DECISION_PRECISION = 0.02
+RSS_SAMPLE_SECONDS = 0.05
+
+Say = Callable[[str], None]
+
+
+def _events_counter(env: simpy.Environment) -> int:
+    """Events scheduled so far: simpy numbers every scheduled event from one counter."""
+    return next(env._eid)  # type: ignore[attr-defined]  # ids run 0, 1, ...; no public counter
+
+
+def model_event_rate(scenario: Scenario, replications: int) -> tuple[float, int, int]:
+    """(events per second, events per replication, processes per replication) of the first
+    variant, timing world construction and the run (not the metrics)."""
+    parameters = scenario.variants[0].parameters
+    horizon = scenario.horizon_months * DAYS_PER_MONTH
+    events = processes = 0
+    seconds = 0.0
+    for i in range(replications):
+        started = time.perf_counter()
+        world = World(parameters, horizon, Streams(replication_seed(BENCH_SEED, i)))
+        counted = _count_processes(world.env)
+        world.start()
+        world.env.run(until=horizon)
+        seconds += time.perf_counter() - started
+        events += _events_counter(world.env)
+        processes += counted()
+    return events / seconds, events // replications, processes // replications
+
+
+def _count_processes(env: simpy.Environment) -> Callable[[], int]:
+    started = [0]
+    process = env.process
+
+    def counting(generator: Generator[Any, Any, Any]) -> simpy.Process:
+        started[0] += 1
+        return process(generator)
+
+    env.process = counting  # type: ignore[method-assign]
+    return lambda: started[0]
+
+
+def bare_event_rate(events: int, processes: int) -> float:
+    """Events per second of a bare simpy loop: ``processes`` processes doing timeouts, with
+    ``events`` events in all (each process also costs a start and an end event)."""
+    env = simpy.Environment()
+    per_process, extra = divmod(max(0, events - 2 * processes), processes)
+
+    def loop(steps: int, delay: float) -> Generator[simpy.Event, Any, None]:
+        for _ in range(steps):
+            yield env.timeout(delay)
+
+    for k in range(processes):
+        env.process(loop(per_process + (k < extra), 1.0 + k / processes))
+    started = time.perf_counter()
+    env.run()
+    return _events_counter(env) / (time.perf_counter() - started)
+
+
+def engine_efficiency(scenario: Scenario, rounds: int, replications: int) -> dict[str, float]:
+    """Median over ``rounds`` of (bare loop, then model) event rates, and their ratio."""
+    ratios, model_rates, bare_rates = [], [], []
+    for _ in range(rounds):
+        _, events, processes = model_event_rate(scenario, 1)
+        bare = bare_event_rate(events, processes)
+        model, events, processes = model_event_rate(scenario, replications)
+        ratios.append(model / bare)
+        model_rates.append(model)
+        bare_rates.append(bare)
+    return {
+        "engine_efficiency": statistics.median(ratios),
+        "model_events_per_second": statistics.median(model_rates),
+        "bare_loop_events_per_second": statistics.median(bare_rates),
+        "events_per_replication": events,
+        "processes_per_replication": processes,
+    }
+
+
+def seconds_per_replication(scenario: Scenario, replications: int) -> tuple[float, int]:
+    """Median seconds of one replication (simulation and metrics) over every variant, and the
+    mean events per replication."""
+    times, events = [], []
+    for variant in scenario.variants:
+        for i in range(replications):
+            started = time.perf_counter()
+            run_replication(variant.parameters, scenario.horizon_months, BENCH_SEED, i)
+            times.append(time.perf_counter() - started)
+    parameters = scenario.variants[0].parameters
+    horizon = scenario.horizon_months * DAYS_PER_MONTH
+    for i in range(min(3, replications)):
+        world = World(parameters, horizon, Streams(replication_seed(BENCH_SEED, i)))
+        world.start()
+        world.env.run(until=horizon)
+        events.append(_events_counter(world.env))
+        log = world.log.as_array()
+        summarise(log, horizon, parameters)
+        monthly(log, scenario.horizon_months, parameters.market.accounts)
+    return statistics.median(times), int(np.mean(events))
+
+
+def exponent(factors: Iterable[float], values: Iterable[float]) -> float:
+    """Slope of log(value) against log(factor): 1.0 means linear."""
+    return float(np.polyfit(np.log(list(factors)), np.log(list(values)), 1)[0])
+
+
+def scaling(baseline: Path, replications: int) -> dict[str, Any]:
+    accounts = load_scenario(baseline).variants[0].parameters.market.accounts
+    horizon = load_scenario(baseline).horizon_months
+    points: dict[str, list[dict[str, float]]] = {"accounts": [], "horizon": []}
+    for factor in (1, 2, 4):
+        scenario = load_scenario(baseline, [f"market.accounts={accounts * factor}"])
+        seconds, events = seconds_per_replication(scenario, replications)
+        points["accounts"].append({"factor": factor, "seconds": seconds, "events": events})
+    for factor in (1, 2):
+        scenario = load_scenario(baseline, [f"horizon_months={horizon * factor}"])
+        seconds, events = seconds_per_replication(scenario, replications)
+        points["horizon"].append({"factor": factor, "seconds": seconds, "events": events})
+    result: dict[str, Any] = {"scaling_points": points}
+    for axis, rows in points.items():
+        result[f"scaling_exponent_{axis}"] = exponent(
+            [r["factor"] for r in rows], [r["seconds"] for r in rows]
+        )
+        result[f"scaling_exponent_{axis}_per_event"] = exponent(
+            [r["events"] for r in rows], [r["seconds"] for r in rows]
+        )
+    return result
+
+
+def parallel_efficiency(scenario: Scenario, replications: int) -> dict[str, float]:
+    walls = {}
+    for workers in (1, PARALLEL_WORKERS):
+        started = time.perf_counter()
+        run_experiment(scenario, replications, BENCH_SEED, workers=workers)
+        walls[workers] = time.perf_counter() - started
+    return {
+        "parallel_efficiency": walls[1] / (PARALLEL_WORKERS * walls[PARALLEL_WORKERS]),
+        "parallel_wall_seconds": {str(w): s for w, s in walls.items()},
+    }
+
+
+def _salesim(args: list[str], out: Path) -> tuple[float, dict[str, float], Path]:
+    """Run ``salesim run`` as a user would: wall seconds, the peak memory of its process tree
+    (resident set, and proportional set, which counts pages shared by forked workers once) in
+    MiB, and the run folder."""
+    command = [sys.executable, "-m", "simulator", "run", *args, "--out", str(out)]
+    command += ["--workers", str(PARALLEL_WORKERS), "--seed", str(BENCH_SEED)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    watched = psutil.Process(process.pid)
+    peak = np.zeros(2)
+    while process.poll() is None:
+        peak = np.maximum(peak, _tree_memory(watched))
+        time.sleep(RSS_SAMPLE_SECONDS)
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        stderr = process.stderr.read().decode() if process.stderr else ""
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr}")
+    (folder,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    rss, pss = peak / 2**20
+    return wall, {"rss": float(rss), "pss": float(pss)}, folder
+
+
+def _tree_memory(process: psutil.Process) -> np.ndarray:
+    """Summed (RSS, PSS) in bytes of a process and its descendants."""
+    total = np.zeros(2)
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            info = member.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        total += (info.rss, getattr(info, "pss", info.rss))
+    return total
+
+
+def memory(replications: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as out:
+        _, peak, _ = _salesim(["baseline", "-n", str(replications)], Path(out))
+    return peak
+
+
+def time_to_decision() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as out:
+        args = ["death-spiral", "--precision", str(DECISION_PRECISION)]
+        wall, _, folder = _salesim(args, Path(out))
+        manifest = json.loads((folder / "manifest.json").read_text())
+    return {
+        "time_to_decision_s": wall,
+        "decision": {
+            "replications": manifest["replications"],
+            "reached": manifest["precision"]["reached"],
+            "relative_half_width": manifest["precision"]["relative_half_width"],
+            "variance_reduction": manifest["variance_reduction"]["by_variant"],
+            "study_seconds": manifest["timings"]["wall_seconds"],
+        },
+    }
+
+
+def run_bench(scenarios: list[Path], quick: bool, say: Say) -> dict[str, Any]:
+    """Every step in turn; ``quick`` skips only the 10,000-replication memory step."""
+    baseline_path = next(p for p in scenarios if p.stem == "baseline")
+    baseline = load_scenario(baseline_path)
+    repeats = 3 if quick else 7
+    figures: dict[str, Any] = {
+        "quick": quick,
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "python": platform.python_version(),
+            "simpy": simpy.__version__,
+            "platform": platform.platform(),
+        },
+    }
+    say("engine efficiency (model against a bare simpy loop)")
+    figures.update(engine_efficiency(baseline, rounds=repeats, replications=3))
+    say("seconds per replication of each bundled scenario")
+    figures["seconds_per_replication"] = {
+        p.stem: seconds_per_replication(load_scenario(p), repeats)[0] for p in scenarios
+    }
+    say("scaling with accounts and horizon")
+    figures.update(scaling(baseline_path, repeats))
+    say("parallel efficiency, 1 against 2 workers")
+    figures.update(parallel_efficiency(baseline, 40 if quick else 120))
+    for replications in MEMORY_REPLICATIONS:
+        if quick and replications > MEMORY_REPLICATIONS[0]:
+            figures["peak_rss_mb_10k"] = figures["peak_pss_mb_10k"] = None
+            continue
+        say(f"peak memory of salesim run baseline -n {replications:,}")
+        peak = memory(replications)
+        figures[f"peak_rss_mb_{replications // 1000}k"] = peak["rss"]
+        figures[f"peak_pss_mb_{replications // 1000}k"] = peak["pss"]
+    say(f"time to decision: death-spiral to ±{DECISION_PRECISION:.0%}")
+    figures.update(time_to_decision())
+    return figures
+
+
+TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool | None]]] = {
+    "engine_efficiency": (">= 0.25", lambda f: f["engine_efficiency"] >= 0.25),
+    "scaling_exponent_accounts": (
+        "1.0 ± 0.15",
+        lambda f: abs(f["scaling_exponent_accounts"] - 1) <= 0.15,
+    ),
+    "scaling_exponent_horizon": (
+        "1.0 ± 0.15",
+        lambda f: abs(f["scaling_exponent_horizon"] - 1) <= 0.15,
+    ),
+    "parallel_efficiency": (">= 0.80", lambda f: f["parallel_efficiency"] >= 0.8),
+    "peak_rss_mb_10k": (
+        "< 1.5 x the 1k figure and < 1024",
+        lambda f: (
+            None
+            if f["peak_rss_mb_10k"] is None
+            else f["peak_rss_mb_10k"] < min(1.5 * f["peak_rss_mb_1k"], 1024)
+        ),
+    ),
+    "time_to_decision_s": ("< 60", lambda f: f["time_to_decision_s"] < 60),
+}
+
+
+def verdicts(figures: dict[str, Any]) -> dict[str, bool | None]:
+    return {key: check(figures) for key, (_, check) in TARGETS.items()}
