@@ -7,19 +7,81 @@ every process sleeps until its next event.
 
 from __future__ import annotations
 
+from collections import deque
+
 import simpy
 
 from simulator.distributions import Exponential, Gamma
 from simulator.entities import Accounts, Hunter, OpportunityDraws
 from simulator.events import EventLog, Kind
 from simulator.parameters import Parameters
-from simulator.processes import competition, demand, marketing, team
+from simulator.processes import competition, demand, marketing, selling, team
 from simulator.processes.competition import Entrant
 from simulator.processes.customers import CustomerBase
 from simulator.processes.marketing import Voice
 from simulator.processes.roadmap import Roadmap
 from simulator.scenario import DAYS_PER_MONTH, HOURS_PER_DAY
-from simulator.streams import Block, Streams
+from simulator.streams import Streams, block
+
+
+class Slots:
+    """The hunters' free capacity tokens (hunter ids); a lead waiting for one queues first come,
+    first served, and the hunter who frees a slot hands it to the oldest waiting lead.
+
+    A plain list and a queue instead of a ``simpy.Store``, which schedules an event for every
+    put and get.
+    """
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.items: list[int] = []
+        self.waiting: deque[simpy.Event] = deque()
+
+    def take(self) -> int | None:
+        """The oldest free token, or None when every slot is taken."""
+        return self.items.pop(0) if self.items else None
+
+    def wait(self) -> simpy.Event:
+        """An event that succeeds with the next token freed."""
+        event = self.env.event()
+        self.waiting.append(event)
+        return event
+
+    def cancel(self, event: simpy.Event) -> None:
+        """Stop waiting (the lead gave up before a token came)."""
+        self.waiting.remove(event)
+
+    def put(self, hunter: int) -> None:
+        if self.waiting:
+            self.waiting.popleft().succeed(hunter)
+        else:
+            self.items.append(hunter)
+
+
+class Engineers:
+    """The sales engineers: a count of busy ones and a first-come, first-served queue of demos
+    waiting for one (cheaper than a ``simpy.Resource``'s request and release events)."""
+
+    def __init__(self, env: simpy.Environment, capacity: int) -> None:
+        self.env = env
+        self.capacity = capacity
+        self.busy = 0
+        self.waiting: deque[simpy.Event] = deque()
+
+    def request(self) -> simpy.Event | None:
+        """Take a free engineer now (None), or an event that succeeds when one is handed over."""
+        if self.busy < self.capacity:
+            self.busy += 1
+            return None
+        event = self.env.event()
+        self.waiting.append(event)
+        return event
+
+    def release(self) -> None:
+        if self.waiting:
+            self.waiting.popleft().succeed()
+        else:
+            self.busy -= 1
 
 
 class World:
@@ -35,12 +97,13 @@ class World:
         self.accounts = Accounts.draw(p.market, p.product, streams["accounts"])
         self.draws = OpportunityDraws(len(self.accounts), streams["opportunities"])
         self.hunters: list[Hunter] = []
-        self.free_slots = simpy.Store(self.env)
-        self.sales_engineers = simpy.Resource(self.env, capacity=max(1, p.team.sales_engineers))
+        self.free_slots = Slots(self.env)
+        self.sales_engineers = Engineers(self.env, max(1, p.team.sales_engineers))
+        self.selling = selling.Terms(p)
         response = Exponential(p.team.lead_response_hours_mean / HOURS_PER_DAY)
-        self.response_days = Block(lambda n: response.sample(streams["response"], n))
+        self.response_days = block(lambda n: response.sample(streams["response"], n))
         demo = Gamma(p.team.demo_days_mean, p.team.demo_days_cv)
-        self.demo_days = Block(lambda n: demo.sample(streams["demos"], n))
+        self.demo_days = block(lambda n: demo.sample(streams["demos"], n))
         self.roadmap = Roadmap(self)
         self.voice = Voice(self)
         self.customers = CustomerBase(self)

@@ -9,7 +9,8 @@ names are appended, never inserted, so existing streams keep their numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import numpy as np
 
@@ -53,20 +54,15 @@ class Streams:
         return self._generators[name]
 
 
-class Block:
-    """Hands out draws one at a time from blocks drawn ``BLOCK_SIZE`` at once (vectorised)."""
+def block(draw: Callable[[int], np.ndarray]) -> Callable[[], float]:
+    """Hands out draws one at a time from blocks drawn ``BLOCK_SIZE`` at once (vectorised).
 
-    __slots__ = ("_draw", "_next", "_values")
+    The next block is drawn when the previous one runs out, never ahead. The returned callable
+    is ``next`` on a generator, about half the cost of a method call on this hot path.
+    """
 
-    def __init__(self, draw: Callable[[int], np.ndarray]) -> None:
-        self._draw = draw
-        self._values: list[float] = []
-        self._next = 0
+    def values() -> Iterator[float]:
+        while True:
+            yield from draw(BLOCK_SIZE).tolist()
 
-    def __call__(self) -> float:
-        if self._next == len(self._values):
-            self._values = self._draw(BLOCK_SIZE).tolist()
-            self._next = 0
-        value = self._values[self._next]
-        self._next += 1
-        return value
+    return partial(next, values())

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.distributions import LogNormal
 from simulator.events import DetractorReason, Kind
 from simulator.scenario import DAYS_PER_MONTH
-from simulator.streams import Block
+from simulator.streams import block
 
 if TYPE_CHECKING:
     from simulator.model import World
@@ -50,10 +50,22 @@ class CustomerBase:
         self.active = 0
         self.by_id: dict[int, Customer] = {}
         rng = world.streams["customers"]
-        self.uniform = Block(lambda n: rng.random(n))
-        self.normal = Block(lambda n: rng.standard_normal(n))
+        self.uniform = block(lambda n: rng.random(n))
+        self.normal = block(lambda n: rng.standard_normal(n))
         voices = world.streams["detractors"]
-        self.detractor_draw = Block(lambda n: voices.random(n))
+        self.detractor_draw = block(lambda n: voices.random(n))
+        # Every customer's life reads these: worked out once.
+        p = world.parameters
+        post, team, handoff = p.post_sale, p.team, p.post_sale.handoff
+        self.implementation = LogNormal(post.implementation_days_mean, post.implementation_days_cv)
+        self.expectation_gap_probability = post.expectation_gap_probability.of(handoff)
+        self.time_to_value = post.time_to_value_days * (
+            post.transition_vision_time_to_value_factor if handoff == "transition_vision" else 1.0
+        )
+        self.farmed = handoff != "hunter_only" and team.farmers > 0
+        self.check_in_days = post.check_in_interval_months * DAYS_PER_MONTH
+        self.farmer_capacity = team.farmers * team.farmer_accounts_capacity
+        self.harvest = post.harvest_reference_factor if post.comp_plan_rewards_references else 1.0
 
     def sign(self, opportunity_id: int, account: int, acv: float) -> None:
         sector = self.world.accounts.sector[account]
@@ -90,17 +102,13 @@ class CustomerBase:
 
 
 def life(world: World, customer: Customer) -> Generator[Any, Any, None]:
-    env, log = world.env, world.log
-    p = world.parameters
-    post = p.post_sale
-    base = world.customers
-    handoff = post.handoff
+    env, log, base = world.env, world.log, world.customers
+    post = world.parameters.post_sale
     signed = env.now
     health = post.initial_health
 
-    implementation = LogNormal(post.implementation_days_mean, post.implementation_days_cv)
-    yield env.timeout(implementation.from_normal(base.normal()))
-    gap = base.uniform() < post.expectation_gap_probability.of(handoff)
+    yield env.timeout(base.implementation.from_normal(base.normal()))
+    gap = base.uniform() < base.expectation_gap_probability
     if gap:
         health = max(0.0, health - post.gap_health_loss)
         log.record(env.now, Kind.EXPECTATION_GAP, customer.id, customer.account)
@@ -112,49 +120,44 @@ def life(world: World, customer: Customer) -> Generator[Any, Any, None]:
         )
     log.record(env.now, Kind.GO_LIVE, customer.id, customer.account, value=env.now - signed)
 
-    time_to_value = post.time_to_value_days * (
-        post.transition_vision_time_to_value_factor if handoff == "transition_vision" else 1.0
-    )
-    value_day = env.now + time_to_value + (post.gap_delay_days if gap else 0.0)
-    renewal_day = signed + post.contract_term_months * DAYS_PER_MONTH
-    farmed = handoff != "hunter_only" and p.team.farmers > 0
-    check_in_day = env.now + _check_in_gap(world) if farmed else math.inf
+    value_day = env.now + base.time_to_value + (post.gap_delay_days if gap else 0.0)
+    term_days = post.contract_term_months * DAYS_PER_MONTH
+    renewal_day = signed + term_days
+    check_in_day = env.now + _check_in_gap(world) if base.farmed else math.inf
+    decay_per_month = post.neglect_decay_per_month
     reference = False
     last = env.now
     while True:
         upcoming = min(value_day, check_in_day, renewal_day)
         yield env.timeout(max(0.0, upcoming - env.now))
-        health *= math.exp(-post.neglect_decay_per_month * (env.now - last) / DAYS_PER_MONTH)
-        last = env.now
+        now = env.now
+        health *= math.exp(-decay_per_month * (now - last) / DAYS_PER_MONTH)
+        last = now
         if upcoming == value_day:
             value_day = math.inf
-            log.record(
-                env.now, Kind.VALUE_REALISED, customer.id, customer.account, value=env.now - signed
-            )
-            harvest = post.harvest_reference_factor if post.comp_plan_rewards_references else 1.0
-            if base.uniform() < min(1.0, post.reference_probability * health * harvest):
+            log.record(now, Kind.VALUE_REALISED, customer.id, customer.account, value=now - signed)
+            if base.uniform() < min(1.0, post.reference_probability * health * base.harvest):
                 reference = True
                 base.reference(customer, gained=True)
         elif upcoming == check_in_day:
             health += post.check_in_health_gain * (1.0 - health)
             _maybe_expand(world, customer, health)
-            check_in_day = env.now + _check_in_gap(world)
+            check_in_day = now + _check_in_gap(world)
         else:
             leave = post.churn_probability_at_zero_health * (1.0 - health)
             leave += post.churn_probability_at_full_health * health
             if base.uniform() < leave:
                 _churn(world, customer, health, reference)
                 return
-            log.record(env.now, Kind.RENEWED, customer.id, customer.account, value=health)
+            log.record(now, Kind.RENEWED, customer.id, customer.account, value=health)
             _maybe_expand(world, customer, health)
-            renewal_day = env.now + post.contract_term_months * DAYS_PER_MONTH
+            renewal_day = now + term_days
 
 
 def _check_in_gap(world: World) -> float:
     """Days to a customer's next check-in: the farmers' rhythm, slower when overloaded."""
-    team, post = world.parameters.team, world.parameters.post_sale
-    load = world.customers.active / (team.farmers * team.farmer_accounts_capacity)
-    return post.check_in_interval_months * DAYS_PER_MONTH * max(1.0, load)
+    base = world.customers
+    return base.check_in_days * max(1.0, base.active / base.farmer_capacity)
 
 
 def _maybe_expand(world: World, customer: Customer, health: float) -> None:

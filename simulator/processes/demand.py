@@ -17,7 +17,7 @@ from simulator.entities import Hunter
 from simulator.events import Source
 from simulator.processes import selling
 from simulator.scenario import DAYS_PER_MONTH
-from simulator.streams import Block
+from simulator.streams import block
 
 if TYPE_CHECKING:
     from simulator.model import World
@@ -33,8 +33,8 @@ def inbound_leads(world: World) -> Generator[Any, Any, None]:
         return
     rng = world.streams["inbound"]
     gaps = Exponential(1.0 / rate_per_day)
-    gap = Block(lambda n: gaps.sample(rng, n))
-    pick = Block(lambda n: rng.integers(0, market.accounts, n))
+    gap = block(lambda n: gaps.sample(rng, n))
+    pick = block(lambda n: rng.integers(0, market.accounts, n))
     accounts = world.accounts
     while True:
         yield world.env.timeout(gap())
@@ -50,8 +50,8 @@ def outbound_prospecting(world: World, hunter: Hunter) -> Generator[Any, Any, No
         return
     rng = world.streams["outbound"]
     gaps = Exponential(DAYS_PER_MONTH / team.outbound_leads_per_hunter_month)
-    gap = Block(lambda n: gaps.sample(rng, n))
-    pick = Block(lambda n: rng.integers(0, world.parameters.market.accounts, n))
+    gap = block(lambda n: gaps.sample(rng, n))
+    pick = block(lambda n: rng.integers(0, world.parameters.market.accounts, n))
     while hunter.active:
         yield world.env.timeout(gap())
         account = int(pick())

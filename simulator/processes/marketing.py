@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.distributions import Exponential
 from simulator.events import Channel, Kind, Source
-from simulator.processes import selling
+from simulator.processes import either, selling
 from simulator.scenario import DAYS_PER_MONTH, DAYS_PER_YEAR
-from simulator.streams import Block
+from simulator.streams import block
 
 if TYPE_CHECKING:
     from simulator.model import World
@@ -124,8 +124,8 @@ def awareness(world: World) -> Generator[Any, Any, None]:
     pool = AwarenessPool(world.accounts.aware)
     log.record(env.now, Kind.AWARE_AT_START, -1, value=pool.count(True))
     rng = world.streams["awareness"]
-    unit_gap = Block(lambda n: rng.exponential(1.0, n))
-    uniform = Block(lambda n: rng.random(n))
+    unit_gap = block(lambda n: rng.exponential(1.0, n))
+    uniform = block(lambda n: rng.random(n))
     customers = world.customers
     while True:
         share = world.voice.share
@@ -144,8 +144,8 @@ def awareness(world: World) -> Generator[Any, Any, None]:
             yield changed
             continue
         timer = env.timeout(unit_gap() / total)
-        fired = yield timer | changed
-        if timer not in fired:
+        yield either(env, timer, changed)
+        if not timer.processed:  # the rates changed first: draw again
             continue
         if uniform() * total < up:
             account = pool.flip(False, uniform())

@@ -16,7 +16,7 @@ from simulator.distributions import Exponential
 from simulator.events import Kind
 from simulator.parameters import Feature
 from simulator.scenario import DAYS_PER_MONTH
-from simulator.streams import Block
+from simulator.streams import block
 
 if TYPE_CHECKING:
     from simulator.model import World
@@ -37,8 +37,14 @@ class Roadmap:
         self.references = [0] * len(self.features)
         self.beta_partners = [0] * len(self.features)
         self.planned_day = [f.planned_release_month * DAYS_PER_MONTH for f in self.features]
+        # (who needs it, fit gain) of each feature not yet shipped, in feature order: asked for
+        # by every qualification and decision.
+        self._unreleased = [
+            (needs, feature.fit_gain)
+            for needs, feature in zip(world.accounts.needs, self.features, strict=True)
+        ]
         rng = world.streams["references"]
-        self._reference_draw = Block(lambda n: rng.random(n))
+        self._reference_draw = block(lambda n: rng.random(n))
 
     def start(self) -> None:
         for index in range(len(self.features)):
@@ -56,12 +62,7 @@ class Roadmap:
 
     def missing_fit(self, account: int) -> float:
         """Fit the account lacks today: the gains of features it needs that have not shipped."""
-        needs = self.world.accounts.needs
-        return sum(
-            feature.fit_gain
-            for index, feature in enumerate(self.features)
-            if needs[index][account] and not self.is_released(index)
-        )
+        return sum([fit_gain for needs, fit_gain in self._unreleased if needs[account]])
 
     def needed_feature(self, account: int) -> int:
         """The first announced feature the account needs, or NO_FEATURE."""
@@ -74,6 +75,7 @@ class Roadmap:
     def _release(self, index: int) -> Generator[Any, Any, None]:
         env, log = self.world.env, self.world.log
         feature = self.features[index]
+        needs = self.world.accounts.needs[index]
         rng = self.world.streams["roadmap"]
         slip = Exponential(feature.slip.mean_months * DAYS_PER_MONTH)
         slips = rng.random(feature.slip.max_slips).tolist()
@@ -90,6 +92,7 @@ class Roadmap:
             log.record(env.now, Kind.RELEASE_SLIPPED, index, value=self.planned_day[index])
         yield env.timeout(max(0.0, self.planned_day[index] - env.now))
         log.record(env.now, Kind.FEATURE_RELEASED, index, value=max(0.0, env.now - promised))
+        self._unreleased = [entry for entry in self._unreleased if entry[0] is not needs]
         self.released[index].succeed()
 
     def realise_value(self, account: int, feature: int, beta: bool) -> Generator[Any, Any, None]:

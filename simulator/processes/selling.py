@@ -33,9 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.choice import choose
 from simulator.distributions import LogNormal, binomial_from_uniform
-from simulator.entities import Hunter, Opportunity, U, Z
+from simulator.entities import ENTERPRISE, MID_MARKET, Hunter, Opportunity, U, Z
 from simulator.events import DetractorReason, Discovery, Kind, Meeting, Outcome, Source
-from simulator.parameters import STAGES
+from simulator.parameters import STAGES, Parameters
+from simulator.processes import either
 from simulator.processes.roadmap import NO_FEATURE
 from simulator.scenario import DAYS_PER_MONTH, HOURS_PER_DAY
 
@@ -43,6 +44,99 @@ if TYPE_CHECKING:
     from simulator.model import World
 
 EVALUATION, PROPOSAL = STAGES.index("evaluation"), STAGES.index("proposal")
+# The kinds and codes recorded at every stage, bound once (an enum lookup is not free).
+STAGE, MEETING, DEMO_STARTED = Kind.STAGE, Kind.MEETING, Kind.DEMO_STARTED
+FIRST, DISCOVERY, DEMO = Meeting.FIRST, Meeting.DISCOVERY, Meeting.DEMO
+WENT_BADLY, QUALIFIED, PREMATURE = Kind.MEETING_WENT_BADLY, Kind.QUALIFIED, Kind.PREMATURE_PROPOSAL
+LOST_COMPETITOR, LOST_HOUSEHOLD_BRAND = Outcome.LOST_COMPETITOR, Outcome.LOST_HOUSEHOLD_BRAND
+
+
+class Terms:
+    """The courtship's constants, worked out once per world instead of once per opportunity."""
+
+    def __init__(self, p: Parameters) -> None:
+        process, discipline = p.process, p.strategy.qualification_discipline
+        segments = (p.market.enterprise, p.market.mid_market)
+        self.readiness = 1.0 - process.readiness_max_time_saving * process.answer_readiness
+        self.stage_mean = tuple(segment.stage_days.as_tuple() for segment in segments)
+        # Each stage lasts mean * risk * readiness * exp(sigma z - sigma^2 / 2): a lognormal
+        # with that mean and the segment's cv, from the opportunity's pre-drawn normal z.
+        for segment, means in zip(segments, self.stage_mean, strict=True):
+            for mean in means:  # checks the parameters once
+                LogNormal(mean * self.readiness, segment.stage_days_cv)
+        self.sigma = tuple(LogNormal(1.0, s.stage_days_cv).sigma for s in segments)
+        self.half_variance = tuple(0.5 * sigma * sigma for sigma in self.sigma)
+        self.interest_half_life_hours = process.lead_interest_half_life_hours
+        self.interest_floor = process.lead_interest_floor
+        self.interest_span = 1.0 - process.lead_interest_floor
+        quality = process.lead_quality
+        self.source_quality = (quality.inbound, quality.direct, quality.outbound)
+        self.beta_partner = p.strategy.pitch == "beta_partner"
+        self.sponsor_found = process.sponsor_found.at(discipline)
+        self.economic_buyer_engaged = process.economic_buyer_engaged.at(discipline)
+        self.member_met = process.member_met.at(discipline)
+        self.poor_fit_threshold = process.poor_fit_threshold
+        self.poor_fit_screened = process.poor_fit_screened.at(discipline)
+        self.business_case_share = process.business_case_deal_share
+        self.demos = p.team.demos_per_evaluation
+        self.premature_proposal = process.premature_proposal.at(discipline)
+        self.stall_evaluation = process.stall_probability_evaluation
+        self.stall_proposal = process.stall_probability_proposal
+        self.premature_cycle_factor = process.premature_cycle_factor
+        self.sponsorless_timeout_days = process.sponsorless_timeout_days
+        self.beta_acv_share = process.pitching.beta_acv_share
+
+        # The buyer's choice: weights without (index 0) and with (1) the economic buyer engaged.
+        w, pitching, competitors = p.market.choice, process.pitching, p.competitors
+        engaged = (False, True)
+        self.fit_weight = tuple(
+            w.fit_weight * (1.0 if eb else w.economic_buyer_alone_fit_factor) for eb in engaged
+        )
+        self.reference_weight = tuple(
+            w.sector_reference_weight * (1.0 if eb else w.economic_buyer_reference_factor)
+            for eb in engaged
+        )
+        self.brand_weight = tuple(
+            w.brand_weight * (1.0 if eb else w.economic_buyer_alone_brand_factor) for eb in engaged
+        )
+        self.price_utility = w.price_weight * p.product.price_index
+        self.premature_utility_penalty = process.premature_utility_penalty
+        self.fatigue_utility_penalty = pitching.fatigue_utility_penalty
+        self.reference_utility = pitching.reference_utility
+        self.missing_reference_penalty = pitching.missing_reference_penalty
+        self.orphan_utility_penalty = p.team.quota.orphan_utility_penalty
+        # (uniform slot, presence probability, utility, outcome) of each incumbent competitor,
+        # by [economic buyer][segment].
+        incumbents = [(U.HOUSEHOLD_PRESENT, competitors.household_name, LOST_HOUSEHOLD_BRAND)]
+        incumbents += [
+            (U.RIVAL_PRESENT + index, rival, LOST_COMPETITOR)
+            for index, rival in enumerate(competitors.rivals)
+        ]
+        self.competitors = tuple(
+            tuple(
+                [
+                    (
+                        slot,
+                        rival.presence_probability.of(segment),
+                        fit_w * rival.fit.of(segment)
+                        + brand_w * rival.brand
+                        - w.price_weight * rival.price_index,
+                        outcome,
+                    )
+                    for slot, rival, outcome in incumbents
+                ]
+                for segment in (ENTERPRISE, MID_MARKET)
+            )
+            for fit_w, brand_w in zip(self.fit_weight, self.brand_weight, strict=True)
+        )
+        entrants = competitors.entrants
+        self.first_entrant_slot = U.RIVAL_PRESENT + len(competitors.rivals)
+        self.entrant_presence = tuple(
+            entrants.presence_probability.of(s) for s in (ENTERPRISE, MID_MARKET)
+        )
+        self.entrant_fit = tuple(entrants.fit.of(s) for s in (ENTERPRISE, MID_MARKET))
+        self.entrant_brand_utility = tuple(b * entrants.brand for b in self.brand_weight)
+        self.entrant_price_utility = w.price_weight * entrants.price_index
 
 
 def start_lead(world: World, account: int, source: int) -> None:
@@ -59,23 +153,28 @@ def start_outbound(world: World, account: int, hunter: Hunter) -> None:
 
 
 def answer_lead(world: World, lead: int, account: int, source: int) -> Generator[Any, Any, None]:
+    """Take a free slot at once if there is one (no event needed), else wait for one up to the
+    patience window; then the hunter calls after their response time."""
     env = world.env
     arrived = env.now
-    slot = world.free_slots.get()
-    yield slot | env.timeout(world.parameters.process.lead_patience_days)
-    if not slot.triggered:
-        slot.cancel()
-        wait_hours = (env.now - arrived) * HOURS_PER_DAY
-        world.log.record(env.now, Kind.LEAD_UNANSWERED, lead, account, value=wait_hours)
-        world.release_account(account, won=False)
-        world.customers.maybe_detractor(
-            lead,
-            account,
-            world.parameters.post_sale.unanswered_lead_detractor_probability,
-            DetractorReason.UNANSWERED_LEAD,
-        )
-        return
-    hunter = slot.value
+    slots = world.free_slots
+    hunter = slots.take()
+    if hunter is None:
+        called = slots.wait()
+        yield either(env, called, env.timeout(world.parameters.process.lead_patience_days))
+        if not called.triggered:
+            slots.cancel(called)
+            wait_hours = (env.now - arrived) * HOURS_PER_DAY
+            world.log.record(env.now, Kind.LEAD_UNANSWERED, lead, account, value=wait_hours)
+            world.release_account(account, won=False)
+            world.customers.maybe_detractor(
+                lead,
+                account,
+                world.parameters.post_sale.unanswered_lead_detractor_probability,
+                DetractorReason.UNANSWERED_LEAD,
+            )
+            return
+        hunter = called.value
     yield env.timeout(world.response_days())
     wait_hours = (env.now - arrived) * HOURS_PER_DAY
     opportunity = open_opportunity(world, lead, account, hunter, source, wait_hours)
@@ -89,109 +188,99 @@ def open_opportunity(
     nth = accounts.opportunities_opened[account]
     accounts.opportunities_opened[account] = nth + 1
     u, z = world.draws.take(account, nth)
-    world.log.record(world.env.now, Kind.OPENED, lead, account, hunter, wait_hours, source)
-    opportunity = Opportunity(lead, account, hunter, source, world.env.now, wait_hours, u, z)
+    now = world.env.now
+    world.log.record(now, Kind.OPENED, lead, account, hunter, wait_hours, source)
+    opportunity = Opportunity(lead, account, hunter, source, now, wait_hours, u, z)
     owner = world.hunters[hunter]
     owner.open[lead] = opportunity
     if not owner.active:  # the hunter left between taking the lead and calling it
         opportunity.orphaned = True
-        world.log.record(world.env.now, Kind.ORPHANED, lead, account, hunter)
+        world.log.record(now, Kind.ORPHANED, lead, account, hunter)
     return opportunity
 
 
 def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
     """Take an opened opportunity through the stages to its outcome."""
-    env, log, p = world.env, world.log, world.parameters
-    process, discipline = p.process, p.strategy.qualification_discipline
-    account, u, z = opp.account, opp.u, opp.z
+    env, t = world.env, world.selling
+    extend = world.log.values.extend  # flat records, see events.EventLog
+    lead, account, hunter, u, z = opp.id, opp.account, opp.hunter, opp.u, opp.z
     accounts = world.accounts
-    segment = p.market.segment(accounts.segment[account])
-    readiness = 1.0 - process.readiness_max_time_saving * process.answer_readiness
-    scale = accounts.perceived_risk[account] * readiness
-    stage_mean = segment.stage_days.as_tuple()
+    segment = accounts.segment[account]
+    stage_mean, sigma, half_variance = (
+        t.stage_mean[segment],
+        t.sigma[segment],
+        t.half_variance[segment],
+    )
+    scale = accounts.perceived_risk[account] * t.readiness
 
     def stage_days(stage: int) -> float:
-        return LogNormal(stage_mean[stage] * scale, segment.stage_days_cv).from_normal(z[stage])
-
-    def stage(index: int) -> None:
-        log.record(env.now, Kind.STAGE, opp.id, account, opp.hunter, code=index)
-
-    def meeting(attendees: float, kind: Meeting) -> None:
-        log.record(env.now, Kind.MEETING, opp.id, account, opp.hunter, attendees, kind)
+        return stage_mean[stage] * scale * math.exp(sigma * z[stage] - half_variance)
 
     # Attraction: the first meeting. Interest fades with every hour the lead waited.
-    stage(0)
+    extend((env.now, STAGE, lead, account, hunter, 0.0, 0))
     yield env.timeout(stage_days(Z.ATTRACTION))
-    meeting(1.0, Meeting.FIRST)
-    decay = 0.5 ** (opp.wait_hours / process.lead_interest_half_life_hours)
-    interest = process.lead_interest_floor + (1.0 - process.lead_interest_floor) * decay
-    quality = process.lead_quality
-    source_quality = (quality.inbound, quality.direct, quality.outbound)[opp.source]
-    if u[U.INTEREST] >= source_quality * interest:
-        log.record(env.now, Kind.MEETING_WENT_BADLY, opp.id, account, opp.hunter)
+    extend((env.now, MEETING, lead, account, hunter, 1.0, FIRST))
+    decay = 0.5 ** (opp.wait_hours / t.interest_half_life_hours)
+    interest = t.interest_floor + t.interest_span * decay
+    if u[U.INTEREST] >= t.source_quality[opp.source] * interest:
+        extend((env.now, WENT_BADLY, lead, account, hunter, 0.0, 0))
         if not rescue_with_pitch(world, opp):
             close(world, opp, Outcome.DISQUALIFIED)
             return
-    elif p.strategy.pitch == "beta_partner":
+    elif t.beta_partner:
         wanted = world.roadmap.pitchable()
         if wanted != NO_FEATURE and accounts.needs[wanted][account]:
             offer_beta(world, opp, wanted)
 
     # Qualification: discovery with the buying committee.
-    stage(1)
+    extend((env.now, STAGE, lead, account, hunter, 0.0, 1))
     yield env.timeout(stage_days(Z.QUALIFICATION))
     committee = accounts.committee_size[account]
-    sponsor = accounts.sponsor_present[account] and u[U.SPONSOR] < process.sponsor_found.at(
-        discipline
-    )
-    economic_buyer = u[U.ECONOMIC_BUYER] < process.economic_buyer_engaged.at(discipline)
-    met = 1 + binomial_from_uniform(committee - 1, process.member_met.at(discipline), u[U.MEMBERS])
-    meeting(met + opp.attendee_bonus, Meeting.DISCOVERY)
+    sponsor = accounts.sponsor_present[account] and u[U.SPONSOR] < t.sponsor_found
+    economic_buyer = u[U.ECONOMIC_BUYER] < t.economic_buyer_engaged
+    met = 1 + binomial_from_uniform(committee - 1, t.member_met, u[U.MEMBERS])
+    extend((env.now, MEETING, lead, account, hunter, met + opp.attendee_bonus, DISCOVERY))
     fit_today = accounts.fit[account] - world.roadmap.missing_fit(account)
-    poor_fit = opp.feature == NO_FEATURE and fit_today < process.poor_fit_threshold
-    if poor_fit and u[U.POOR_FIT_SCREEN] < process.poor_fit_screened.at(discipline):
+    poor_fit = opp.feature == NO_FEATURE and fit_today < t.poor_fit_threshold
+    if poor_fit and u[U.POOR_FIT_SCREEN] < t.poor_fit_screened:
         close(world, opp, Outcome.DISQUALIFIED)
         return
     found = (Discovery.SPONSOR if sponsor else 0) | (
         Discovery.ECONOMIC_BUYER if economic_buyer else 0
     )
-    share = process.business_case_deal_share
+    share = t.business_case_share
     full_acv = accounts.deal_size_usd[account]
-    log.record(
-        env.now,
-        Kind.QUALIFIED,
-        opp.id,
-        account,
-        opp.hunter,
-        full_acv * (1.0 - share + share * met / committee),
-        found,
-    )
+    qualified_acv = full_acv * (1.0 - share + share * met / committee)
+    extend((env.now, QUALIFIED, lead, account, hunter, qualified_acv, found))
 
     # Evaluation: demos by the sales engineers, spread over the stage.
-    stage(EVALUATION)
+    extend((env.now, STAGE, lead, account, hunter, 0.0, EVALUATION))
     evaluation_days = stage_days(Z.EVALUATION)
-    demos = p.team.demos_per_evaluation
-    premature = u[U.PREMATURE] < process.premature_proposal.at(discipline)
+    demos = t.demos
+    premature = u[U.PREMATURE] < t.premature_proposal
+    engineers = world.sales_engineers
     for _ in range(demos):
         yield env.timeout(evaluation_days / (demos + 1))
         requested = env.now
-        with world.sales_engineers.request() as engineer:
-            yield engineer
-            log.record(env.now, Kind.DEMO_STARTED, opp.id, account, opp.hunter, env.now - requested)
-            yield env.timeout(world.demo_days())
-        meeting(2.0 + opp.attendee_bonus, Meeting.DEMO)
+        handed_over = engineers.request()
+        if handed_over is not None:
+            yield handed_over
+        extend((env.now, DEMO_STARTED, lead, account, hunter, env.now - requested, 0))
+        yield env.timeout(world.demo_days())
+        engineers.release()
+        extend((env.now, MEETING, lead, account, hunter, 2.0 + opp.attendee_bonus, DEMO))
     if premature:
-        log.record(env.now, Kind.PREMATURE_PROPOSAL, opp.id, account, opp.hunter)
+        extend((env.now, PREMATURE, lead, account, hunter, 0.0, 0))
     yield env.timeout(evaluation_days / (demos + 1))
-    if u[U.STALL_EVALUATION] < process.stall_probability_evaluation:
+    if u[U.STALL_EVALUATION] < t.stall_evaluation:
         close(world, opp, Outcome.STALLED)
         return
 
     # Proposal.
-    stage(PROPOSAL)
+    extend((env.now, STAGE, lead, account, hunter, 0.0, PROPOSAL))
     proposal_days = stage_days(Z.PROPOSAL)
-    yield env.timeout(proposal_days * (process.premature_cycle_factor if premature else 1.0))
-    if u[U.STALL_PROPOSAL] < process.stall_probability_proposal:
+    yield env.timeout(proposal_days * (t.premature_cycle_factor if premature else 1.0))
+    if u[U.STALL_PROPOSAL] < t.stall_proposal:
         close(world, opp, Outcome.STALLED)
         return
 
@@ -205,7 +294,7 @@ def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
 
     # Decision.
     if not sponsor:
-        deadline = opp.opened_day + process.sponsorless_timeout_days
+        deadline = opp.opened_day + t.sponsorless_timeout_days
         if deadline > env.now:
             yield env.timeout(deadline - env.now)
         close(world, opp, Outcome.LOST_NO_DECISION)
@@ -217,9 +306,8 @@ def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
         return
     acv = full_acv * (1.0 - share + share * completeness)
     if opp.beta:
-        pitching = process.pitching
-        close(world, opp, outcome, acv * pitching.beta_acv_share)
-        env.process(convert_beta(world, opp, acv * (1.0 - pitching.beta_acv_share)))
+        close(world, opp, outcome, acv * t.beta_acv_share)
+        env.process(convert_beta(world, opp, acv * (1.0 - t.beta_acv_share)))
     else:
         close(world, opp, outcome, acv)
     feature = opp.feature if opp.feature != NO_FEATURE else world.roadmap.needed_feature(account)
@@ -293,7 +381,7 @@ def wait_for_release(
     rng = world.streams["waiting"]
     while not released.triggered:
         give_up = started + pitching.waiting_timeout_days - env.now
-        yield released | env.timeout(min(interval, give_up))
+        yield either(env, released, env.timeout(min(interval, give_up)))
         if released.triggered:
             break
         if env.now >= started + pitching.waiting_timeout_days:
@@ -327,7 +415,7 @@ def wait_for_references(world: World, opp: Opportunity) -> Generator[Any, Any, N
         env.now, Kind.REFERENCE_REQUESTED, opp.id, opp.account, opp.hunter, code=opp.feature
     )
     first = world.roadmap.first_reference[opp.feature]
-    yield first | env.timeout(world.parameters.process.pitching.reference_wait_days)
+    yield either(env, first, env.timeout(world.parameters.process.pitching.reference_wait_days))
 
 
 def convert_beta(world: World, opp: Opportunity, remaining_acv: float) -> Generator[Any, Any, None]:
@@ -349,38 +437,33 @@ def decide(
     world: World, opp: Opportunity, completeness: float, economic_buyer: bool, premature: bool
 ) -> Outcome:
     """Multinomial-logit choice among us, competitors present and doing nothing."""
-    p = world.parameters
-    w = p.market.choice
-    pitching = p.process.pitching
+    t = world.selling
+    w = world.parameters.market.choice
     accounts, roadmap = world.accounts, world.roadmap
     account, u = opp.account, opp.u
     segment = accounts.segment[account]
-    fit_w = w.fit_weight * (1.0 if economic_buyer else w.economic_buyer_alone_fit_factor)
-    reference_w = w.sector_reference_weight * (
-        1.0 if economic_buyer else w.economic_buyer_reference_factor
-    )
+    buyer = 1 if economic_buyer else 0
     customers = world.customers
     sector = accounts.sector[account]
-    brand_w = w.brand_weight * (1.0 if economic_buyer else w.economic_buyer_alone_brand_factor)
+    cap = w.sector_voices_cap
 
     wanted = opp.feature if opp.feature != NO_FEATURE else roadmap.needed_feature(account)
     referenced = wanted != NO_FEATURE and roadmap.references[wanted] > 0
     unproven = opp.feature != NO_FEATURE and not opp.beta and not referenced
     fit = accounts.fit[account] - (0.0 if opp.beta else roadmap.missing_fit(account))
     ours = (
-        fit_w * fit
-        + brand_w * world.voice.strength
-        + reference_w * min(w.sector_voices_cap, customers.references_by_sector[sector])
-        - w.sector_detractor_weight
-        * min(w.sector_voices_cap, customers.detractors_by_sector[sector])
-        - w.price_weight * p.product.price_index
+        t.fit_weight[buyer] * fit
+        + t.brand_weight[buyer] * world.voice.strength
+        + t.reference_weight[buyer] * min(cap, customers.references_by_sector[sector])
+        - w.sector_detractor_weight * min(cap, customers.detractors_by_sector[sector])
+        - t.price_utility
         + (0.0 if opp.orphaned else world.hunters[opp.hunter].skill)
         + w.business_case_weight * completeness
-        - (p.process.premature_utility_penalty if premature else 0.0)
-        - pitching.fatigue_utility_penalty * opp.fatigue
-        + (pitching.reference_utility if referenced else 0.0)
-        - (pitching.missing_reference_penalty if unproven else 0.0)
-        - (p.team.quota.orphan_utility_penalty if opp.orphaned else 0.0)
+        - (t.premature_utility_penalty if premature else 0.0)
+        - t.fatigue_utility_penalty * opp.fatigue
+        + (t.reference_utility if referenced else 0.0)
+        - (t.missing_reference_penalty if unproven else 0.0)
+        - (t.orphan_utility_penalty if opp.orphaned else 0.0)
     )
     committee = accounts.committee_size[account]
     status_quo = (
@@ -390,36 +473,22 @@ def decide(
     )
     utilities = [ours, status_quo]
     outcomes = [Outcome.WON, Outcome.LOST_NO_DECISION]
-    household = p.competitors.household_name
-    if u[U.HOUSEHOLD_PRESENT] < household.presence_probability.of(segment):
-        utilities.append(
-            fit_w * household.fit.of(segment)
-            + brand_w * household.brand
-            - w.price_weight * household.price_index
-        )
-        outcomes.append(Outcome.LOST_HOUSEHOLD_BRAND)
-    for index, rival in enumerate(p.competitors.rivals):
-        if u[U.RIVAL_PRESENT + index] < rival.presence_probability.of(segment):
-            utilities.append(
-                fit_w * rival.fit.of(segment)
-                + brand_w * rival.brand
-                - w.price_weight * rival.price_index
-            )
-            outcomes.append(Outcome.LOST_COMPETITOR)
-    entrants = p.competitors.entrants
-    first_slot = U.RIVAL_PRESENT + len(p.competitors.rivals)
+    for slot, presence, utility, outcome in t.competitors[buyer][segment]:
+        if u[slot] < presence:
+            utilities.append(utility)
+            outcomes.append(outcome)
     now = world.env.now
     for entrant in world.entrants:
         if entrant.segment != segment or entrant.ready_day > now:
             continue
-        if u[first_slot + entrant.index] >= entrants.presence_probability.of(segment):
+        if u[t.first_entrant_slot + entrant.index] >= t.entrant_presence[segment]:
             continue
         claim = entrant.claimed_feature != NO_FEATURE and entrant.claimed_feature == wanted
         gain = roadmap.features[wanted].fit_gain if claim else 0.0
         utilities.append(
-            fit_w * (entrants.fit.of(segment) + gain)
-            + brand_w * entrants.brand
-            - w.price_weight * entrants.price_index
+            t.fit_weight[buyer] * (t.entrant_fit[segment] + gain)
+            + t.entrant_brand_utility[buyer]
+            - t.entrant_price_utility
         )
         outcomes.append(Outcome.LOST_COMPETITOR)
     return outcomes[choose(utilities, u[U.CHOICE])]
