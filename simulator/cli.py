@@ -355,6 +355,7 @@ def _manifest(
             "started_utc": state["started_utc"],
             "resumed": study.computed < study.replications * len(names),
             "wall_seconds": round(study.wall_seconds, 3),
+            "study_finished_utc": datetime.now(UTC).isoformat(),
             "seconds_per_replication": round(
                 study.wall_seconds * study.slots / max(1, study.computed), 5
             ),

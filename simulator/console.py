@@ -74,5 +74,5 @@ def bench_table(figures: dict[str, Any], targets: dict[str, str]) -> Table:
         shown = "skipped" if value is None else f"{value:.4g}"
         table.add_row(key, shown, target, verdict)
     for scenario, seconds in figures.get("seconds_per_replication", {}).items():
-        table.add_row(f"seconds_per_replication[{scenario}]", f"{seconds:.4g}", "", "")
+        table.add_row(Text(f"seconds_per_replication[{scenario}]"), f"{seconds:.4g}", "", "")
     return table

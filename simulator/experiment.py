@@ -134,8 +134,9 @@ class Plan:
 
     @classmethod
     def fixed(cls, replications: int, workers: int) -> Plan:
-        """Blocks small enough to spread over the workers, large enough to amortise overhead."""
-        return cls(replications, max(1, min(25, replications // max(1, 4 * workers))))
+        """Blocks small enough to spread evenly over the workers (about eight chunks each),
+        large enough to amortise the overhead of a chunk."""
+        return cls(replications, max(1, min(25, replications // max(1, 8 * workers))))
 
     @classmethod
     def until_precise(cls, precision: float, metric: str, max_replications: int) -> Plan:
