@@ -11,6 +11,7 @@ saving a call.
 
 from __future__ import annotations
 
+from array import array
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -158,8 +159,9 @@ class EventLog:
         return len(self.values) // len(LOG_DTYPE)
 
     def as_array(self) -> np.ndarray:
-        # Ids, kinds and codes are integers far below 2**53: exact through float64.
-        flat = np.array(self.values, dtype=np.float64).reshape(-1, len(LOG_DTYPE))
+        # Ids, kinds and codes are integers far below 2**53: exact through float64. A C double
+        # array converts the list in one C loop, faster than ``np.array``'s item-by-item typing.
+        flat = np.frombuffer(array("d", self.values)).reshape(-1, len(LOG_DTYPE))
         log = np.empty(len(flat), dtype=LOG_DTYPE)
         for column, name in enumerate(LOG_DTYPE.names):
             log[name] = flat[:, column]
