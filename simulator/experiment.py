@@ -34,7 +34,7 @@ from simulator.streams import Streams, replication_seed
 
 Progress = Callable[[int], None]
 
-PRECISION_BLOCK = 20  # replications per variant between precision checks
+PRECISION_BLOCK = 10  # replications per variant between precision checks
 MIN_PRECISION_REPLICATIONS = 40  # fewer give too rough a variance to stop on
 IN_FLIGHT_PER_SLOT = 3  # chunks queued per worker: keeps workers busy, bounds wasted work
 

@@ -18,7 +18,13 @@ from typer.testing import CliRunner
 
 from simulator.aggregate import paired_difference
 from simulator.cli import app
-from simulator.experiment import PRECISION_BLOCK, MemorySink, Plan, run_study
+from simulator.experiment import (
+    MIN_PRECISION_REPLICATIONS,
+    PRECISION_BLOCK,
+    MemorySink,
+    Plan,
+    run_study,
+)
 from simulator.running import Moments
 from simulator.store import MANIFEST, read_summary
 from tests.conftest import bundled, column
@@ -56,10 +62,10 @@ def test_stops_at_the_first_precise_check(precise_run):
     summary = read_summary(folder)
     n = manifest["replications"]
     variants = manifest["variants"]
-    assert n % PRECISION_BLOCK == 0 and n >= 2 * PRECISION_BLOCK
+    assert n % PRECISION_BLOCK == 0 and n >= MIN_PRECISION_REPLICATIONS
     assert summary.num_rows == n * len(variants)
     assert max(relative_half_widths(summary, variants, n)) < TARGET
-    if n > 2 * PRECISION_BLOCK:
+    if n - PRECISION_BLOCK >= MIN_PRECISION_REPLICATIONS:
         earlier = relative_half_widths(summary, variants, n - PRECISION_BLOCK)
         assert max(earlier) >= TARGET, "it should have stopped one check earlier"
     stored = manifest["precision"]
