@@ -44,7 +44,8 @@ class Difference:
 
 def variant_values(summary: pa.Table, variant: str, metric: str) -> np.ndarray:
     """One metric's values for one variant, ordered by replication (missing values as NaN)."""
-    rows = summary.filter(pc.equal(summary.column("variant"), variant))
+    rows = summary.select(["variant", "replication", metric])
+    rows = rows.filter(pc.equal(rows.column("variant"), variant))
     order = np.argsort(rows.column("replication").to_numpy(), kind="stable")
     return rows.column(metric).to_numpy(zero_copy_only=False).astype(float)[order]
 

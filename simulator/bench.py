@@ -43,7 +43,7 @@ BENCH_SEED = 1
 PARALLEL_WORKERS = 2
 MEMORY_REPLICATIONS = (1_000, 10_000)
 DECISION_PRECISION = 0.02
-RSS_SAMPLE_SECONDS = 0.05
+RSS_SAMPLE_SECONDS = 0.1
 
 Say = Callable[[str], None]
 
@@ -205,10 +205,13 @@ def parallel_efficiency(scenario: Scenario, replications: int) -> dict[str, floa
     }
 
 
-def _salesim(args: list[str], out: Path) -> tuple[float, dict[str, float], Path]:
+def _salesim(
+    args: list[str], out: Path, watch_memory: bool
+) -> tuple[float, dict[str, float], Path]:
     """Run ``salesim run`` as a user would: when it started (epoch seconds), the peak memory of
-    its process tree (resident set, and proportional set, which counts pages shared by forked
-    workers once) in MiB, and the run folder."""
+    its process tree if watched (resident set, and proportional set, which counts pages shared
+    by forked workers once) in MiB, and the run folder. Watching costs CPU, so a timed run is
+    not watched."""
     command = [sys.executable, "-m", "simulator", "run", *args, "--out", str(out)]
     command += ["--workers", str(PARALLEL_WORKERS), "--seed", str(BENCH_SEED)]
     started = time.time()
@@ -216,7 +219,8 @@ def _salesim(args: list[str], out: Path) -> tuple[float, dict[str, float], Path]
     watched = psutil.Process(process.pid)
     peak = np.zeros(2)
     while process.poll() is None:
-        peak = np.maximum(peak, _tree_memory(watched))
+        if watch_memory:
+            peak = np.maximum(peak, _tree_memory(watched))
         time.sleep(RSS_SAMPLE_SECONDS)
     if process.returncode != 0:
         stderr = process.stderr.read().decode() if process.stderr else ""
@@ -240,7 +244,7 @@ def _tree_memory(process: psutil.Process) -> np.ndarray:
 
 def memory(replications: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
-        _, peak, _ = _salesim(["baseline", "-n", str(replications)], Path(out))
+        _, peak, _ = _salesim(["baseline", "-n", str(replications)], Path(out), True)
     return peak
 
 
@@ -249,7 +253,7 @@ def time_to_decision() -> dict[str, Any]:
     (the study's end), and to the command's exit (report written)."""
     with tempfile.TemporaryDirectory() as out:
         args = ["death-spiral", "--precision", str(DECISION_PRECISION)]
-        started, _, folder = _salesim(args, Path(out))
+        started, _, folder = _salesim(args, Path(out), False)
         exited = time.time()
         manifest = json.loads((folder / "manifest.json").read_text())
     decided = datetime.fromisoformat(manifest["timings"]["study_finished_utc"]).timestamp()

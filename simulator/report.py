@@ -127,7 +127,8 @@ def load(run_dirs: list[Path]) -> Results:
         variants.extend(renamed[n] for n in names)
         summaries.append(_rename(read_summary(run_dir), renamed))
         monthly.add(run_dir / MONTHLY, renamed)
-    summary = pa.concat_tables(summaries, promote_options="default")
+    # one chunk per column: a run's table has a row group per stored part
+    summary = pa.concat_tables(summaries, promote_options="default").combine_chunks()
     run_ids = [m.get("run_id", d.name) for d, m in zip(run_dirs, manifests, strict=True)]
     seeds = {m["root_seed"] for m in manifests}
     counts = {m["replications"] for m in manifests}
