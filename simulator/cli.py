@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import platform
 import sys
 from datetime import UTC, datetime
@@ -304,6 +305,11 @@ def _run_with_progress(
 
 def _precision_line(plan: Plan, study: Study) -> str:
     worst = max(study.relative_half_width)
+    if not math.isfinite(worst):
+        return (
+            f"Precision on {plan.metric}: NOT reached after {study.replications} replications "
+            "per variant: the baseline mean is 0 (or undefined), so no relative precision exists."
+        )
     reached = "reached" if study.precision_reached else "NOT reached: the replication cap was hit"
     return (
         f"Precision on {plan.metric}: ±{100 * worst:.2f}% of the baseline mean after "
@@ -336,13 +342,19 @@ def _manifest(
             "metric": plan.metric,
             "target": plan.precision,
             "reached": study.precision_reached,
-            "relative_half_width": dict(zip(compared, study.relative_half_width, strict=True)),
+            "relative_half_width": {
+                name: width if math.isfinite(width) else None
+                for name, width in zip(compared, study.relative_half_width, strict=True)
+            },
         },
         "variance_reduction": {
             "metric": plan.metric,
             "definition": "(var(variant) + var(baseline)) / var(variant - baseline): how many "
             "times more replications independent sampling needs for the paired precision",
-            "by_variant": dict(zip(names[1:], study.variance_reduction, strict=True)),
+            "by_variant": {
+                name: factor if math.isfinite(factor) else None
+                for name, factor in zip(names[1:], study.variance_reduction, strict=True)
+            },
         },
         "backend": backend,
         "workers": study.slots,
