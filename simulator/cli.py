@@ -366,6 +366,7 @@ def _manifest(
         "timings": {
             "started_utc": state["started_utc"],
             "resumed": study.computed < study.replications * len(names),
+            "replications_computed": study.computed,
             "wall_seconds": round(study.wall_seconds, 3),
             "study_finished_utc": datetime.now(UTC).isoformat(),
             "seconds_per_replication": round(

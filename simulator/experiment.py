@@ -224,42 +224,34 @@ def run_study(
     started = time.perf_counter()
     backend = backend or InProcess()
     variants = len(scenario.variants)
-    summaries = sink.stored()
-    statistics = RunningComparison(variants, list(SUMMARY_COLUMNS))
-    state = {"folded": 0, "stop": plan.blocks(), "precise": None}
-
-    def fold() -> None:
-        """Fold complete blocks in order; stop at the first one that meets the precision."""
-        while state["folded"] < state["stop"]:
-            block = plan.block_chunks(state["folded"], variants)
-            if not all(c in summaries for c in block):
-                return
-            statistics.add([summaries.pop(c) for c in block])
-            state["folded"] += 1
-            if plan.precision is not None and statistics.replications >= min(
-                MIN_PRECISION_REPLICATIONS, plan.replications
-            ):
-                worst = max(statistics.relative_half_width(plan.metric))
-                if on_check:
-                    on_check(statistics.replications, worst)
-                state["precise"] = bool(worst < plan.precision)
-                if state["precise"]:
-                    state["stop"] = state["folded"]
-
-    if summaries and on_progress:
-        on_progress(sum(c.stop - c.start for c in summaries))
-    fold()
-    todo = (c for c in plan.chunks(variants) if c not in summaries)
-    names = [v.name for v in scenario.variants]
+    folding = _Folding(plan, variants, on_check)
+    stored = sink.stored()
+    if stored and on_progress:
+        on_progress(sum(c.stop - c.start for c in stored))
+    for chunk, values in stored.items():
+        folding.add(chunk, values)
     pending: dict[Any, Chunk] = {}
     computed = 0
+
+    def collect() -> int:
+        """Wait for at least one chunk and store what finished; the replications done."""
+        done = 0
+        for future in backend.first_done(pending):
+            chunk = pending.pop(future)
+            tables: ChunkTables = future.result()
+            sink.store(tables)
+            folding.add(chunk, tables.summary_values())
+            done += chunk.stop - chunk.start
+            if on_progress:
+                on_progress(chunk.stop - chunk.start)
+        return done
+
     with backend:
-        for chunk in todo:
-            if chunk.start >= state["stop"] * plan.block:
+        for chunk in (c for c in plan.chunks(variants) if c not in stored):
+            if chunk.start >= folding.stop * plan.block:
                 break
             while len(pending) >= IN_FLIGHT_PER_SLOT * backend.slots:
-                computed += _collect(backend, pending, sink, summaries, on_progress)
-                fold()
+                computed += collect()
             variant = scenario.variants[chunk.variant]
             future = backend.submit(
                 run_chunk,
@@ -267,44 +259,62 @@ def run_study(
                 scenario.horizon_months,
                 root_seed,
                 chunk,
-                names[chunk.variant],
+                variant.name,
             )
             pending[future] = chunk
-        while pending and state["folded"] < state["stop"]:
-            computed += _collect(backend, pending, sink, summaries, on_progress)
-            fold()
+        while pending and not folding.finished:
+            computed += collect()
         backend.cancel(pending)
-    replications = min(state["stop"] * plan.block, plan.replications)
+    replications = min(folding.stop * plan.block, plan.replications)
     sink.drop_from(replications)
     return Study(
         replications,
-        state["precise"] if plan.precision is not None else None,
-        statistics.relative_half_width(plan.metric),
-        statistics.variance_reduction(plan.metric),
+        folding.precise,
+        folding.statistics.relative_half_width(plan.metric),
+        folding.statistics.variance_reduction(plan.metric),
         computed,
         time.perf_counter() - started,
         backend.slots,
     )
 
 
-def _collect(
-    backend: Backend,
-    pending: dict[Any, Chunk],
-    sink: Sink,
-    summaries: dict[Chunk, np.ndarray],
-    on_progress: Progress | None,
-) -> int:
-    """Wait for at least one chunk, store what finished; returns the replications done."""
-    done = 0
-    for future in backend.first_done(pending):
-        chunk = pending.pop(future)
-        tables: ChunkTables = future.result()
-        sink.store(tables)
-        summaries[chunk] = tables.summary_values()
-        done += chunk.stop - chunk.start
-        if on_progress:
-            on_progress(chunk.stop - chunk.start)
-    return done
+class _Folding:
+    """Folds finished chunks' summary rows into running statistics block by block, in order,
+    and, for a precision plan, moves the stop to the first block that is precise enough."""
+
+    def __init__(
+        self, plan: Plan, variants: int, on_check: Callable[[int, float], None] | None
+    ) -> None:
+        self.plan, self.variants, self.on_check = plan, variants, on_check
+        self.statistics = RunningComparison(variants, list(SUMMARY_COLUMNS))
+        self.waiting: dict[Chunk, np.ndarray] = {}
+        self.folded = 0  # blocks
+        self.stop = plan.blocks()
+        self.precise: bool | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.folded >= self.stop
+
+    def add(self, chunk: Chunk, values: np.ndarray) -> None:
+        self.waiting[chunk] = values
+        plan = self.plan
+        while not self.finished:
+            block = plan.block_chunks(self.folded, self.variants)
+            if not all(c in self.waiting for c in block):
+                return
+            self.statistics.add([self.waiting.pop(c) for c in block])
+            self.folded += 1
+            if plan.precision is None or self.statistics.replications < min(
+                MIN_PRECISION_REPLICATIONS, plan.replications
+            ):
+                continue
+            worst = max(self.statistics.relative_half_width(plan.metric))
+            if self.on_check:
+                self.on_check(self.statistics.replications, worst)
+            self.precise = bool(worst < plan.precision)
+            if self.precise:
+                self.stop = self.folded
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,15 @@ def test_a_killed_run_leaves_no_visible_results(killed):
     assert PARTS_BEFORE_KILL <= stored < chunks, "killed midway"
 
 
+def stored_replications(out: Path) -> int:
+    """Replications (all variants) in the stored parts: names end in -<start>-<stop>."""
+    ranges = [p.stem.split("-")[-2:] for p in summary_parts(out)]
+    return sum(int(stop) - int(start) for start, stop in ranges)
+
+
 def test_resume_ends_as_an_uninterrupted_run(killed, uninterrupted):
     (partial,) = killed.iterdir()
+    already = stored_replications(killed)
     final = partial.with_name(partial.name[1 : -len(".partial")])
     result = run(*ARGS, "--workers", "2", "--resume", str(final))
     assert result.exit_code == 0, result.output
@@ -85,6 +92,7 @@ def test_resume_ends_as_an_uninterrupted_run(killed, uninterrupted):
         pd.testing.assert_frame_equal(resumed.to_pandas(), whole.to_pandas())
     manifest = json.loads((final / MANIFEST).read_text())
     assert manifest["timings"]["resumed"] is True
+    assert manifest["timings"]["replications_computed"] == REPLICATIONS * VARIANTS - already
     assert manifest["replications"] == REPLICATIONS
 
 
