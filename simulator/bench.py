@@ -33,7 +33,6 @@ import psutil
 import simpy
 
 from simulator.experiment import run_experiment, run_replication
-from simulator.metrics import monthly, summarise
 from simulator.model import World
 from simulator.parameters import Parameters
 from simulator.scenario import DAYS_PER_MONTH, Scenario, load_scenario
@@ -120,26 +119,28 @@ def engine_efficiency(scenario: Scenario, rounds: int, replications: int) -> dic
     }
 
 
-def seconds_per_replication(scenario: Scenario, replications: int) -> tuple[float, int]:
-    """Median seconds of one replication (simulation and metrics) over every variant, and the
-    mean events per replication."""
-    times, events = [], []
+def seconds_per_replication(scenario: Scenario, replications: int) -> float:
+    """Median seconds of one replication (simulation and metrics) over every variant."""
+    times = []
     for variant in scenario.variants:
         for i in range(replications):
             started = time.perf_counter()
             run_replication(variant.parameters, scenario.horizon_months, BENCH_SEED, i)
             times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def events_of(scenario: Scenario, replications: int = 3) -> int:
+    """Mean simpy events per replication of the first variant."""
     parameters = scenario.variants[0].parameters
     horizon = scenario.horizon_months * DAYS_PER_MONTH
-    for i in range(min(3, replications)):
+    events = []
+    for i in range(replications):
         world = World(parameters, horizon, Streams(replication_seed(BENCH_SEED, i)))
         world.start()
         world.env.run(until=horizon)
         events.append(_events_counter(world.env))
-        log = world.log.as_array()
-        summarise(log, horizon, parameters)
-        monthly(log, scenario.horizon_months, parameters.market.accounts)
-    return statistics.median(times), int(np.mean(events))
+    return int(np.mean(events))
 
 
 def exponent(factors: Iterable[float], values: Iterable[float]) -> float:
@@ -167,7 +168,10 @@ def scaled_world(parameters: Parameters, factor: int) -> list[str]:
 
 def scaling(baseline: Path, replications: int) -> dict[str, Any]:
     """Seconds per replication as the world grows (accounts with their team, accounts alone)
-    and as the horizon grows, with fitted exponents against the factor and against events."""
+    and as the horizon grows, with fitted exponents against the factor and against events.
+
+    The points are timed in turn, one replication each per round, so a machine that speeds up
+    or slows down during the step shifts every point alike instead of bending the fit."""
     scenario = load_scenario(baseline)
     parameters, horizon = scenario.variants[0].parameters, scenario.horizon_months
     accounts = parameters.market.accounts
@@ -176,19 +180,27 @@ def scaling(baseline: Path, replications: int) -> dict[str, Any]:
         "accounts_only": [(k, [f"market.accounts={accounts * k}"]) for k in (1, 2, 4)],
         "horizon": [(k, [f"horizon_months={horizon * k}"]) for k in (1, 2)],
     }
-    points: dict[str, list[dict[str, float]]] = {}
+    worlds = {
+        (axis, factor): load_scenario(baseline, overrides)
+        for axis, settings in axes.items()
+        for factor, overrides in settings
+    }
+    times: dict[tuple[str, int], list[float]] = {key: [] for key in worlds}
+    for i in range(replications):
+        for key, world in worlds.items():
+            started = time.perf_counter()
+            run_replication(world.variants[0].parameters, world.horizon_months, BENCH_SEED, i)
+            times[key].append(time.perf_counter() - started)
+    points: dict[str, list[dict[str, float]]] = {axis: [] for axis in axes}
+    for (axis, factor), world in worlds.items():
+        seconds = statistics.median(times[axis, factor])
+        points[axis].append({"factor": factor, "seconds": seconds, "events": events_of(world)})
     result: dict[str, Any] = {"scaling_points": points}
-    for axis, settings in axes.items():
-        points[axis] = []
-        for factor, overrides in settings:
-            seconds, events = seconds_per_replication(
-                load_scenario(baseline, overrides), replications
-            )
-            points[axis].append({"factor": factor, "seconds": seconds, "events": events})
-        seconds = [r["seconds"] for r in points[axis]]
-        result[f"scaling_exponent_{axis}"] = exponent([r["factor"] for r in points[axis]], seconds)
+    for axis, rows in points.items():
+        seconds = [r["seconds"] for r in rows]
+        result[f"scaling_exponent_{axis}"] = exponent([r["factor"] for r in rows], seconds)
         result[f"scaling_exponent_{axis}_per_event"] = exponent(
-            [r["events"] for r in points[axis]], seconds
+            [r["events"] for r in rows], seconds
         )
     return result
 
@@ -288,7 +300,7 @@ def run_bench(scenarios: list[Path], quick: bool, say: Say) -> dict[str, Any]:
     figures.update(engine_efficiency(baseline, rounds=repeats, replications=3))
     say("seconds per replication of each bundled scenario")
     figures["seconds_per_replication"] = {
-        p.stem: seconds_per_replication(load_scenario(p), repeats)[0] for p in scenarios
+        p.stem: seconds_per_replication(load_scenario(p), repeats) for p in scenarios
     }
     say("scaling with accounts and horizon")
     figures.update(scaling(baseline_path, repeats))

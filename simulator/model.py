@@ -36,6 +36,7 @@ class Slots:
         self.env = env
         self.items: list[int] = []
         self.waiting: deque[simpy.Event] = deque()
+        self.cancelled: set[simpy.Event] = set()
 
     def take(self) -> int | None:
         """The oldest free token, or None when every slot is taken."""
@@ -48,14 +49,20 @@ class Slots:
         return event
 
     def cancel(self, event: simpy.Event) -> None:
-        """Stop waiting (the lead gave up before a token came)."""
-        self.waiting.remove(event)
+        """Stop waiting (the lead gave up before a token came). The event stays in the queue,
+        marked, and is skipped when its turn comes: removing it would cost a scan of the queue,
+        which grows with the market."""
+        self.cancelled.add(event)
 
     def put(self, hunter: int) -> None:
-        if self.waiting:
-            self.waiting.popleft().succeed(hunter)
-        else:
-            self.items.append(hunter)
+        while self.waiting:
+            event = self.waiting.popleft()
+            if event in self.cancelled:
+                self.cancelled.remove(event)
+                continue
+            event.succeed(hunter)
+            return
+        self.items.append(hunter)
 
 
 class Engineers:
