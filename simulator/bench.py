@@ -6,12 +6,14 @@ machine). The steps:
 - engine efficiency: the model's simpy events per second on the baseline against a bare simpy
   loop of timeouts with the same number of events and processes, run just before it;
 - seconds per replication of each bundled scenario (median over replications and variants);
-- scaling: seconds per replication at 1x, 2x, 4x accounts and 1x, 2x horizon, with the fitted
-  exponent of seconds against the factor (and of seconds against the events processed);
+- scaling: CPU seconds per replication at 1x, 2x, 4x accounts (with the team and marketing
+  that work them, and alone) and at 1x, 2x horizon, with the fitted exponent of seconds
+  against the factor (and against the events processed);
 - parallel efficiency: one worker's time over twice two workers' time on the same replications;
 - peak resident memory (the run's whole process tree) of ``salesim run`` at 1,000 and 10,000
   replications of the baseline;
-- time to decision: wall seconds of ``salesim run death-spiral --precision 0.02``.
+- time to decision: wall seconds from launching ``salesim run death-spiral --precision 0.02``
+  to the precision reached.
 """
 
 from __future__ import annotations
@@ -171,7 +173,8 @@ def scaling(baseline: Path, replications: int) -> dict[str, Any]:
     and as the horizon grows, with fitted exponents against the factor and against events.
 
     The points are timed in turn, one replication each per round, so a machine that speeds up
-    or slows down during the step shifts every point alike instead of bending the fit."""
+    or slows down during the step shifts every point alike instead of bending the fit; each
+    point is its fastest round in CPU seconds, the figure least disturbed by other work."""
     scenario = load_scenario(baseline)
     parameters, horizon = scenario.variants[0].parameters, scenario.horizon_months
     accounts = parameters.market.accounts
@@ -188,12 +191,12 @@ def scaling(baseline: Path, replications: int) -> dict[str, Any]:
     times: dict[tuple[str, int], list[float]] = {key: [] for key in worlds}
     for i in range(replications):
         for key, world in worlds.items():
-            started = time.perf_counter()
+            started = time.process_time()
             run_replication(world.variants[0].parameters, world.horizon_months, BENCH_SEED, i)
-            times[key].append(time.perf_counter() - started)
+            times[key].append(time.process_time() - started)
     points: dict[str, list[dict[str, float]]] = {axis: [] for axis in axes}
     for (axis, factor), world in worlds.items():
-        seconds = statistics.median(times[axis, factor])
+        seconds = min(times[axis, factor])
         points[axis].append({"factor": factor, "seconds": seconds, "events": events_of(world)})
     result: dict[str, Any] = {"scaling_points": points}
     for axis, rows in points.items():
@@ -303,7 +306,7 @@ def run_bench(scenarios: list[Path], quick: bool, say: Say) -> dict[str, Any]:
         p.stem: seconds_per_replication(load_scenario(p), repeats) for p in scenarios
     }
     say("scaling with accounts and horizon")
-    figures.update(scaling(baseline_path, repeats))
+    figures.update(scaling(baseline_path, 2 * repeats))
     say("parallel efficiency, 1 against 2 workers")
     figures.update(parallel_efficiency(baseline, 40 if quick else 120))
     for replications in MEMORY_REPLICATIONS:
