@@ -132,19 +132,6 @@ def seconds_per_replication(scenario: Scenario, replications: int) -> float:
     return statistics.median(times)
 
 
-def events_of(scenario: Scenario, replications: int = 3) -> int:
-    """Mean simpy events per replication of the first variant."""
-    parameters = scenario.variants[0].parameters
-    horizon = scenario.horizon_months * DAYS_PER_MONTH
-    events = []
-    for i in range(replications):
-        world = World(parameters, horizon, Streams(replication_seed(BENCH_SEED, i)))
-        world.start()
-        world.env.run(until=horizon)
-        events.append(_events_counter(world.env))
-    return int(np.mean(events))
-
-
 def exponent(factors: Iterable[float], values: Iterable[float]) -> float:
     """Slope of log(value) against log(factor): 1.0 means linear."""
     return float(np.polyfit(np.log(list(factors)), np.log(list(values)), 1)[0])
@@ -196,8 +183,9 @@ def scaling(baseline: Path, replications: int) -> dict[str, Any]:
             times[key].append(time.process_time() - started)
     points: dict[str, list[dict[str, float]]] = {axis: [] for axis in axes}
     for (axis, factor), world in worlds.items():
+        _, events, _ = model_event_rate(world, replications=3)
         seconds = min(times[axis, factor])
-        points[axis].append({"factor": factor, "seconds": seconds, "events": events_of(world)})
+        points[axis].append({"factor": factor, "seconds": seconds, "events": events})
     result: dict[str, Any] = {"scaling_points": points}
     for axis, rows in points.items():
         seconds = [r["seconds"] for r in rows]

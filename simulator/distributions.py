@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -29,7 +30,7 @@ class LogNormal:
     def __post_init__(self) -> None:
         _check(self.mean, self.cv)
 
-    @property
+    @cached_property
     def sigma(self) -> float:
         return math.sqrt(math.log1p(self.cv * self.cv))
 

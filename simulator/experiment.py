@@ -81,12 +81,9 @@ class ChunkTables:
     summary: pa.Table
     monthly: pa.Table
 
-    def summary_values(self) -> np.ndarray:
-        """Replications x summary metrics, as floats, for the running statistics."""
-        return summary_values(self.summary)
-
 
 def summary_values(table: pa.Table) -> np.ndarray:
+    """Replications x summary metrics, as floats, for the running statistics."""
     columns = [
         table.column(name).to_numpy(zero_copy_only=False).astype(float) for name in SUMMARY_COLUMNS
     ]
@@ -240,7 +237,7 @@ def run_study(
             chunk = pending.pop(future)
             tables: ChunkTables = future.result()
             sink.store(tables)
-            folding.add(chunk, tables.summary_values())
+            folding.add(chunk, summary_values(tables.summary))
             done += chunk.stop - chunk.start
             if on_progress:
                 on_progress(chunk.stop - chunk.start)

@@ -59,13 +59,12 @@ class Terms:
         segments = (p.market.enterprise, p.market.mid_market)
         self.readiness = 1.0 - process.readiness_max_time_saving * process.answer_readiness
         self.stage_mean = tuple(segment.stage_days.as_tuple() for segment in segments)
-        # Each stage lasts mean * risk * readiness * exp(sigma z - sigma^2 / 2): a lognormal
-        # with that mean and the segment's cv, from the opportunity's pre-drawn normal z.
+        # Each stage lasts mean * risk * readiness times a mean-1 lognormal with the segment's
+        # cv, drawn from the opportunity's pre-drawn normal z (a lognormal scales with its mean).
         for segment, means in zip(segments, self.stage_mean, strict=True):
             for mean in means:  # checks the parameters once
                 LogNormal(mean * self.readiness, segment.stage_days_cv)
-        self.sigma = tuple(LogNormal(1.0, s.stage_days_cv).sigma for s in segments)
-        self.half_variance = tuple(0.5 * sigma * sigma for sigma in self.sigma)
+        self.stage_spread = tuple(LogNormal(1.0, s.stage_days_cv) for s in segments)
         self.interest_half_life_hours = process.lead_interest_half_life_hours
         self.interest_floor = process.lead_interest_floor
         self.interest_span = 1.0 - process.lead_interest_floor
@@ -202,28 +201,24 @@ def open_opportunity(
 def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
     """Take an opened opportunity through the stages to its outcome."""
     env, t = world.env, world.selling
-    extend = world.log.values.extend  # flat records, see events.EventLog
+    record = world.log.record
     lead, account, hunter, u, z = opp.id, opp.account, opp.hunter, opp.u, opp.z
     accounts = world.accounts
     segment = accounts.segment[account]
-    stage_mean, sigma, half_variance = (
-        t.stage_mean[segment],
-        t.sigma[segment],
-        t.half_variance[segment],
-    )
+    stage_mean, spread = t.stage_mean[segment], t.stage_spread[segment]
     scale = accounts.perceived_risk[account] * t.readiness
 
     def stage_days(stage: int) -> float:
-        return stage_mean[stage] * scale * math.exp(sigma * z[stage] - half_variance)
+        return stage_mean[stage] * scale * spread.from_normal(z[stage])
 
     # Attraction: the first meeting. Interest fades with every hour the lead waited.
-    extend((env.now, STAGE, lead, account, hunter, 0.0, 0))
+    record(env.now, STAGE, lead, account, hunter, 0.0, 0)
     yield env.timeout(stage_days(Z.ATTRACTION))
-    extend((env.now, MEETING, lead, account, hunter, 1.0, FIRST))
+    record(env.now, MEETING, lead, account, hunter, 1.0, FIRST)
     decay = 0.5 ** (opp.wait_hours / t.interest_half_life_hours)
     interest = t.interest_floor + t.interest_span * decay
     if u[U.INTEREST] >= t.source_quality[opp.source] * interest:
-        extend((env.now, WENT_BADLY, lead, account, hunter, 0.0, 0))
+        record(env.now, WENT_BADLY, lead, account, hunter, 0.0, 0)
         if not rescue_with_pitch(world, opp):
             close(world, opp, Outcome.DISQUALIFIED)
             return
@@ -233,13 +228,13 @@ def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
             offer_beta(world, opp, wanted)
 
     # Qualification: discovery with the buying committee.
-    extend((env.now, STAGE, lead, account, hunter, 0.0, 1))
+    record(env.now, STAGE, lead, account, hunter, 0.0, 1)
     yield env.timeout(stage_days(Z.QUALIFICATION))
     committee = accounts.committee_size[account]
     sponsor = accounts.sponsor_present[account] and u[U.SPONSOR] < t.sponsor_found
     economic_buyer = u[U.ECONOMIC_BUYER] < t.economic_buyer_engaged
     met = 1 + binomial_from_uniform(committee - 1, t.member_met, u[U.MEMBERS])
-    extend((env.now, MEETING, lead, account, hunter, met + opp.attendee_bonus, DISCOVERY))
+    record(env.now, MEETING, lead, account, hunter, met + opp.attendee_bonus, DISCOVERY)
     fit_today = accounts.fit[account] - world.roadmap.missing_fit(account)
     poor_fit = opp.feature == NO_FEATURE and fit_today < t.poor_fit_threshold
     if poor_fit and u[U.POOR_FIT_SCREEN] < t.poor_fit_screened:
@@ -251,10 +246,10 @@ def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
     share = t.business_case_share
     full_acv = accounts.deal_size_usd[account]
     qualified_acv = full_acv * (1.0 - share + share * met / committee)
-    extend((env.now, QUALIFIED, lead, account, hunter, qualified_acv, found))
+    record(env.now, QUALIFIED, lead, account, hunter, qualified_acv, found)
 
     # Evaluation: demos by the sales engineers, spread over the stage.
-    extend((env.now, STAGE, lead, account, hunter, 0.0, EVALUATION))
+    record(env.now, STAGE, lead, account, hunter, 0.0, EVALUATION)
     evaluation_days = stage_days(Z.EVALUATION)
     demos = t.demos
     premature = u[U.PREMATURE] < t.premature_proposal
@@ -265,19 +260,19 @@ def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
         handed_over = engineers.request()
         if handed_over is not None:
             yield handed_over
-        extend((env.now, DEMO_STARTED, lead, account, hunter, env.now - requested, 0))
+        record(env.now, DEMO_STARTED, lead, account, hunter, env.now - requested, 0)
         yield env.timeout(world.demo_days())
         engineers.release()
-        extend((env.now, MEETING, lead, account, hunter, 2.0 + opp.attendee_bonus, DEMO))
+        record(env.now, MEETING, lead, account, hunter, 2.0 + opp.attendee_bonus, DEMO)
     if premature:
-        extend((env.now, PREMATURE, lead, account, hunter, 0.0, 0))
+        record(env.now, PREMATURE, lead, account, hunter, 0.0, 0)
     yield env.timeout(evaluation_days / (demos + 1))
     if u[U.STALL_EVALUATION] < t.stall_evaluation:
         close(world, opp, Outcome.STALLED)
         return
 
     # Proposal.
-    extend((env.now, STAGE, lead, account, hunter, 0.0, PROPOSAL))
+    record(env.now, STAGE, lead, account, hunter, 0.0, PROPOSAL)
     proposal_days = stage_days(Z.PROPOSAL)
     yield env.timeout(proposal_days * (t.premature_cycle_factor if premature else 1.0))
     if u[U.STALL_PROPOSAL] < t.stall_proposal:
