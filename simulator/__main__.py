@@ -1,5 +1,5 @@
 """``python -m simulator`` runs the salesim command line."""
 
-from simulator.cli import app
+from simulator.entry import main
 
-app(prog_name="salesim")
+main()

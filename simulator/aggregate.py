@@ -2,9 +2,16 @@
 
 Per variant: mean with a Student-t confidence interval, and P5/P50/P95 of the replication
 values. Between a variant and the baseline: the *paired* difference (same replication index,
-hence the same random numbers), its confidence interval, and the share of replications in which
-the variant did better (the chance it beats the baseline). Replications where a metric is
-undefined (NaN, e.g. a median cycle time with no wins) are left out of that metric only.
+hence the same random numbers), its confidence interval, and P(better). Replications where a
+metric is undefined (NaN, e.g. a median cycle time with no wins) are left out of that metric only.
+
+P(better) is the probability that the variant's true mean is better than the baseline's (the
+mean difference is on the better side of 0), given these replications: the Student-t
+distribution of the mean difference that the confidence interval is cut from (the posterior
+under a flat prior). It cannot contradict the interval: a 95% interval wholly on the better side
+of 0 means P(better) > 97.5%, wholly on the worse side P(better) < 2.5%. It is *not* the share of
+replications in which the variant did better (which, for counts where many replications tie or
+differ by one, stays near 50% even when the mean difference is certain).
 """
 
 from __future__ import annotations
@@ -31,9 +38,16 @@ class Estimate:
     n: int
 
 
+P_BETTER_DEFINITION = (
+    "P(better): the probability that the variant's true mean is better than the baseline's, "
+    "from the same t distribution as the 95% interval (above 97.5% exactly when the interval "
+    "lies wholly on the better side of 0; not the share of replications it won)"
+)
+
+
 @dataclass(frozen=True)
 class Difference:
-    """Variant minus baseline, paired by replication."""
+    """Variant minus baseline (paired by replication, or Welch for unpaired runs)."""
 
     mean: float
     low: float
@@ -74,24 +88,36 @@ def estimate(values: np.ndarray) -> Estimate:
     return Estimate(mean, low, high, p5, p50, p95, int(finite.size))
 
 
+def probability_better(mean: float, se: float, df: float, lower_is_better: bool) -> float:
+    """P(true mean difference on the better side of 0) under the t distribution with centre
+    ``mean``, scale ``se`` and ``df`` degrees of freedom (see the module's docstring)."""
+    if not (math.isfinite(mean) and math.isfinite(se) and df > 0):
+        return math.nan
+    if se == 0:
+        higher = 1.0 if mean > 0 else 0.0 if mean < 0 else 0.5
+    else:
+        higher = float(stats.t.cdf(mean / se, df))
+    return 1.0 - higher if lower_is_better else higher
+
+
 def paired_difference(
     variant: np.ndarray, baseline: np.ndarray, lower_is_better: bool = False
 ) -> Difference:
     diff = np.asarray(variant, dtype=float) - np.asarray(baseline, dtype=float)
     diff = diff[np.isfinite(diff)]
     mean, low, high = mean_interval(diff)
-    if diff.size == 0:
-        return Difference(mean, low, high, math.nan, 0)
-    better = (diff < 0) if lower_is_better else (diff > 0)
-    p_better = (np.count_nonzero(better) + 0.5 * np.count_nonzero(diff == 0)) / diff.size
-    return Difference(mean, low, high, float(p_better), int(diff.size))
+    if diff.size < 2:
+        return Difference(mean, low, high, math.nan, int(diff.size))
+    se = float(diff.std(ddof=1)) / math.sqrt(diff.size)
+    p_better = probability_better(mean, se, diff.size - 1, lower_is_better)
+    return Difference(mean, low, high, p_better, int(diff.size))
 
 
 def welch_difference(
     variant: np.ndarray, baseline: np.ndarray, lower_is_better: bool = False
 ) -> Difference:
-    """Difference of means of independent samples (Welch), for runs that do not share seeds.
-    ``p_better`` is the chance a random replication of the variant beats one of the baseline."""
+    """Difference of means of independent samples (Welch), for runs that do not share seeds;
+    ``p_better`` from the same Welch t distribution as the interval."""
     a = np.asarray(variant, dtype=float)
     b = np.asarray(baseline, dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
@@ -103,16 +129,13 @@ def welch_difference(
     se = math.sqrt(va + vb)
     if se == 0:
         low = high = mean
+        df = float(a.size + b.size - 2)
     else:
         df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
         half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, df)) * se
         low, high = mean - half, mean + half
-    wins = (
-        stats.mannwhitneyu(b, a).statistic
-        if lower_is_better
-        else stats.mannwhitneyu(a, b).statistic
-    )
-    return Difference(mean, low, high, float(wins / (a.size * b.size)), int(min(a.size, b.size)))
+    p_better = probability_better(mean, se, df, lower_is_better)
+    return Difference(mean, low, high, p_better, int(min(a.size, b.size)))
 
 
 @dataclass(frozen=True)

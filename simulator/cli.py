@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import shlex
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,18 +21,27 @@ from simulator import __version__
 from simulator.aggregate import compare
 from simulator.backends import BACKENDS, Backend, default_workers, open_backend
 from simulator.bench import TARGETS, run_bench, verdicts
-from simulator.console import bench_table, comparison_table
-from simulator.experiment import Plan, Study, run_study
+from simulator.console import bench_table, metrics_table, parse_metrics, run_output, run_subtitle
+from simulator.estimate import Estimate, available_memory, guard_run
+from simulator.experiment import MIN_PRECISION_REPLICATIONS, Plan, Study, run_study
 from simulator.metrics import LOWER_IS_BETTER, MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import ScenarioFile
-from simulator.report import REPORT, write_report
-from simulator.scenario import Scenario, ScenarioError, load_scenario
+from simulator.progress import DEFAULT_INTERVAL_SECONDS, LineProgress
+from simulator.report import REPORT, load_results, report_output, write_report
+from simulator.scenario import (
+    Scenario,
+    ScenarioError,
+    bundled_names,
+    load_scenario,
+    not_found,
+)
 from simulator.store import (
     MANIFEST,
     RunFolder,
     RunFolderError,
     new_run_id,
     read_summary,
+    unfinished_runs,
     write_text_atomic,
 )
 from simulator.story import tell as tell_story
@@ -68,6 +78,7 @@ def bundled_scenarios_dir() -> Path:
 
 
 def _scenario_path(name: str) -> Path:
+    """A file path, else a bundled name: ``death-spiral`` or an engine check ``checks/x``."""
     path = Path(name)
     if path.exists():
         return path
@@ -76,17 +87,26 @@ def _scenario_path(name: str) -> Path:
 
 
 def _load(name: str, overrides: list[str] | None) -> Scenario:
+    """Load or exit 2 with every problem; warn of each variant value a ``--set`` replaced."""
+    path = _scenario_path(name)
     try:
-        return load_scenario(_scenario_path(name), overrides or [])
+        if not path.exists():
+            raise ScenarioError(name, [not_found(name, bundled_scenarios_dir())])
+        loaded = load_scenario(path, overrides or [])
     except ScenarioError as error:
         typer.echo(error.report(), err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    for line in loaded.overridden:
+        typer.echo(f"Warning: {line}", err=True)
+    return loaded
 
 
 DEFAULT_REPLICATIONS = 200
 DEFAULT_SEED = 1
 DEFAULT_METRIC = "bookings_24m"
 DEFAULT_MAX_REPLICATIONS = 5000
+# When stderr is not a terminal, a progress line at least this often (seconds).
+PROGRESS_SECONDS = DEFAULT_INTERVAL_SECONDS
 
 
 @app.command()
@@ -145,20 +165,44 @@ def run(
         "results"
     ),
     overrides: SetOption = None,
+    metrics_option: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics",
+            help="rows of the printed table: comma-separated summary metrics, or all "
+            "(see `salesim metrics`) [default: the verdict's headline metrics]",
+        ),
+    ] = None,
 ) -> None:
     """Run every variant of a scenario and compare them against the first (the baseline)."""
+    try:
+        shown = parse_metrics(metrics_option)
+    except ValueError as error:
+        raise _bad(str(error)) from None
     loaded = _load(scenario, overrides)
     asked = _asked_plan(replications, precision, metric, max_replications, backend, scheduler)
+    workers_given = workers is not None
     workers = workers or default_workers()
+    stored = 0
     if resume is not None:
         folder, seed, plan = _reopen(resume, loaded, seed, asked)
+        stored = folder.replications_stored()
+        workers, estimate = _guard(
+            loaded, plan.replications, plan.precision, workers, workers_given, scheduler, stored
+        )
     else:
+        _check_out_dir(out_dir)
         seed = DEFAULT_SEED if seed is None else seed
+        workers, estimate = _guard(
+            loaded, asked["replications"], asked["precision"], workers, workers_given, scheduler
+        )
+        each = estimate.seconds_per_replication if estimate else None
         plan = (
-            Plan.fixed(asked["replications"], workers)
+            Plan.fixed(asked["replications"], workers, each)
             if asked["precision"] is None
             else Plan.until_precise(asked["precision"], asked["metric"], asked["replications"])
         )
+        _mention_unfinished(out_dir, scenario, loaded)
     try:
         pool = open_backend(backend, workers, scheduler)
     except OSError as error:
@@ -172,9 +216,15 @@ def run(
             "overrides": overrides or [],
             "started_utc": started.isoformat(),
         }
-        folder = RunFolder.create(out_dir, new_run_id(loaded.name, seed, started), state)
-    err.print(f"Run folder: {folder.final} (if interrupted, add: --resume {folder.final})")
-    study = _run_with_progress(loaded, plan, seed, folder, pool)
+        try:
+            folder = RunFolder.create(out_dir, new_run_id(loaded.name, seed, started), state)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise _bad(f"--out {out_dir}: cannot create the run folder there ({reason})") from None
+    typer.echo(
+        f"Run folder: {folder.final} (if interrupted, add: --resume {folder.final})", err=True
+    )
+    study = _run_with_progress(loaded, plan, seed, folder, pool, estimate, stored)
     manifest = _manifest(loaded, plan, study, seed, folder.state(), backend)
 
     def add_report(partial: Path) -> None:
@@ -182,11 +232,9 @@ def run(
 
     run_dir = folder.finish(manifest, add_report)
     comparisons = compare(read_summary(run_dir), list(SUMMARY_COLUMNS), LOWER_IS_BETTER)
-    title = (
-        f"{loaded.name}: {study.replications} replications per variant, seed {seed} "
-        f"(↓ = lower is better; differences are paired, variant minus baseline)"
-    )
-    out.print(comparison_table(comparisons, title))
+    shown_overrides = list(loaded.overrides)
+    subtitle = run_subtitle(study.replications, seed, shown_overrides)
+    out.print(run_output(comparisons, loaded.name, subtitle, shown))
     if plan.precision is not None:
         out.print(_precision_line(plan, study), markup=False)
     out.print(f"Results: {run_dir}")
@@ -265,42 +313,136 @@ def _reopen(
     return folder, state["root_seed"], plan
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    """``--out`` must be a folder, or a place where one can be made: say so before anything."""
+    existing = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "" if existing == out_dir else f" ({existing} is a file)"
+        raise _bad(
+            f"--out {out_dir}: not a folder{where}; give a folder for run results "
+            "(it is created if missing; default: results)"
+        )
+
+
+def _guard(
+    loaded: Scenario,
+    replications: int,
+    precision: float | None,
+    workers: int,
+    workers_given: bool,
+    scheduler: str | None,
+    stored: int = 0,
+) -> tuple[int, Estimate | None]:
+    """Estimate time and memory before anything is created: exit 2 if the run cannot fit, say
+    the estimate, warn if it will take long. The workers to use, and the estimate."""
+    if scheduler is not None:  # a remote cluster: its workers and memory are not known here
+        return workers, None
+    variants = len(loaded.variants)
+    least = min(MIN_PRECISION_REPLICATIONS, replications) if precision is not None else None
+    guard = guard_run(
+        loaded,
+        max(0, replications * variants - stored),
+        workers,
+        workers_given=workers_given,
+        available_bytes=available_memory(),
+        least_replications=None if least is None else max(0, least * variants - stored),
+        default_replications=DEFAULT_REPLICATIONS,
+    )
+    if guard.refusal is not None:
+        raise _bad(guard.refusal)
+    for note in guard.notes:
+        typer.echo(note, err=True)
+    if guard.warning is not None:
+        typer.echo(f"Warning: {guard.warning}", err=True)
+    return guard.workers, guard.estimate
+
+
+def _mention_unfinished(out_dir: Path, scenario: str, loaded: Scenario) -> None:
+    """A run of the same scenario left unfinished beside this one: say how to continue it."""
+    if not out_dir.is_dir():
+        return
+    for final, state in unfinished_runs(out_dir, loaded.name):
+        typer.echo(
+            f"Warning: {final} holds an unfinished run of {loaded.name} (started "
+            f"{state.get('started_utc', 'at an unknown time')}); this run starts afresh. To "
+            f"continue that one instead: {_resume_command(final, state, scenario)}",
+            err=True,
+        )
+
+
+def _resume_command(final: Path, state: dict[str, Any], scenario: str) -> str:
+    """The command that continues the run in ``final``: its scenario file, its ``--set``
+    overrides and precision (``--resume`` checks they match), and nothing it does not need."""
+    source = state.get("scenario", {}).get("source")
+    words = ["salesim", "run", source if source and Path(source).is_file() else scenario]
+    for override in state.get("overrides") or []:
+        words += ["--set", str(override)]
+    plan = state.get("plan") or {}
+    if plan.get("precision") is not None:
+        words += ["--precision", str(plan["precision"]), "--metric", str(plan.get("metric"))]
+    return shlex.join([*words, "--resume", str(final)])
+
+
 def _run_with_progress(
-    loaded: Scenario, plan: Plan, seed: int, folder: RunFolder, pool: Backend
+    loaded: Scenario,
+    plan: Plan,
+    seed: int,
+    folder: RunFolder,
+    pool: Backend,
+    estimate: Estimate | None = None,
+    stored: int = 0,
 ) -> Study:
-    """Run the study under a progress bar; on Ctrl-C, say how to resume."""
-    label = f"{escape(loaded.name)}: replications"
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=plan.replications * len(loaded.variants))
+    """Run the study under a progress bar on a terminal, else with a progress line every
+    ``PROGRESS_SECONDS`` (a log must show a long run is alive); on Ctrl-C, say how to resume."""
+    total = plan.replications * len(loaded.variants)
+    target = 100 * (plan.precision or 0.0)
+    if err.is_terminal:
+        label = f"{escape(loaded.name)}: replications"
+        display: Any = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        )
+        task = display.add_task(label, total=total)
+
+        def advance(done: int) -> None:
+            display.advance(task, done)
 
         def checked(replications: int, worst: float) -> None:
-            target = 100 * (plan.precision or 0.0)
             text = f"{label} (±{100 * worst:.1f}% after {replications}, target ±{target:g}%)"
-            progress.update(task, description=text)
+            display.update(task, description=text)
 
+    else:
+        display = LineProgress(
+            loaded.name,
+            total,
+            lambda line: typer.echo(line, err=True),
+            interval=PROGRESS_SECONDS,
+            prior_seconds=None if estimate is None else estimate.seconds,
+            already=stored,
+        )
+        advance = display.advance
+
+        def checked(replications: int, worst: float) -> None:
+            display.set_note(f"±{100 * worst:.1f}% after {replications}, target ±{target:g}%")
+
+    with display:
         try:
-            return run_study(
-                loaded,
-                plan,
-                seed,
-                folder,
-                pool,
-                lambda done: progress.advance(task, done),
-                checked,
-            )
+            study = run_study(loaded, plan, seed, folder, pool, advance, checked)
         except KeyboardInterrupt:
-            progress.stop()
-            err.print(
-                f"Interrupted. To continue, run the same command with --resume {folder.final}"
+            if isinstance(display, Progress):
+                display.stop()
+            typer.echo(
+                f"Interrupted. To continue, run the same command with --resume {folder.final}",
+                err=True,
             )
             raise typer.Exit(130) from None
+    if isinstance(display, LineProgress):
+        display.finish()
+    return study
 
 
 def _precision_line(plan: Plan, study: Study) -> str:
@@ -411,8 +553,17 @@ def report(
             if len(run_dirs) == 1
             else Path("results") / f"combined-{stamp}.html"
         )
-    path = write_report(run_dirs, out_file)
+    results = load_results(run_dirs)
+    path = write_report(run_dirs, out_file, results)
+    out.print(report_output(results))
     out.print(f"Report: {path}")
+
+
+@app.command("metrics")
+def metrics_command() -> None:
+    """List the summary metrics: name (for --metrics and the Parquet columns), label, unit,
+    which direction is better, and what it measures."""
+    out.print(metrics_table())
 
 
 @app.command()
@@ -445,17 +596,27 @@ def scenario_json_schema() -> dict[str, Any]:
 
 @app.command()
 def scenarios() -> None:
-    """List the bundled scenarios with their descriptions."""
+    """List the bundled scenarios, then the engine checks, by the names they run under."""
     folder = bundled_scenarios_dir()
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            loaded = load_scenario(path)
-        except ScenarioError as error:
-            out.print(f"{path.stem:16} (invalid: {len(error.problems)} problems)", markup=False)
-            continue
-        variants = ", ".join(v.name for v in loaded.variants)
-        out.print(f"{path.stem:16} {loaded.description}", markup=False)
-        out.print(f"{'':16} variants: {variants}", markup=False, style="dim")
+    names, checks = bundled_names(folder)
+    width = max(map(len, [*names, *checks]), default=0) + 2
+    groups = [("Scenarios (salesim run NAME):", names)]
+    if checks:
+        heading = "Engine checks (test the simulator against known results; not business cases):"
+        groups.append((heading, checks))
+    for number, (heading, group) in enumerate(groups):
+        if number:
+            out.print()
+        out.print(heading, markup=False, style="bold")
+        for name in group:
+            try:
+                loaded = load_scenario(folder / f"{name}.yaml")
+            except ScenarioError as error:
+                out.print(f"{name:{width}}(invalid: {len(error.problems)} problems)", markup=False)
+                continue
+            variants = ", ".join(v.name for v in loaded.variants)
+            out.print(f"{name:{width}}{loaded.description}", markup=False)
+            out.print(f"{'':{width}}variants: {variants}", markup=False, style="dim")
 
 
 @app.command()
@@ -474,19 +635,46 @@ def story(
         bool, typer.Option("--html", help="also write the story as a web page")
     ] = False,
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the page")] = Path("results"),
+    json_out: Annotated[
+        str | None,
+        typer.Option(
+            "--json",
+            metavar="FILE",
+            help="also write the story as data (JSON) to FILE; '-' writes it to stdout instead "
+            "of the text",
+        ),
+    ] = None,
+    search: Annotated[
+        int,
+        typer.Option(
+            min=1, help="replications searched for the story and counted for how typical it is"
+        ),
+    ] = 40,
     overrides: SetOption = None,
 ) -> None:
     """Tell one hunter's replication as a dated story, for training (the death spiral)."""
     loaded = _load(scenario, overrides)
     try:
-        told = tell_story(loaded, variant, seed, replication, hunter)
+        told = tell_story(loaded, variant, seed, replication, hunter, search)
     except ValueError as error:
         typer.echo(f"{loaded.source}: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    typer.echo(told.text())
-    if html:
-        path = write_story_page(told, out_dir)
-        typer.echo(f"Story page: {path}")
+    data = json.dumps(told.to_json(), indent=1) + "\n" if json_out is not None else ""
+    if json_out == "-":
+        sys.stdout.write(data)
+    else:
+        typer.echo(told.text())
+    written = []
+    try:
+        if json_out not in (None, "-"):
+            written.append(f"Story data: {write_text_atomic(Path(json_out), data)}")
+        if html:
+            written.append(f"Story page: {write_story_page(told, out_dir)}")
+    except OSError as error:
+        typer.echo(f"cannot write the story: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    for line in written:
+        typer.echo(line, err=json_out == "-")
 
 
 @app.command()

@@ -1,63 +1,224 @@
-"""Terminal output: the comparison table a run prints, and the benchmark's figures."""
+"""Terminal output: the verdict and comparison table a run prints, and the benchmark's figures."""
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
+from rich import box
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from simulator.aggregate import Difference, MetricComparison
+from simulator.aggregate import P_BETTER_DEFINITION, Difference, MetricComparison
+from simulator.catalog import (
+    HEADLINE,
+    SUMMARY,
+    Metric,
+    difference_unit,
+    summary_metric,
+    value_text,
+)
+from simulator.catalog import number as unit_number
+from simulator.verdict import Verdict, legend, word
+from simulator.verdict import build as build_verdict
 
 
-def number(value: float, signed: bool = False) -> str:
-    """Compact, readable numbers: 9.91M, 66.8k, 0.481, 12."""
-    if not math.isfinite(value):
-        return "n/a"
-    sign = "+" if signed and value > 0 else ""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{sign}{value / 1e6:.3g}M"
-    if size >= 1e4:
-        return f"{sign}{value / 1e3:.3g}k"
-    if size >= 100 or value == int(value):
-        return f"{sign}{value:.0f}"
-    return f"{sign}{value:.3g}"
+def parse_metrics(text: str | None) -> list[str]:
+    """The summary metrics ``--metrics`` names (comma-separated; ``all``; default: the
+    headline set). Raises ValueError naming the unknown ones and what is allowed."""
+    if text is None:
+        return list(HEADLINE)
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if names == ["all"]:
+        return list(SUMMARY)
+    unknown = [name for name in names if name not in SUMMARY]
+    if unknown or not names:
+        what = ", ".join(repr(n) for n in unknown) or repr(text)
+        raise ValueError(
+            f"--metrics: {what} is not a summary metric; allowed: all, or a comma-separated "
+            f"list of: {', '.join(SUMMARY)} (see `salesim metrics`)"
+        )
+    return list(dict.fromkeys(names))
 
 
-def comparison_table(comparisons: list[MetricComparison], title: str) -> Table:
-    """Rows: metrics. A column per variant: its mean +- 95% CI half-width and, for every variant
-    after the first, the paired difference from the baseline with its 95% CI, in green when
-    the interval says better and red when it says worse."""
+def run_subtitle(replications: int | str, seed: int | str, overrides: list[str] | tuple) -> str:
+    """Who was compared how: replications, seed, pairing and the ``--set`` overrides."""
+    text = f"{replications} replications per variant, seed {seed}"
+    if overrides:
+        text += "; with --set " + ", ".join(overrides)
+    return text
+
+
+def run_output(
+    comparisons: list[MetricComparison],
+    scenario: str,
+    subtitle: str,
+    shown: list[str],
+) -> Group:
+    """What ``salesim run`` prints: the verdict first, then the chosen metrics' table."""
+    by_metric = {c.metric: c for c in comparisons}
     variants = list(comparisons[0].estimates) if comparisons else []
-    table = Table(title=Text(title), title_justify="left", header_style="bold", show_lines=True)
-    table.add_column("metric (↓ lower is better)")
-    for index, name in enumerate(variants):
-        label = "baseline" if index == 0 else "Δ vs baseline [95% CI]"
-        table.add_column(Text(f"{name}\nmean ± 95% CI\n{label}"), justify="right")
+    verdict = build_verdict(
+        variants,
+        lambda variant, metric: by_metric[metric].differences[variant],
+        by_metric,
+        subtitle,
+        paired=True,
+    )
+    table = comparison_table(
+        [by_metric[m] for m in shown if m in by_metric], f"{scenario}: {subtitle}"
+    )
+    return Group(verdict_block(verdict, scenario, subtitle + "; paired"), Text(""), table)
+
+
+STYLES = {"better": "bold green", "worse": "bold red", "mixed": "bold yellow"}
+
+
+def verdict_block(verdict: Verdict, scenario: str, subtitle: str) -> Group:
+    """The verdict first: a line per variant summing it up, then per variant and headline
+    metric the difference from the baseline, its 95% interval and the plain word."""
+    title = Text(verdict.title(scenario), style="bold")
+    title.append(f"\n{subtitle}", style="")
+    lines: list[Text | Table] = [title]
+    for overall, sentence in verdict.sentences():
+        line = Text("  ")
+        line.append(f"{overall.upper():<7}", style=STYLES.get(overall, "bold"))
+        line.append(f"  {sentence}")
+        lines.append(line)
+    if verdict.variants:
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+        table.add_column("Variant", overflow="fold")
+        table.add_column("Headline metric", no_wrap=True)
+        table.add_column("Difference", justify="right", no_wrap=True)
+        table.add_column("95% interval", no_wrap=True)
+        table.add_column("Verdict", no_wrap=True)
+        for index, name in enumerate(verdict.variants):
+            if index:
+                table.add_section()
+            for row, (metric, cells) in enumerate(verdict.rows):
+                cell = cells[name]
+                d = cell.difference
+                head, _, bounds = cell.text.partition(" [")
+                table.add_row(
+                    Text(name if row == 0 else "", style="bold"),
+                    _label(metric),
+                    Text(head, style="bold"),
+                    f"[{bounds}" if bounds else "",
+                    Text(cell.word, style=STYLES.get(cell.word, "dim")),
+                )
+                del d
+        lines.append(table)
+    lines.append(Text(legend(verdict.paired), style="dim"))
+    return Group(*lines)
+
+
+def _label(metric: Metric) -> str:
+    return f"{metric.label}{' ↓' if metric.lower_is_better else ''}"
+
+
+def comparison_table(comparisons: list[MetricComparison], title: str, paired: bool = True) -> Group:
+    """One row per metric: the baseline's mean, then per other variant its mean, its
+    difference from the baseline ± the 95% half-width, and P(better); differences in green
+    when the interval says better, red when worse. A legend below defines the columns."""
+    variants = list(comparisons[0].estimates) if comparisons else []
+    table = Table(
+        title=Text(title),
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    rows = []
     for comparison in comparisons:
-        cells: list[str | Text] = [comparison.metric + (" ↓" if comparison.lower_is_better else "")]
+        metric = summary_metric(comparison.metric)
+        cells: list[str | Text] = [_label(metric)]
         for name, estimate in comparison.estimates.items():
-            half = (estimate.high - estimate.low) / 2
-            cell = Text(f"{number(estimate.mean)} ± {number(half)}")
+            cells.append(value_text(metric, estimate.mean))
             difference = comparison.differences.get(name)
             if difference is not None:
-                cell.append("\n")
-                cell.append(_difference_text(difference, comparison.lower_is_better))
-            cells.append(cell)
-        table.add_row(*cells)
-    return table
-
-
-def _difference_text(difference: Difference, lower_is_better: bool) -> Text:
-    up, down = difference.low > 0, difference.high < 0
-    better, worse = (down, up) if lower_is_better else (up, down)
-    text = (
-        f"Δ {number(difference.mean, True)} "
-        f"[{number(difference.low, True)}, {number(difference.high, True)}]"
+                cells.append(_difference_text(metric, difference))
+                cells.append(_p_better_text(metric, difference))
+        rows.append(cells)
+    widths = (
+        [max([len(str(row[i])) for row in rows] + [8]) for i in range(len(rows[0]))] if rows else []
     )
-    return Text(text, style="green" if better else "red" if worse else "dim")
+    table.add_column("Metric (↓ lower is better)", no_wrap=True)
+    column = 1
+    for index, name in enumerate(variants):
+        parts = re.findall(r"[^_\- ]+[_\- ]?", name) or [name]
+        width = max(
+            widths[column] if widths else 1,
+            min(max(len(p) for p in parts), 14),
+            8 if index == 0 else 4,
+        )
+        heading = _wrap(name, width) + "\n" + ("baseline" if index == 0 else "mean")
+        table.add_column(Text(heading), justify="right", no_wrap=True, min_width=width)
+        column += 1
+        if index:
+            table.add_column(Text("Δ ± 95% CI"), justify="right", no_wrap=True)
+            table.add_column(Text("P\n(better)"), justify="right", no_wrap=True)
+            column += 2
+    for cells in rows:
+        table.add_row(*cells)
+    kind = "paired by replication" if paired else "unpaired (Welch)"
+    note = Text(
+        f"Δ = variant minus baseline ({kind}) ± the half-width of its 95% confidence interval; "
+        f"green = better, red = worse, grey = no clear difference. {P_BETTER_DEFINITION}; "
+        "– for metrics with no better direction.",
+        style="dim",
+    )
+    return Group(table, note)
+
+
+def _wrap(name: str, width: int) -> str:
+    """A variant name broken into lines of ``width`` at ``_``, ``-`` or spaces (folded inside
+    a word only when a part is longer than ``width``)."""
+    parts = re.findall(r"[^_\- ]+[_\- ]?|[_\- ]", name)
+    lines, line = [], ""
+    for part in parts:
+        if line and len(line) + len(part.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += part
+    lines.append(line.rstrip())
+    folded = [chunk[i : i + width] for chunk in lines for i in range(0, max(len(chunk), 1), width)]
+    return "\n".join(folded)
+
+
+def _difference_text(metric: Metric, difference: Difference) -> Text:
+    verdict = word(metric, difference)
+    half = (difference.high - difference.low) / 2
+    unit = difference_unit(metric)
+    head = unit_number(difference.mean, metric.unit, True)
+    tail = unit_number(half, metric.unit, True).lstrip("+")
+    if metric.unit == "usd":
+        tail = tail.lstrip("$")
+    if metric.unit == "share":
+        tail += f" {unit}"
+    text = head if not math.isfinite(half) else f"{head} ± {tail}"
+    return Text(text, style={"better": "green", "worse": "red"}.get(verdict, "dim"))
+
+
+def _p_better_text(metric: Metric, difference: Difference) -> str:
+    if not metric.has_direction or not math.isfinite(difference.p_better):
+        return "–"
+    return percent(difference.p_better)
+
+
+def percent(probability: float) -> str:
+    """A probability for people: 0-100% with no false certainty (>99.9%, <0.1%)."""
+    if not math.isfinite(probability):
+        return "n/a"
+    if probability > 0.999:
+        return ">99.9%"
+    if probability < 0.001:
+        return "<0.1%"
+    return (
+        f"{probability:.1%}" if probability > 0.95 or probability < 0.05 else f"{probability:.0%}"
+    )
 
 
 def bench_table(figures: dict[str, Any], targets: dict[str, str]) -> Table:
@@ -75,4 +236,22 @@ def bench_table(figures: dict[str, Any], targets: dict[str, str]) -> Table:
         table.add_row(key, shown, target, verdict)
     for scenario, seconds in figures.get("seconds_per_replication", {}).items():
         table.add_row(Text(f"seconds_per_replication[{scenario}]"), f"{seconds:.4g}", "", "")
+    return table
+
+
+def metrics_table() -> Table:
+    """The metric registry's summary metrics, for ``salesim metrics``."""
+    table = Table(
+        title="Summary metrics (one value per replication); ★ = in the verdict",
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for heading in ("name", "label", "unit", "better", "what it measures"):
+        table.add_column(heading, no_wrap=heading in ("name", "unit", "better"))
+    for metric in SUMMARY.values():
+        star = " ★" if metric.name in HEADLINE else ""
+        unit = metric.noun if metric.unit == "count" else metric.unit
+        table.add_row(metric.name + star, metric.label, unit, metric.better, metric.description)
     return table

@@ -32,10 +32,10 @@ class Kind(IntEnum):
     CLOSED = 8  # the opportunity ended; value = ACV won (USD) or 0; code = Outcome
     HUNTER_HIRED = 9  # actor = hunter id; value = full capacity
     FEATURE_ANNOUNCED = 10  # subject = feature index; value = promised release day
-    RELEASE_SLIPPED = 11  # subject = feature index; value = new planned release day
+    RELEASE_SLIPPED = 11  # the internal plan slipped; subject = feature; value = new plan day
     FEATURE_RELEASED = 12  # subject = feature index; value = days late against the promise
     MEETING_WENT_BADLY = 13  # the prospect was losing interest at the first meeting
-    PITCHED = 14  # the hunter pitched an announced feature; code = feature; value = promised day
+    PITCHED = 14  # pitched an announced feature; code = feature; value = day promised today
     BETA_OFFERED = 15  # the prospect took an open beta / launch-partner deal; code = feature
     WAITING_STARTED = 16  # the deal now waits for the release; code = feature
     WAITING_ENDED = 17  # the wait is over (released, or given up); code = feature
@@ -67,6 +67,7 @@ class Kind(IntEnum):
     CHURNED = 43  # left at renewal; value = ARR lost (USD); code = sector
     DETRACTOR = 44  # account speaks against us; code = sector; value = DetractorReason
     SALES_COST = 45  # at each month's start: hunters and sales engineers employed; value = USD
+    PROMISE_MOVED = 46  # a promised date passed unreleased; subject = feature; value = new date
 
 
 class Source(IntEnum):

@@ -37,6 +37,8 @@ Progress = Callable[[int], None]
 PRECISION_BLOCK = 10  # replications per variant between precision checks
 MIN_PRECISION_REPLICATIONS = 40  # fewer give too rough a variance to stop on
 IN_FLIGHT_PER_SLOT = 3  # chunks queued per worker: keeps workers busy, bounds wasted work
+# Longest a chunk should take (seconds): progress moves, and Ctrl-C stops, a chunk at a time.
+CHUNK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -130,10 +132,16 @@ class Plan:
     metric: str = "bookings_24m"
 
     @classmethod
-    def fixed(cls, replications: int, workers: int) -> Plan:
+    def fixed(
+        cls, replications: int, workers: int, seconds_per_replication: float | None = None
+    ) -> Plan:
         """Blocks small enough to spread evenly over the workers (about eight chunks each),
-        large enough to amortise the overhead of a chunk."""
-        return cls(replications, max(1, min(25, replications // max(1, 8 * workers))))
+        large enough to amortise the overhead of a chunk, and, given the estimated seconds a
+        replication takes, no longer than CHUNK_SECONDS."""
+        block = max(1, min(25, replications // max(1, 8 * workers)))
+        if seconds_per_replication:
+            block = max(1, min(block, int(CHUNK_SECONDS / seconds_per_replication)))
+        return cls(replications, block)
 
     @classmethod
     def until_precise(cls, precision: float, metric: str, max_replications: int) -> Plan:

@@ -1,6 +1,7 @@
 """Metrics: pure functions from one replication's event log to a summary row and a monthly table.
 
-Every metric is defined here and only here; the runner, the tests and the report all read these.
+Every metric's value is computed here and only here (its label, unit and direction are declared
+in ``simulator.catalog``); the runner, the tests and the report all read these.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import math
 
 import numpy as np
 
+from simulator.catalog import HEADLINE, MONTHLY, SUMMARY
 from simulator.entities import ENTERPRISE, MID_MARKET
 from simulator.events import Discovery, Kind, Outcome, Source
 from simulator.parameters import STAGES, Parameters
@@ -16,161 +18,24 @@ from simulator.scenario import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 EVALUATION, PROPOSAL = STAGES.index("evaluation"), STAGES.index("proposal")
 
-SUMMARY_COLUMNS: tuple[str, ...] = (
-    "leads_total",
-    "leads_unanswered",
-    "opportunities",
-    "qualified",
-    "qualification_rate",
-    "evaluations",
-    "proposals",
-    "won",
-    "lost_competitor",
-    "lost_household_brand",
-    "lost_no_decision",
-    "disqualified",
-    "stalled",
-    "open_at_horizon",
-    "win_rate",
-    "cycle_days_won_median",
-    "cycle_days_won_mean",
-    "cycle_days_won_median_enterprise",
-    "cycle_days_won_median_mid_market",
-    "bookings_12m",
-    "bookings_24m",
-    "bookings_36m",
-    "meetings_q1",
-    "lead_wait_hours_median",
-    "demo_wait_days_mean",
-    "premature_proposals",
-    "sponsorless_won",
-    "meeting_attendees_q1",
-    "vaporware_pitches",
-    "beta_partners",
-    "hunters_put_on_plan",
-    "hunter_attrition",
-    "feature_references",
-    "deals_waiting_on_release_peak",
-    "release_slip_days",
-    "fatigued_opportunities",
-    "new_faces",
-    "orphaned_opportunities",
-    "win_rate_late",
-    "leads_inbound",
-    "leads_direct",
-    "leads_outbound",
-    "arr_end",
-    "customers_end",
-    "churned_customers",
-    "logo_churn_rate",
-    "grr",
-    "nrr",
-    "expansion_arr",
-    "references_end",
-    "detractors_end",
-    "time_to_value_days_median",
-    "expectation_gaps",
-    "aware_share_end",
-    "marketing_spend",
-    "cac",
-    "ltv_cac",
-)
-"""Summary metrics, one value per replication. Counts are opportunities unless named otherwise."""
+SUMMARY_COLUMNS: tuple[str, ...] = tuple(SUMMARY)
+"""Summary metrics, one value per replication (declared in ``simulator.catalog``). Counts are
+opportunities unless named otherwise."""
 
-MONTHLY_COLUMNS: tuple[str, ...] = (
-    "leads",
-    "opportunities",
-    "qualified",
-    "won",
-    "lost_competitor",
-    "lost_household_brand",
-    "lost_no_decision",
-    "disqualified",
-    "stalled",
-    "bookings",
-    "meetings",
-    "vaporware_pitches",
-    "new_faces",
-    "fatigued_opportunities",
-    "feature_references",
-    "hunters_put_on_plan",
-    "hunter_attrition",
-    "open_opportunities",
-    "open_pipeline_acv",
-    "deals_waiting_on_release",
-    "hunters_on_plan",
-    "hunters",
-    "arr",
-    "new_arr",
-    "expansion_arr",
-    "churned_arr",
-    "customers",
-    "references",
-    "detractors",
-    "aware_share",
-    "brand_adstock",
-    "marketing_spend",
-)
+MONTHLY_COLUMNS: tuple[str, ...] = tuple(MONTHLY)
 """Monthly metrics: flows within the month, or stocks at the month's end (``open_*``,
 ``deals_waiting_on_release``, ``hunters_on_plan``, ``hunters``, ``arr``, ``customers``,
 ``references``, ``detractors``, ``aware_share``); ``brand_adstock`` is the month's adstock."""
 
-KEY_METRICS: tuple[str, ...] = (
-    "bookings_24m",
-    "bookings_36m",
-    "arr_end",
-    "nrr",
-    "grr",
-    "logo_churn_rate",
-    "win_rate",
-    "qualification_rate",
-    "won",
-    "cycle_days_won_median",
-    "lead_wait_hours_median",
-    "meetings_q1",
-    "hunters_put_on_plan",
-    "hunter_attrition",
-    "feature_references",
-    "references_end",
-    "cac",
-    "ltv_cac",
+KEY_METRICS: tuple[str, ...] = HEADLINE + tuple(
+    name for name, metric in SUMMARY.items() if metric.key and name not in HEADLINE
 )
-"""The metrics a comparison leads with (those a run has; later model parts add more)."""
+"""The metrics a comparison leads with: the verdict's, then the other key ones."""
 
 LOWER_IS_BETTER: frozenset[str] = frozenset(
-    {
-        "leads_unanswered",
-        "lost_competitor",
-        "lost_household_brand",
-        "lost_no_decision",
-        "disqualified",
-        "stalled",
-        "cycle_days_won_median",
-        "cycle_days_won_mean",
-        "cycle_days_won_median_enterprise",
-        "cycle_days_won_median_mid_market",
-        "lead_wait_hours_median",
-        "demo_wait_days_mean",
-        "premature_proposals",
-        "hunters_put_on_plan",
-        "hunter_attrition",
-        "deals_waiting_on_release_peak",
-        "release_slip_days",
-        "fatigued_opportunities",
-        "new_faces",
-        "orphaned_opportunities",
-        "deals_waiting_on_release",
-        "hunters_on_plan",
-        "logo_churn_rate",
-        "churned_customers",
-        "detractors_end",
-        "time_to_value_days_median",
-        "expectation_gaps",
-        "cac",
-        "churned_arr",
-        "detractors",
-    }
+    metric.name for metric in (*SUMMARY.values(), *MONTHLY.values()) if metric.lower_is_better
 )
+"""Metrics (summary or monthly) that are better when lower."""
 
 _OUTCOME_COLUMNS = {
     Outcome.WON: "won",

@@ -32,6 +32,36 @@ ol.story { line-height: 1.5; padding-left: 0; list-style: none; }
 ol.story li { margin: 6px 0; }
 ol.story .month { display: inline-block; min-width: 92px; font-weight: 600; color: #1f3a5f; }
 footer { color: #7b8794; font-size: 0.8rem; text-align: center; padding: 12px; }
+#section-verdict { border-top: 4px solid #1f3a5f; }
+#section-verdict h2 { font-size: 1.35rem; }
+p.note { background: #fff8e1; border-left: 4px solid #f9a825; padding: 8px 12px; margin: 8px 0;
+         font-weight: 600; }
+p.sentence { font-size: 1.08rem; margin: 6px 0; }
+.badge { display: inline-block; min-width: 5.5em; text-align: center; border-radius: 4px;
+         padding: 1px 6px; margin-right: 6px; color: #fff; font-weight: 700;
+         text-transform: uppercase; font-size: 0.85rem; background: #7b8794; }
+.badge.better { background: #2e7d32; } .badge.worse { background: #c62828; }
+.badge.mixed { background: #f9a825; color: #1f2933; }
+table.verdict { font-size: 1rem; margin-top: 10px; }
+table.verdict th, table.verdict td { padding: 7px 10px; vertical-align: top; }
+table.verdict thead th { text-align: left; }
+table.verdict td { text-align: left; }
+table.verdict .word { display: block; font-weight: 700; font-size: 0.85rem;
+                      text-transform: uppercase; }
+table.verdict .amount { font-size: 1.2rem; font-weight: 700; margin-right: 6px;
+                        white-space: nowrap; }
+table.verdict .interval { color: #52606d; white-space: nowrap; }
+table.verdict td.better { background: #e8f5e9; } table.verdict td.better .word { color: #2e7d32; }
+table.verdict td.worse { background: #ffebee; } table.verdict td.worse .word { color: #c62828; }
+table.verdict td.unclear .word { color: #7b8794; }
+.vs { color: #7b8794; font-weight: 400; }
+thead th[title] { text-decoration: underline dotted; cursor: help; }
+.wide { overflow-x: auto; }
+table.summary td, table.summary th { white-space: nowrap; }
+table.summary td:nth-child(-n+3), table.summary th:nth-child(-n+3) { text-align: left; }
+table.summary { font-size: 0.82rem; }
+table.summary td:first-child { white-space: normal; max-width: 13em; }
+table.summary code { color: #7b8794; font-size: 0.75rem; overflow-wrap: anywhere; }
 """
 
 

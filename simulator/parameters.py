@@ -8,14 +8,27 @@ Defaults come from ``MODEL.md``; published figures are cited next to the field t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-PositiveFloat = Annotated[float, Field(gt=0.0)]
-NonNegativeFloat = Annotated[float, Field(ge=0.0)]
-LogSpread = Annotated[float, Field(ge=0.0, le=3.0)]  # sd of a log: 3 is a 20x spread already
+# Strict, so that `hunters: true` or `share: "0.5"` is an error rather than 1 or 0.5; a whole
+# number is still a number, and a count given as `2.0` is taken as 2 (see Section).
+Number = Annotated[float, Strict()]
+Count = Annotated[int, Strict()]
+
+Probability = Annotated[Number, Field(ge=0.0, le=1.0)]
+PositiveFloat = Annotated[Number, Field(gt=0.0)]
+NonNegativeFloat = Annotated[Number, Field(ge=0.0)]
+LogSpread = Annotated[Number, Field(ge=0.0, le=3.0)]  # sd of a log: 3 is a 20x spread already
 
 SEGMENTS: tuple[str, ...] = ("enterprise", "mid_market")
 STAGES: tuple[str, ...] = ("attraction", "qualification", "evaluation", "proposal")
@@ -25,6 +38,25 @@ class Section(BaseModel):
     """Base of every parameter section: immutable, and unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_counts(cls, data: Any) -> Any:
+        """YAML reads ``2.0`` as a float: a count takes it as 2, while ``0.5`` stays an error.
+
+        Done here rather than in the field's type, so the JSON schema keeps its bounds.
+        """
+        if not isinstance(data, dict):
+            return data
+        whole = {
+            name: int(value)
+            for name, value in data.items()
+            if isinstance(value, float)
+            and value.is_integer()
+            and name in cls.model_fields
+            and cls.model_fields[name].annotation is int
+        }
+        return {**data, **whole} if whole else data
 
 
 class PerSegment(Section):
@@ -66,7 +98,7 @@ class Segment(Section):
     deal_size_log_sd: LogSpread = Field(
         0.6, description="spread of deal sizes: standard deviation of log ACV"
     )
-    committee_size_mean: Annotated[float, Field(ge=1.0)] = Field(
+    committee_size_mean: Annotated[Number, Field(ge=1.0)] = Field(
         description="mean number of people in the buying committee (people)"
     )
     sponsor_present_probability: Probability = Field(
@@ -96,7 +128,7 @@ class Choice(Section):
         1.0,
         description="utility units for a complete business case (share of committee met)",
     )
-    do_nothing_utility: float = Field(
+    do_nothing_utility: Number = Field(
         -1.0,
         description="utility of the status quo with a one-person committee (utility units)",
     )
@@ -119,8 +151,10 @@ class Choice(Section):
     sector_detractor_weight: NonNegativeFloat = Field(
         0.15, description="utility lost per detractor in the prospect's sector (utility units)"
     )
-    sector_voices_cap: Annotated[int, Field(ge=0)] = Field(
-        3, description="most references (and detractors) of one sector a prospect hears of"
+    sector_voices_cap: Annotated[Count, Field(ge=0, le=100)] = Field(
+        3,
+        description="most references (and detractors) of one sector a prospect hears of "
+        "(count, at most 100)",
     )
     economic_buyer_reference_factor: NonNegativeFloat = Field(
         2.0,
@@ -137,10 +171,13 @@ class Choice(Section):
 class Market(Section):
     """The prospects: how many, which segments, how they become leads and how they choose."""
 
-    accounts: Annotated[int, Field(ge=1)] = Field(2000, description="accounts in the market")
+    accounts: Annotated[Count, Field(ge=1, le=1_000_000)] = Field(
+        2000,
+        description="accounts in the market (count, at most 1,000,000: each is simulated)",
+    )
     enterprise_share: Probability = Field(0.3, description="share of accounts that are enterprise")
-    sectors: Annotated[int, Field(ge=1)] = Field(
-        8, description="number of industry sectors accounts belong to"
+    sectors: Annotated[Count, Field(ge=1, le=1000)] = Field(
+        8, description="number of industry sectors accounts belong to (count, at most 1,000)"
     )
     aware_share: Probability = Field(
         0.5, description="share of accounts that know our brand on day 0"
@@ -212,10 +249,13 @@ class Quota(Section):
 class Team(Section):
     """The sales team: hunters with capacity, ramp-up, skill and quota; sales engineers."""
 
-    hunters: Annotated[int, Field(ge=1)] = Field(6, description="hunters (new-business reps)")
-    hunter_capacity_opportunities: Annotated[int, Field(ge=1)] = Field(
+    hunters: Annotated[Count, Field(ge=1, le=10_000)] = Field(
+        6, description="new-business reps (count, at most 10,000)"
+    )
+    hunter_capacity_opportunities: Annotated[Count, Field(ge=1, le=100_000)] = Field(
         10,
-        description="open opportunities and leads one fully ramped hunter can work at once",
+        description="open opportunities and leads one fully ramped hunter can work at once "
+        "(count, at most 100,000; engine checks set it high to take capacity out of play)",
     )
     ramp_months: NonNegativeFloat = Field(
         4.0, description="months for a new hunter to reach full capacity"
@@ -238,11 +278,12 @@ class Team(Section):
     outbound_leads_per_hunter_month: NonNegativeFloat = Field(
         2.0, description="outbound prospects a hunter with free capacity opens a month"
     )
-    sales_engineers: Annotated[int, Field(ge=0)] = Field(
-        3, description="sales engineers running demos and proofs of concept"
+    sales_engineers: Annotated[Count, Field(ge=0, le=10_000)] = Field(
+        3, description="sales engineers running demos and proofs of concept (count, at most 10,000)"
     )
-    demos_per_evaluation: Annotated[int, Field(ge=0)] = Field(
-        2, description="demos or proof-of-concept sessions each evaluation needs"
+    demos_per_evaluation: Annotated[Count, Field(ge=0, le=100)] = Field(
+        2,
+        description="demos or proof-of-concept sessions each evaluation needs (count, at most 100)",
     )
     demo_days_mean: PositiveFloat = Field(
         1.5,
@@ -253,11 +294,13 @@ class Team(Section):
         description="coefficient of variation of demo time (gamma; 1 = exponential)",
     )
     quota: Quota = Quota()
-    farmers: Annotated[int, Field(ge=0)] = Field(
-        3, description="farmers (account managers) looking after customers"
+    farmers: Annotated[Count, Field(ge=0, le=10_000)] = Field(
+        3, description="farmers (account managers) looking after customers (count, at most 10,000)"
     )
-    farmer_accounts_capacity: Annotated[int, Field(ge=1)] = Field(
-        60, description="customers one farmer can check in on at the full rhythm"
+    farmer_accounts_capacity: Annotated[Count, Field(ge=1, le=10_000)] = Field(
+        60,
+        description="customers one farmer can check in on at the full rhythm "
+        "(count, at most 10,000)",
     )
     hunter_cost_usd_per_month: NonNegativeFloat = Field(
         25_000, description="fully loaded cost of a hunter (USD a month), for CAC"
@@ -279,9 +322,11 @@ class Slip(Section):
     probability: Probability = Field(
         0.6, description="probability the release slips when its planned date arrives"
     )
-    mean_months: PositiveFloat = Field(2.5, description="mean length of one slip (months)")
-    max_slips: Annotated[int, Field(ge=0)] = Field(
-        3, description="most times one release can slip (count)"
+    mean_months: PositiveFloat = Field(
+        2.5, description="mean length of one slip (months; whole months, at least one)"
+    )
+    max_slips: Annotated[Count, Field(ge=0, le=100)] = Field(
+        3, description="most times one release can slip (count, at most 100)"
     )
 
 
@@ -360,7 +405,7 @@ class Competitor(Section):
     """A competing vendor that can be present in an evaluation."""
 
     name: str = Field(min_length=1)
-    brand: float = Field(description="brand familiarity (utility units before brand_weight)")
+    brand: Number = Field(description="brand familiarity (utility units before brand_weight)")
     fit: PerSegmentProbability = Field(description="product fit per segment (0-1)")
     price_index: NonNegativeFloat = Field(1.0, description="price relative to the market's")
     presence_probability: PerSegmentProbability = Field(
@@ -383,7 +428,7 @@ class Entrants(Section):
         description="probability an entrant claims the feature we announced latest "
         "(same claim, with or without the product)",
     )
-    brand: float = Field(0.1, description="an entrant's brand familiarity (utility units)")
+    brand: Number = Field(0.1, description="an entrant's brand familiarity (utility units)")
     fit: PerSegmentProbability = Field(
         PerSegmentProbability(enterprise=0.45, mid_market=0.55),
         description="an entrant's product fit per segment (0-1)",
@@ -393,8 +438,8 @@ class Entrants(Section):
         PerSegmentProbability(enterprise=0.35, mid_market=0.35),
         description="probability an entrant is in a given evaluation once ready",
     )
-    max_entrants: Annotated[int, Field(ge=0, le=12)] = Field(
-        8, description="most entrants over the horizon (count)"
+    max_entrants: Annotated[Count, Field(ge=0, le=12)] = Field(
+        8, description="most entrants over the horizon (count, at most 12)"
     )
 
 
@@ -434,10 +479,10 @@ class BrandAdvertising(Section):
     competitor_spend_usd_per_month: NonNegativeFloat = Field(
         20_000, description="competitors' brand spend, together (USD a month)"
     )
-    base_strength: float = Field(
+    base_strength: Number = Field(
         0.1, description="our brand familiarity with no advertising (utility units)"
     )
-    strength_at_full_voice: float = Field(
+    strength_at_full_voice: Number = Field(
         0.4,
         description="brand familiarity added at a 100% share of voice, pro rata below "
         "(utility units)",
@@ -498,7 +543,7 @@ class Awareness(Section):
     forgetting: NonNegativeFloat = Field(
         0.06, description="rate at which aware accounts forget us with no advertising (per year)"
     )
-    instant_conversion: bool = Field(
+    instant_conversion: StrictBool = Field(
         False,
         description="check mode for the Bass limit: every aware account counts at once as a "
         "referencing customer in word of mouth",
@@ -572,10 +617,10 @@ class Pitching(Section):
         description="committee members replaced per month a deal waits (people a month); each "
         "new face must be won again, lowering the business case",
     )
-    fatigue_retellings: Annotated[int, Field(ge=1)] = Field(
+    fatigue_retellings: Annotated[Count, Field(ge=1, le=100)] = Field(
         3,
         description="retellings of the same story after which only the lowest-level contact "
-        "still attends (count)",
+        "still attends (count, at most 100)",
     )
     fatigue_utility_penalty: NonNegativeFloat = Field(
         0.25, description="utility lost per retelling (utility units)"
@@ -615,8 +660,8 @@ class Pitching(Section):
     beta_acv_share: Probability = Field(
         0.5, description="share of the full ACV a beta partner pays until the release"
     )
-    beta_partner_slots: Annotated[int, Field(ge=0)] = Field(
-        8, description="beta / launch partners taken per feature (count)"
+    beta_partner_slots: Annotated[Count, Field(ge=0, le=1000)] = Field(
+        8, description="beta / launch partners taken per feature (count, at most 1,000)"
     )
     beta_early_access_days: NonNegativeFloat = Field(
         60.0, description="days before the release that beta partners start using the feature"
@@ -681,7 +726,7 @@ class Process(Section):
         DisciplineEffect(at_zero_discipline=0.4, at_full_discipline=0.05),
         description="probability the hunter proposes before the evaluation is done",
     )
-    premature_cycle_factor: Annotated[float, Field(ge=1.0)] = Field(
+    premature_cycle_factor: Annotated[Number, Field(ge=1.0)] = Field(
         1.6, description="proposal-stage duration multiplier after a premature proposal"
     )
     premature_utility_penalty: NonNegativeFloat = Field(
@@ -774,10 +819,10 @@ class PostSale(Section):
         description="probability a fully healthy customer becomes a reference at its "
         "value-realisation event (scaled by health)",
     )
-    comp_plan_rewards_references: bool = Field(
+    comp_plan_rewards_references: StrictBool = Field(
         False, description="whether the comp plan pays for harvested references"
     )
-    harvest_reference_factor: Annotated[float, Field(ge=1.0)] = Field(
+    harvest_reference_factor: Annotated[Number, Field(ge=1.0)] = Field(
         1.8, description="reference probability multiplier when the comp plan rewards them"
     )
     initial_health: Probability = Field(0.8, description="relationship health at signature (0-1)")
@@ -820,7 +865,7 @@ class PostSale(Section):
         description="probability a lead nobody answered becomes a detractor (bad first impression)",
     )
     gross_margin: Probability = Field(0.8, description="gross margin on ARR, for LTV")
-    ltv_churn_floor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    ltv_churn_floor: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
         0.05, description="lowest annual logo churn used in LTV (avoids infinite lifetimes)"
     )
 
@@ -853,8 +898,8 @@ class ScenarioFile(Parameters):
 
     name: str = Field(min_length=1)
     description: str = Field(min_length=1, description="one line, shown by `salesim scenarios`")
-    horizon_months: Annotated[int, Field(ge=1, le=240)] = Field(
-        36, description="simulated time (calendar months of 30.4 days)"
+    horizon_months: Annotated[Count, Field(ge=1, le=240)] = Field(
+        36, description="simulated time (calendar months of 30.4 days; at most 240)"
     )
     variants: list[VariantSpec] = Field(
         default_factory=list,

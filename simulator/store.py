@@ -84,6 +84,10 @@ class RunFolder:
     def state(self) -> dict[str, Any]:
         return json.loads((self.partial / STATE).read_text())
 
+    def replications_stored(self) -> int:
+        """Replications (all variants together) already stored by an earlier session."""
+        return sum(chunk.stop - chunk.start for chunk in self._chunks())
+
     def _part(self, kind: str, chunk: Chunk) -> Path:
         return (
             self.parts / f"{kind}-v{chunk.variant:04d}-{chunk.start:09d}-{chunk.stop:09d}.parquet"
@@ -136,6 +140,21 @@ class RunFolder:
 
     def discard(self) -> None:
         shutil.rmtree(self.partial, ignore_errors=True)
+
+
+def unfinished_runs(out_dir: Path, scenario_name: str) -> list[tuple[Path, dict[str, Any]]]:
+    """Runs of ``scenario_name`` left unfinished in ``out_dir`` (interrupted or killed), newest
+    first: the path ``--resume`` takes, and the run's state."""
+    found = []
+    for partial in out_dir.glob(".*.partial"):
+        try:
+            state = json.loads((partial / STATE).read_text())
+        except (OSError, ValueError):
+            continue  # not a run folder (e.g. a file being written), or unreadable
+        scenario = state.get("scenario") if isinstance(state, dict) else None
+        if isinstance(scenario, dict) and scenario.get("name") == scenario_name:
+            found.append((partial.with_name(partial.name[1 : -len(".partial")]), state))
+    return sorted(found, key=lambda item: str(item[1].get("started_utc", "")), reverse=True)
 
 
 def _partial_of(final: Path) -> Path:

@@ -26,11 +26,21 @@ CASES = {
     "no-engineers.yaml": ("team", "needs at least one sales engineer"),
     "rival-incomplete.yaml": ("competitors.rivals[0].brand", "required field is missing"),
     "wrong-type-section.yaml": ("team", "given 5; allowed: a mapping of fields"),
+    "duplicate-key.yaml": ("team", "key 'team' appears twice (lines 3 and 9)"),
+    "duplicate-nested-key.yaml": ("team.hunters", "key 'hunters' appears twice (lines 4 and 6)"),
+    "boolean-count.yaml": ("team.hunters", "given True; allowed: a whole number"),
+    "fraction-count.yaml": ("team.hunters", "given 0.5; allowed: a whole number"),
+    "boolean-number.yaml": ("market.enterprise_share", "given True; allowed: a number"),
+    "too-many-accounts.yaml": (
+        "market.accounts",
+        "given 100000000000000; allowed: less than or equal to 1000000",
+    ),
 }
 
 
 def test_every_bad_file_has_a_case():
-    assert sorted(p.name for p in BAD.glob("*.yaml")) == sorted([*CASES, "many-problems.yaml"])
+    others = ["many-problems.yaml", "twins-and-more.yaml"]
+    assert sorted(p.name for p in BAD.glob("*.yaml")) == sorted([*CASES, *others])
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -65,13 +75,86 @@ def test_all_problems_reported_at_once():
         assert f"  - {path}: given" in result.stderr
 
 
+def test_repeated_variant_names_reported_beside_other_problems():
+    # pydantic skips the list's own check when one of its items fails
+    result = runner.invoke(app, ["validate", str(BAD / "twins-and-more.yaml")])
+    assert result.exit_code == 2
+    assert "2 problems" in result.stderr
+    assert "  - variants[2].team.hunters: given -1" in result.stderr
+    assert "  - variants: variant names must be unique; repeated: same" in result.stderr
+
+
+def test_duplicate_keys_all_reported_at_any_depth(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "name: x\ndescription: d\nvariants:\n  - name: a\n    team: {farmers: 1, farmers: 2}\n"
+        "    strategy:\n      pitch: vaporware\n      pitch: beta_partner\n"
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "2 problems" in result.stderr
+    assert "variants[0].team.farmers: key 'farmers' appears twice (line 5, column" in result.stderr
+    assert "variants[0].strategy.pitch: key 'pitch' appears twice (lines 7 and 8)" in (
+        result.stderr
+    )
+
+
+def test_yaml_anchors_and_merge_keys_still_load(tmp_path):
+    path = tmp_path / "anchors.yaml"
+    path.write_text(
+        "name: x\ndescription: d\nteam: &team {hunters: 4, farmers: 2}\nvariants:\n"
+        "  - name: a\n  - name: b\n    team:\n      <<: *team\n      hunters: 5\n"
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        ("team.hunters=true", "given True; allowed: a whole number"),
+        ("team.farmers=0.5", "given 0.5; allowed: a whole number"),
+        ("team.sales_engineers='3'", "given '3'; allowed: a whole number"),
+        ("horizon_months=false", "given False; allowed: a whole number"),
+        ("market.enterprise_share=true", "given True; allowed: a number"),
+        ("competitors.household_name.brand=false", "given False; allowed: a number"),
+        ("post_sale.comp_plan_rewards_references=1", "given 1; allowed: true or false"),
+    ],
+)
+def test_booleans_text_and_fractions_are_not_numbers_or_counts(override, words):
+    result = runner.invoke(app, ["validate", "baseline", "--set", override])
+    assert result.exit_code == 2, result.output
+    assert f"{override.split('=')[0]}: {words}" in result.stderr
+
+
 def test_missing_file_and_bad_set(tmp_results):
     result = runner.invoke(app, ["validate", "no/such/file.yaml"])
     assert result.exit_code == 2 and "file not found" in result.stderr
+    assert "Bundled scenarios: advertising, baseline" in result.stderr
     result = runner.invoke(app, ["validate", "baseline", "--set", "market.accounts"])
     assert result.exit_code == 2 and "expected PATH=VALUE" in result.stderr
     result = runner.invoke(app, ["validate", "baseline", "--set", "market.acounts=5"])
     assert result.exit_code == 2 and "market.acounts: unknown field" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("asked", "meant"),
+    [
+        ("death_spiral", "death-spiral"),
+        ("Death Spiral", "death-spiral"),
+        ("qualificaton", "qualification"),
+        ("bass-limit", "checks/bass-limit"),
+        ("scenarios/handoff_.yaml", "handoff"),
+    ],
+)
+def test_a_name_not_found_suggests_the_bundled_ones(asked, meant, tmp_results):
+    for command in (["validate", asked], ["run", asked, "-n", "2", "--out", str(tmp_results)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2
+        assert f"file not found; did you mean: {meant}" in result.stderr
+        assert "engine checks: checks/bass-limit" in result.stderr
+        assert "Traceback" not in result.output
+    assert not tmp_results.exists()
 
 
 def test_problems_inside_a_variants_list_items_are_reported(tmp_path):

@@ -31,9 +31,11 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def small_run(out: Path, seed: int = 3, replications: int = 8) -> Path:
+def small_run(out: Path, seed: int = 3, replications: int = 8, name: str = "") -> Path:
     scenario = (SCENARIOS / "death-spiral.yaml").read_text()
     scenario = scenario.replace("name: beta_partner", f"name: '{NASTY}'")
+    if name:
+        scenario = scenario.replace("name: Death spiral", f"name: {name}")
     path = out / "nasty.yaml"
     path.write_text(scenario)
     options = ["-n", str(replications), "--seed", str(seed), "--workers", "1"]
@@ -58,11 +60,35 @@ def test_run_writes_a_self_contained_report(run_dir):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     for words in ("Death spiral", "Replications per variant: 8", "root seed: 3"):
         assert words in html
+    assert "Overrides (--set): market.accounts=500, horizon_months=24" in html
     assert f"salesim {manifest['salesim_version']}" in html
     charts = ["fan-bookings", "fan-open_pipeline_acv", "fan-hunters_on_plan", "funnel", "losses"]
     charts += ["distribution-bookings_24m", "differences", "section-summary-table"]
     for chart in charts:
         assert f'id="{chart}"' in html, chart
+
+
+def test_the_verdict_is_at_the_top(run_dir):
+    html = (run_dir / REPORT).read_text()
+    verdict = html.index('id="section-verdict"')
+    assert verdict < min(html.index(f'id="{s}"') for s in ("fan-bookings", "funnel", "losses"))
+    assert html.index('id="section-differences"') < html.index('id="section-fan-bookings"')
+    block = html[verdict : html.index("</section>", verdict)]
+    assert (
+        "Verdict: vaporware, &lt;script&gt;alert(1)&lt;/script&gt; against available_only" in block
+    )
+    assert "8 replications per variant, seed 3; paired" in block
+    assert "with --set market.accounts=500, horizon_months=24" in block
+    for label in ("Bookings at 24 months", "ARR at the horizon", "Win rate", "Hunters who left",
+                  "Net revenue retention", "Customer acquisition cost"):  # fmt: skip
+        assert label in block, label
+    assert "$" in block and " pts" in block and " hunters" in block
+    assert "bookings_24m" not in block and "hunter_attrition" not in block
+    assert any(f'class="{w}"' in block for w in ("better", "worse", "unclear"))
+    # P(better) is defined where it is shown
+    assert "P(better): the probability that the variant&#x27;s true mean is better" in html
+    table = html[html.index('id="section-summary-table"') :]
+    assert "title='P(better): the probability" in table
 
 
 def test_report_command_rebuilds_and_combines(run_dir, tmp_path):
@@ -76,7 +102,24 @@ def test_report_command_rebuilds_and_combines(run_dir, tmp_path):
     assert result.exit_code == 0, result.output
     html = combined.read_text()
     assert "unpaired (Welch)" in html  # different seeds: no common random numbers
-    assert f"{other.name}: available_only" in html  # clashing names get the run id
+    # clashing names get the scenario's name (and the seed, the scenario being the same)
+    assert "Death spiral (seed 4): available_only" in html
+    assert f"{other.name}: available_only" not in html
+    # ... and the page says so near the top, the console too
+    note = html.index('class="note">Unpaired comparison')
+    assert note < html.index('id="section-differences"')
+    assert "Unpaired comparison" in result.stdout
+    assert "Death spiral with seed 3 × 8 replications, Death spiral with seed 4 × 5" in html
+    assert "Verdict for Death spiral" in result.stdout
+    (tmp_path / "elsewhere").mkdir()
+    elsewhere = small_run(tmp_path / "elsewhere", seed=3, replications=8, name="Other market")
+    result = runner.invoke(app, ["report", str(run_dir), str(elsewhere), "--out", str(combined)])
+    assert result.exit_code == 0, result.output
+    html = combined.read_text()
+    assert "Other market: available_only" in html
+    assert 'class="note">Different scenarios combined (Death spiral, Other market)' in html
+    assert "Different scenarios combined" in result.stdout
+    assert "Unpaired" not in html  # same seed and replications: still paired
     bad = runner.invoke(app, ["report", str(tmp_path / "nothing-here")])
     assert bad.exit_code == 2 and "not a salesim run folder" in bad.stderr
 
@@ -131,6 +174,51 @@ def test_report_in_a_real_browser(run_dir, tmp_path):
         assert before[0] in (True, None) and after[0] == "legendonly"
 
         assert page.get_by_text(NASTY).count() > 0
+
+        # legends sit clear of plotly's toolbar
+        overlaps = page.eval_on_selector_all(
+            ".plotly-graph-div",
+            """els => els.map(el => {
+                const legend = el.querySelector('.legend'), bar = el.querySelector('.modebar');
+                if (!legend || !bar) return null;
+                const a = legend.getBoundingClientRect(), b = bar.getBoundingClientRect();
+                const apart = a.right <= b.left || b.right <= a.left
+                    || a.bottom <= b.top || b.bottom <= a.top;
+                return apart ? null : el.id;
+            }).filter(id => id)""",
+        )
+        assert not overlaps, overlaps
+
+        # the funnel's numbers stay at full size beside the bars, however narrow a bar
+        sizes = page.eval_on_selector_all(  # plotly shrinks text to fit a bar by a scale()
+            "#funnel .bartext",
+            """els => els.map(e => parseFloat(e.style.fontSize) * parseFloat(
+                (/scale\\(([\\d.]+)/.exec(e.getAttribute('transform')) || [0, 1])[1]))""",
+        )
+        assert sizes and min(sizes) >= 11, sizes
+
+        # what became of the leads: shares of leads, unanswered included, 100% per variant
+        losses = page.locator("#losses").evaluate(
+            "el => el.data.map(t => ({name: t.name, x: t.x}))"
+        )
+        names = [trace["name"] for trace in losses]
+        assert {"never answered", "disqualified", "won", "lost to a competitor"} <= set(names)
+        totals = [sum(trace["x"][i] for trace in losses) for i in range(len(losses[0]["x"]))]
+        assert all(abs(total - 1) < 0.01 for total in totals), totals
+
+        # human labels and units on the differences chart
+        differences = page.locator("#differences").evaluate(
+            """el => ({
+                titles: el.layout.annotations.map(a => a.text),
+                axes: Object.keys(el._fullLayout).filter(k => k.startsWith('xaxis'))
+                    .map(k => el._fullLayout[k].tickprefix + '|' + el._fullLayout[k].ticksuffix),
+            })"""
+        )
+        assert any("Bookings at 24 months" in t and "US dollars" in t
+                   for t in differences["titles"])  # fmt: skip
+        assert any("Win rate" in t and "percentage points" in t for t in differences["titles"])
+        assert not any("_" in t for t in differences["titles"]), differences["titles"]
+        assert "$|" in differences["axes"] and "| pts" in differences["axes"]
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
     assert not console_errors, console_errors

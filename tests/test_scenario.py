@@ -9,17 +9,29 @@ from typer.testing import CliRunner
 
 from simulator.cli import app
 from simulator.parameters import Parameters
-from simulator.scenario import ScenarioError, deep_merge, parse_path
-from tests.conftest import SCENARIOS, bundled, scenario_from
+from simulator.scenario import ScenarioError, bundled_names, deep_merge, parse_path
+from tests.conftest import SCENARIOS, TEST_SCENARIOS, bundled, scenario_from
 
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    sorted([*SCENARIOS.glob("*.yaml"), *SCENARIOS.glob("checks/*.yaml")])
+    + sorted(TEST_SCENARIOS.glob("*.yaml")),
+    ids=lambda p: p.stem,
+)
 def test_every_bundled_scenario_is_valid(path):
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.output
     assert "valid" in result.output
+
+
+@pytest.mark.parametrize("name", [n for group in bundled_names(SCENARIOS) for n in group])
+def test_every_listed_name_runs_by_that_name(name):
+    assert name in runner.invoke(app, ["scenarios"]).output
+    result = runner.invoke(app, ["validate", name])
+    assert result.exit_code == 0, result.output
 
 
 def test_variant_overrides_only_what_it_names():
@@ -48,6 +60,61 @@ def test_set_overrides_base_and_variants_that_set_the_same_path():
     assert all(v.parameters.market.accounts == 500 for v in scenario.variants)
     # the short-staffed variant sets team.hunters itself; --set still wins
     assert all(v.parameters.team.hunters == 4 for v in scenario.variants)
+
+
+def test_set_over_a_variants_own_value_wins_and_says_so():
+    scenario = bundled("qualification", "team.hunters=4", "market.accounts=500")
+    assert scenario.overrides == ("team.hunters=4", "market.accounts=500")
+    assert scenario.overridden == (
+        "--set team.hunters=4 replaced team.hunters that variant 'short-staffed' sets itself "
+        "(was 3)",
+    )
+    result = runner.invoke(app, ["validate", "qualification", "--set", "team.hunters=4"])
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert warnings == [f"Warning: {scenario.overridden[0]}"]
+
+
+def test_set_that_no_variant_sets_itself_warns_of_nothing():
+    assert bundled("qualification", "market.accounts=500").overridden == ()
+    result = runner.invoke(app, ["validate", "qualification", "--set", "market.accounts=500"])
+    assert result.exit_code == 0 and "Warning" not in result.stderr
+
+
+def test_set_reaches_into_a_default_list_item():
+    default = Parameters().competitors.rivals[0]
+    scenario = bundled("baseline", "competitors.rivals[0].brand=0.9")
+    rival = scenario.variants[0].parameters.competitors.rivals[0]
+    assert rival.brand == 0.9
+    assert rival.model_copy(update={"brand": default.brand}) == default
+    features = bundled("baseline", "product.features[1].slip.probability=0.1")
+    (first, second) = features.variants[0].parameters.product.features
+    assert second.slip.probability == 0.1 and first == Parameters().product.features[0]
+
+
+def test_set_into_a_list_a_variant_inherits_copies_the_bases_list():
+    rival = {"name": "R", "brand": 0.1, "fit": {"enterprise": 0.5, "mid_market": 0.5}}
+    rival["presence_probability"] = {"enterprise": 0.5, "mid_market": 0.5}
+    raw = {"competitors": {"rivals": [rival]}, "variants": [{"name": "a"}, {"name": "b"}]}
+    scenario = scenario_from(raw, "variants[1].competitors.rivals[0].brand=0.7")
+    a, b = (v.parameters.competitors.rivals for v in scenario.variants)
+    assert [r.brand for r in a] == [0.1] and [r.brand for r in b] == [0.7]
+    assert b[0].name == "R" and b[0].fit == a[0].fit
+
+
+def test_set_past_the_end_of_a_list_names_its_length():
+    with pytest.raises(ScenarioError) as caught:
+        bundled("baseline", "competitors.rivals[3].brand=0.9")
+    assert "competitors.rivals[3] does not exist in the scenario (the list has 1 item)" in str(
+        caught.value
+    )
+
+
+def test_whole_floats_are_counts_and_ints_are_numbers():
+    scenario = scenario_from({"team": {"hunters": 2.0}, "market": {"enterprise_share": 1}})
+    parameters = scenario.variants[0].parameters
+    assert parameters.team.hunters == 2 and isinstance(parameters.team.hunters, int)
+    assert parameters.market.enterprise_share == 1.0
 
 
 def test_set_reaches_into_a_variant_by_index():
@@ -91,3 +158,40 @@ def test_scenarios_lists_bundled_with_descriptions():
     assert result.exit_code == 0
     assert "qualification" in result.output and "baseline" in result.output
     assert "Qualification discipline and lead-response capacity" in result.output
+
+
+def test_scenarios_lists_the_engine_checks_apart():
+    output = runner.invoke(app, ["scenarios"]).output
+    heading = output.index("Engine checks")
+    assert output.index("checks/bass-limit ") > heading > output.index("qualification ")
+    assert "must match the Bass closed form" in output
+
+
+def _integer_fields(schema: dict) -> list[tuple[str, dict]]:
+    found = []
+    for model, definition in [("ScenarioFile", schema), *schema["$defs"].items()]:
+        for field, spec in definition.get("properties", {}).items():
+            if spec.get("type") == "integer":
+                found.append((f"{model}.{field}", spec))
+    return found
+
+
+def test_every_count_has_a_documented_upper_bound():
+    schema = json.loads(runner.invoke(app, ["schema"]).output)
+    counts = _integer_fields(schema)
+    assert len(counts) >= 10
+    for name, spec in counts:
+        assert "maximum" in spec, name
+        assert f"at most {spec['maximum']:,}" in spec["description"], name
+    accounts = schema["$defs"]["Market"]["properties"]["accounts"]
+    assert accounts["maximum"] == 1_000_000
+
+
+def test_counts_beyond_their_bound_are_refused():
+    result = runner.invoke(
+        app, ["validate", "baseline", "--set", "market.accounts=100000000000000"]
+    )
+    assert result.exit_code == 2
+    assert "market.accounts: given 100000000000000; allowed: less than or equal to 1000000" in (
+        result.stderr
+    )

@@ -2,19 +2,24 @@
 ready; and the customers whose realised value with a feature makes them references for it.
 
 A feature's release slips each time its planned date arrives, with the slip distribution of the
-scenario, up to its maximum number of slips: the actual release never precedes the plan. Deals
-hanging on a feature wait on its ``released`` event; prospects asking for reference metrics wait
-on ``first_reference``.
+scenario, up to its maximum number of slips: the actual release never precedes the plan. A slip
+moves the plan by whole months (at least one; geometric with the scenario's mean), as release
+plans are made. The date told to prospects is public: when it passes with the feature unreleased,
+the company tells them its current plan instead (``PROMISE_MOVED``), and each later slip moves it
+again, so a hunter never pitches a date already past. Deals hanging on a feature wait on its
+``released`` event; prospects asking for reference metrics wait on ``first_reference``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simulator.distributions import Exponential
+import numpy as np
+
 from simulator.events import Kind
-from simulator.parameters import Feature
+from simulator.parameters import Feature, Slip
 from simulator.scenario import DAYS_PER_MONTH
 from simulator.streams import block
 
@@ -37,6 +42,8 @@ class Roadmap:
         self.references = [0] * len(self.features)
         self.beta_partners = [0] * len(self.features)
         self.planned_day = [f.planned_release_month * DAYS_PER_MONTH for f in self.features]
+        # The date prospects are told today: the promise, then the plan once the promise passed.
+        self.promised_day = [f.promised_release_month * DAYS_PER_MONTH for f in self.features]
         # (who needs it, fit gain) of each feature not yet shipped, in feature order: asked for
         # by every qualification and decision.
         self._unreleased = [
@@ -77,23 +84,33 @@ class Roadmap:
         feature = self.features[index]
         needs = self.world.accounts.needs[index]
         rng = self.world.streams["roadmap"]
-        slip = Exponential(feature.slip.mean_months * DAYS_PER_MONTH)
         slips = rng.random(feature.slip.max_slips).tolist()
-        lengths = slip.sample(rng, feature.slip.max_slips).tolist()
+        months = slip_months(feature.slip, rng.exponential(1.0, feature.slip.max_slips))
         promised = feature.promised_release_month * DAYS_PER_MONTH
         yield env.timeout(feature.announced_month * DAYS_PER_MONTH)
         self.announced[index] = True
         log.record(env.now, Kind.FEATURE_ANNOUNCED, index, value=promised)
-        for u, length in zip(slips, lengths, strict=True):
+        if promised < self.planned_day[index]:
+            yield env.timeout(max(0.0, promised - env.now))
+            self._move_promise(index)  # the promise passes; prospects are told the plan
+        for u, length in zip(slips, months, strict=True):
             yield env.timeout(max(0.0, self.planned_day[index] - env.now))
             if u >= feature.slip.probability:
                 break
-            self.planned_day[index] = env.now + length
+            self.planned_day[index] = env.now + length * DAYS_PER_MONTH
             log.record(env.now, Kind.RELEASE_SLIPPED, index, value=self.planned_day[index])
+            self._move_promise(index)
         yield env.timeout(max(0.0, self.planned_day[index] - env.now))
         log.record(env.now, Kind.FEATURE_RELEASED, index, value=max(0.0, env.now - promised))
         self._unreleased = [entry for entry in self._unreleased if entry[0] is not needs]
         self.released[index].succeed()
+
+    def _move_promise(self, index: int) -> None:
+        """The date told to prospects passed unreleased: from now on they are told the plan."""
+        self.promised_day[index] = self.planned_day[index]
+        self.world.log.record(
+            self.world.env.now, Kind.PROMISE_MOVED, index, value=self.promised_day[index]
+        )
 
     def realise_value(self, account: int, feature: int, beta: bool) -> Generator[Any, Any, None]:
         """A customer gets the feature (beta partners early), realises value after the time to
@@ -113,3 +130,12 @@ class Roadmap:
             self.world.log.record(env.now, Kind.FEATURE_REFERENCE, feature, account)
             if not self.first_reference[feature].triggered:
                 self.first_reference[feature].succeed()
+
+
+def slip_months(slip: Slip, exponentials: np.ndarray) -> list[int]:
+    """Whole months each slip moves the plan, from standard exponential draws: geometric on
+    1, 2, ... with mean ``slip.mean_months`` (every slip is one month when the mean is <= 1)."""
+    if slip.mean_months <= 1.0:
+        return [1] * len(exponentials)
+    rate = -math.log1p(-1.0 / slip.mean_months)  # P(more than k months) = (1 - 1/mean)^k
+    return [max(1, math.ceil(e / rate)) for e in exponentials.tolist()]

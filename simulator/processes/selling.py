@@ -222,7 +222,7 @@ def courtship(world: World, opp: Opportunity) -> Generator[Any, Any, None]:
         if not rescue_with_pitch(world, opp):
             close(world, opp, Outcome.DISQUALIFIED)
             return
-    elif t.beta_partner:
+    elif t.beta_partner and not opp.orphaned:
         wanted = world.roadmap.pitchable()
         if wanted != NO_FEATURE and accounts.needs[wanted][account]:
             offer_beta(world, opp, wanted)
@@ -314,11 +314,12 @@ def rescue_with_pitch(world: World, opp: Opportunity) -> bool:
     """A first meeting went badly: does the hunter pitch the announced feature, and does it work?
 
     ``vaporware`` hunters pitch it; any hunter on the plan may, out of desperation; a
-    ``beta_partner`` hunter offers it openly as a beta while launch-partner places remain.
+    ``beta_partner`` hunter offers it openly as a beta while launch-partner places remain. The
+    date pitched is the one prospects are told today. Nobody pitches for a hunter who has left.
     """
     roadmap, pitching = world.roadmap, world.parameters.process.pitching
     feature = roadmap.pitchable()
-    if feature == NO_FEATURE:
+    if feature == NO_FEATURE or opp.orphaned:
         return False
     hunter = world.hunters[opp.hunter]
     strategy = world.parameters.strategy.pitch
@@ -332,7 +333,7 @@ def rescue_with_pitch(world: World, opp: Opportunity) -> bool:
         chance = max(chance, pitching.desperate_pitch_probability)
     if u[U.PITCH] >= chance:
         return False
-    promised = roadmap.features[feature].promised_release_month * DAYS_PER_MONTH
+    promised = roadmap.promised_day[feature]
     log.record(now, Kind.PITCHED, opp.id, opp.account, opp.hunter, promised, feature)
     if u[U.REVIVAL] >= pitching.revival_probability:
         return False
@@ -360,7 +361,9 @@ def offer_beta(world: World, opp: Opportunity, feature: int) -> bool:
 def wait_for_release(
     world: World, opp: Opportunity, met: int, committee: int
 ) -> Generator[Any, Any, int | None]:
-    """Wait for the pitched feature to ship, retelling the story at follow-up meetings.
+    """Wait for the pitched feature to ship, retelling the story at follow-up meetings (while
+    the deal's hunter is still there: an orphaned deal gets no follow-ups, and its committee
+    keeps changing).
 
     Returns the committee members still won over, or None if the prospect gave up (closed).
     """
@@ -389,6 +392,8 @@ def wait_for_release(
         if replaced:
             met = max(1, met - replaced)
             log.record(env.now, Kind.NEW_FACES, opp.id, opp.account, opp.hunter, replaced)
+        if opp.orphaned:
+            continue  # nobody is left to tell the story again
         opp.fatigue += 1
         log.record(env.now, Kind.RETELLING, opp.id, opp.account, opp.hunter, opp.fatigue)
         fatigued = opp.fatigue >= pitching.fatigue_retellings
