@@ -37,8 +37,9 @@ import simpy
 from simulator.experiment import run_experiment, run_replication
 from simulator.model import World
 from simulator.parameters import Parameters
-from simulator.scenario import DAYS_PER_MONTH, Scenario, load_scenario
+from simulator.scenario import Scenario, load_scenario
 from simulator.streams import Streams, replication_seed
+from simulator.units import DAYS_PER_MONTH
 
 BENCH_SEED = 1
 PARALLEL_WORKERS = 2

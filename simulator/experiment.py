@@ -29,8 +29,9 @@ from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS, monthly, summari
 from simulator.model import simulate
 from simulator.parameters import Parameters
 from simulator.running import RunningComparison
-from simulator.scenario import DAYS_PER_MONTH, Scenario
+from simulator.scenario import Scenario
 from simulator.streams import Streams, replication_seed
+from simulator.units import DAYS_PER_MONTH
 
 Progress = Callable[[int], None]
 

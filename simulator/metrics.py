@@ -14,7 +14,7 @@ from simulator.catalog import HEADLINE, MONTHLY, SUMMARY
 from simulator.entities import ENTERPRISE, MID_MARKET
 from simulator.events import Discovery, Kind, Outcome, Source
 from simulator.parameters import STAGES, Parameters
-from simulator.scenario import DAYS_PER_MONTH, DAYS_PER_YEAR
+from simulator.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 EVALUATION, PROPOSAL = STAGES.index("evaluation"), STAGES.index("proposal")
 

@@ -20,8 +20,8 @@ from simulator.processes.competition import Entrant
 from simulator.processes.customers import CustomerBase
 from simulator.processes.marketing import Voice
 from simulator.processes.roadmap import Roadmap
-from simulator.scenario import DAYS_PER_MONTH, HOURS_PER_DAY
 from simulator.streams import Streams, block
+from simulator.units import DAYS_PER_MONTH, HOURS_PER_DAY
 
 
 class Slots:

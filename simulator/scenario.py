@@ -22,10 +22,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.parameters import PARAMETER_SECTIONS, Parameters, ScenarioFile
+from simulator.units import DAYS_PER_MONTH
 
-DAYS_PER_MONTH = 30.4
-DAYS_PER_YEAR = 12 * DAYS_PER_MONTH
-HOURS_PER_DAY = 24.0
 BASELINE_VARIANT_NAME = "baseline"
 
 

@@ -27,7 +27,8 @@ import numpy as np
 from simulator.events import Kind, Outcome
 from simulator.experiment import replication_log
 from simulator.parameters import Parameters
-from simulator.scenario import DAYS_PER_MONTH, Scenario
+from simulator.scenario import Scenario
+from simulator.units import DAYS_PER_MONTH
 
 FORMAT = "salesim-story/1"
 WIDTH = 100  # text columns

@@ -19,9 +19,9 @@ from plotly.subplots import make_subplots
 
 from simulator.events import Kind
 from simulator.page import escape, figure_html, render, section
-from simulator.scenario import DAYS_PER_MONTH
 from simulator.store import write_text_atomic
 from simulator.story import MONTHS_NOTE, Event, Quarter, Story
+from simulator.units import DAYS_PER_MONTH
 
 QUARTER_STYLE = ' style="background:#eef2f7;border-radius:4px;padding:2px 4px"'
 FONT = 15  # px: labels on the chart, for a projector

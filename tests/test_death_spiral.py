@@ -16,8 +16,9 @@ from simulator.aggregate import paired_difference
 from simulator.cli import app
 from simulator.events import Kind
 from simulator.experiment import replication_log, run_experiment
-from simulator.scenario import DAYS_PER_MONTH, load_scenario
+from simulator.scenario import load_scenario
 from simulator.story import DEAL_KINDS, HUNTER_KINDS, ROADMAP_KINDS, tell
+from simulator.units import DAYS_PER_MONTH
 from tests.conftest import SCENARIOS, TEST_SCENARIOS, bundled, column, scenario_from
 
 SEED = 11

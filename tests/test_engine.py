@@ -14,8 +14,8 @@ import numpy as np
 from simulator.events import Kind
 from simulator.metrics import monthly
 from simulator.model import simulate
-from simulator.scenario import DAYS_PER_MONTH
 from simulator.streams import Streams, replication_seed
+from simulator.units import DAYS_PER_MONTH
 from tests.conftest import scenario_from
 
 Z = 3.29

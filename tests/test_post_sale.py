@@ -16,7 +16,8 @@ from simulator.aggregate import mean_interval, paired_difference
 from simulator.events import Kind, Outcome
 from simulator.experiment import replication_log, run_experiment, run_replication
 from simulator.metrics import monthly
-from simulator.scenario import DAYS_PER_MONTH, load_scenario
+from simulator.scenario import load_scenario
+from simulator.units import DAYS_PER_MONTH
 from tests.conftest import SCENARIOS, bundled, column
 
 SEED = 5

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from simulator.events import Kind, Meeting, Outcome
 from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS, monthly, summarise
 from simulator.model import simulate
-from simulator.scenario import DAYS_PER_MONTH, Scenario
+from simulator.scenario import Scenario
 from simulator.streams import Streams, replication_seed
+from simulator.units import DAYS_PER_MONTH
 from tests.conftest import scenario_from
 
 EXAMPLES = settings(

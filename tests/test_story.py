@@ -21,9 +21,9 @@ from simulator.cli import app
 from simulator.events import Kind, Meeting
 from simulator.experiment import replication_log
 from simulator.page import escape
-from simulator.scenario import DAYS_PER_MONTH
 from simulator.story import BEATS, month_of, tell
 from simulator.story_page import beat_label, story_figure, story_html
+from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 
 SMALL = ("market.accounts=600", "horizon_months=24")

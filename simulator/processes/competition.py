@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.distributions import Exponential
 from simulator.entities import ENTERPRISE, MID_MARKET
 from simulator.events import Kind
-from simulator.scenario import DAYS_PER_MONTH, DAYS_PER_YEAR
+from simulator.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from simulator.model import World

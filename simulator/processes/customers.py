@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.distributions import LogNormal
 from simulator.events import DetractorReason, Kind
-from simulator.scenario import DAYS_PER_MONTH
 from simulator.streams import block
+from simulator.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from simulator.model import World

@@ -16,8 +16,8 @@ from simulator.distributions import Exponential
 from simulator.entities import Hunter
 from simulator.events import Source
 from simulator.processes import selling
-from simulator.scenario import DAYS_PER_MONTH
 from simulator.streams import block
+from simulator.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from simulator.model import World

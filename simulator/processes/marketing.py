@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from simulator.distributions import Exponential
 from simulator.events import Channel, Kind, Source
 from simulator.processes import either, selling
-from simulator.scenario import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simulator.streams import block
+from simulator.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from simulator.model import World

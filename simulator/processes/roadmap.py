@@ -20,8 +20,8 @@ import numpy as np
 
 from simulator.events import Kind
 from simulator.parameters import Feature, Slip
-from simulator.scenario import DAYS_PER_MONTH
 from simulator.streams import block
+from simulator.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from simulator.model import World

@@ -38,7 +38,7 @@ from simulator.events import DetractorReason, Discovery, Kind, Meeting, Outcome,
 from simulator.parameters import STAGES, Parameters
 from simulator.processes import either
 from simulator.processes.roadmap import NO_FEATURE
-from simulator.scenario import DAYS_PER_MONTH, HOURS_PER_DAY
+from simulator.units import DAYS_PER_MONTH, HOURS_PER_DAY
 
 if TYPE_CHECKING:
     from simulator.model import World

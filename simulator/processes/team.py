@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.entities import Hunter
 from simulator.events import Kind
 from simulator.processes import demand
-from simulator.scenario import DAYS_PER_MONTH
+from simulator.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from simulator.model import World
