@@ -1,17 +1,17 @@
 """The metric registry: every metric declared once, with what a reader needs to show it.
 
 Each entry names a column of the summary table (one value per replication) or of the monthly
-table, and gives its human label, its unit, which direction is better, a one-line description
-and the report section it belongs to. ``simulator.metrics`` derives its column lists from here,
-the console and the report take labels, units and directions from here, and a test checks that
-every column the model produces has an entry. Values are formatted here too, so a difference
-reads the same everywhere: ``+$1.2M``, ``+3.1 pts``, ``-0.7 hunters``, ``+12 days``.
+table, and gives its human label, its unit, which direction is better, a one-line description,
+the report section it belongs to and the report's charts that show it. Everything else derives
+from here: the stored columns and their order (``simulator.metrics``), the console's table and
+verdict, the report's charts and summary table, ``salesim metrics`` and the tests. A test checks
+that every column the model produces has an entry. ``simulator.formats`` writes the values.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 UNITS = ("usd", "share", "count", "days", "hours", "ratio")
 """usd: US dollars. share: a fraction shown as a percentage (NRR may exceed 100%); its
@@ -30,6 +30,17 @@ SECTIONS = (
     "marketing",
     "economics",
 )
+"""The report's groups of metrics, in the order its summary table shows them."""
+
+CHARTS = {
+    "fan": "monthly: the median over replications month by month, with 50% and 90% bands",
+    "fan_to_date": "monthly, summed to date: a fan chart of the running total",
+    "waterfall": "monthly: a flow of the ARR waterfall (subtracted when lower is better)",
+    "funnel": "summary: a step of the funnel from lead to won, named by ``step``",
+    "fate": "summary: a share of what became of every lead, named by ``step``, in ``colour``",
+    "distribution": "summary: a violin of its spread across replications",
+}
+"""The report's charts a metric can appear in, each showing its metrics in registry order."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,9 @@ class Metric:
     kind: str = "summary"  # or "monthly"
     noun: str = ""  # what a count counts ("deals", "hunters"); empty for other units
     key: bool = False  # one of the metrics a comparison leads with
+    charts: tuple[str, ...] = ()  # report charts that show it (see CHARTS)
+    step: str = ""  # its name as a step of a funnel, fate or waterfall chart
+    colour: str = ""  # its colour where a chart gives each metric its own
 
     @property
     def lower_is_better(self) -> bool:
@@ -52,42 +66,64 @@ class Metric:
     def has_direction(self) -> bool:
         return self.better != "neither"
 
+    def to_json(self) -> dict[str, Any]:
+        """The entry as ``salesim metrics --json`` lists it."""
+        entry = asdict(self)
+        entry["headline"] = self.name in HEADLINE and self.kind == "summary"
+        entry["charts"] = list(self.charts)
+        return entry
 
-def _m(name, label, unit, better, section, description, noun="", key=False, kind="summary"):
+
+def _m(name, label, unit, better, section, description, noun="", key=False, kind="summary",
+       charts=(), step="", colour=""):  # fmt: skip
     if unit == "count" and not noun:
         noun = "deals"
-    return Metric(name, label, unit, better, description, section, kind, noun, key)
+    return Metric(
+        name, label, unit, better, description, section, kind, noun, key, charts, step, colour
+    )
 
 
 _SUMMARY = (
     _m("leads_total", "Leads", "count", "higher", "pipeline",
-       "Leads that arrived: inbound, direct marketing and outbound.", "leads"),
+       "Leads that arrived: inbound, direct marketing and outbound.", "leads",
+       charts=("funnel",), step="leads"),
     _m("leads_unanswered", "Unanswered leads", "count", "lower", "pipeline",
-       "Leads nobody called within their patience window.", "leads"),
+       "Leads nobody called within their patience window.", "leads",
+       charts=("fate",), step="never answered", colour="#c62828"),
     _m("opportunities", "Opportunities", "count", "neither", "pipeline",
        "Leads a hunter called, opened as opportunities."),
     _m("qualified", "Qualified opportunities", "count", "higher", "pipeline",
-       "Opportunities that passed qualification."),
+       "Opportunities that passed qualification.",
+       charts=("funnel",), step="qualified"),
     _m("qualification_rate", "Qualification rate", "share", "higher", "pipeline",
        "Qualified opportunities as a share of leads.", key=True),
     _m("evaluations", "Evaluations", "count", "higher", "pipeline",
-       "Opportunities that reached the evaluation stage."),
+       "Opportunities that reached the evaluation stage.",
+       charts=("funnel",), step="evaluation"),
     _m("proposals", "Proposals", "count", "higher", "pipeline",
-       "Opportunities that reached the proposal stage."),
+       "Opportunities that reached the proposal stage.",
+       charts=("funnel",), step="proposal"),
     _m("won", "Deals won", "count", "higher", "outcomes",
-       "Opportunities closed won.", key=True),
+       "Opportunities closed won.", key=True,
+       charts=("funnel", "fate"), step="won", colour="#2e7d32"),
     _m("lost_competitor", "Lost to a competitor", "count", "lower", "outcomes",
-       "Opportunities lost to a competitor."),
+       "Opportunities lost to a competitor.",
+       charts=("fate",), step="lost to a competitor", colour="#ef6c00"),
     _m("lost_household_brand", "Lost to a household name", "count", "lower", "outcomes",
-       "Opportunities lost to a household-name vendor."),
+       "Opportunities lost to a household-name vendor.",
+       charts=("fate",), step="lost to a household name", colour="#ad1457"),
     _m("lost_no_decision", "Lost to no decision", "count", "lower", "outcomes",
-       "Opportunities where the buyer decided to do nothing."),
+       "Opportunities where the buyer decided to do nothing.",
+       charts=("fate",), step="lost to no decision", colour="#fbc02d"),
     _m("disqualified", "Disqualified", "count", "lower", "outcomes",
-       "Opportunities screened out at qualification."),
+       "Opportunities screened out at qualification.",
+       charts=("fate",), step="disqualified", colour="#5c6bc0"),
     _m("stalled", "Stalled", "count", "lower", "outcomes",
-       "Opportunities that went quiet after qualification."),
+       "Opportunities that went quiet after qualification.",
+       charts=("fate",), step="stalled", colour="#6d4c41"),
     _m("open_at_horizon", "Open at the horizon", "count", "neither", "outcomes",
-       "Opportunities still open when the simulation ends."),
+       "Opportunities still open when the simulation ends.",
+       charts=("fate",), step="still open at the end", colour="#9aa5b1"),
     _m("win_rate", "Win rate", "share", "higher", "outcomes",
        "Won / decided after qualification (won + lost + no decision + stalled).", key=True),
     _m("cycle_days_won_median", "Won-deal cycle, median days", "days", "lower", "speed",
@@ -101,7 +137,8 @@ _SUMMARY = (
     _m("bookings_12m", "Bookings at 12 months", "usd", "higher", "bookings",
        "ACV signed in the first 12 months, beta conversions included."),
     _m("bookings_24m", "Bookings at 24 months", "usd", "higher", "bookings",
-       "ACV signed in the first 24 months, beta conversions included.", key=True),
+       "ACV signed in the first 24 months, beta conversions included.", key=True,
+       charts=("distribution",)),
     _m("bookings_36m", "Bookings at 36 months", "usd", "higher", "bookings",
        "ACV signed in the first 36 months, beta conversions included.", key=True),
     _m("meetings_q1", "Prospect meetings in Q1", "count", "neither", "speed",
@@ -147,7 +184,8 @@ _SUMMARY = (
     _m("leads_outbound", "Outbound leads", "count", "neither", "marketing",
        "Leads hunters prospected themselves.", "leads"),
     _m("arr_end", "ARR at the horizon", "usd", "higher", "revenue",
-       "Annual recurring revenue when the simulation ends.", key=True),
+       "Annual recurring revenue when the simulation ends.", key=True,
+       charts=("distribution",)),
     _m("customers_end", "Customers at the horizon", "count", "higher", "revenue",
        "Customers when the simulation ends.", "customers"),
     _m("churned_customers", "Churned customers", "count", "lower", "revenue",
@@ -182,8 +220,8 @@ _SUMMARY = (
 )  # fmt: skip
 
 
-def _monthly(name, label, unit, better, section, description, noun=""):
-    return _m(name, label, unit, better, section, description, noun, kind="monthly")
+def _monthly(name, label, unit, better, section, description, noun="", **chart):
+    return _m(name, label, unit, better, section, description, noun, kind="monthly", **chart)
 
 
 _MONTHLY = (
@@ -202,7 +240,8 @@ _MONTHLY = (
     _monthly("disqualified", "Disqualified", "count", "lower", "outcomes",
              "Opportunities screened out."),
     _monthly("stalled", "Stalled", "count", "lower", "outcomes", "Opportunities that stalled."),
-    _monthly("bookings", "Bookings", "usd", "higher", "bookings", "ACV signed in the month."),
+    _monthly("bookings", "Bookings", "usd", "higher", "bookings", "ACV signed in the month.",
+             charts=("fan_to_date",)),
     _monthly("meetings", "Prospect meetings", "count", "neither", "speed",
              "Prospect meetings held.", "meetings"),
     _monthly("vaporware_pitches", "Vaporware pitches", "count", "neither", "death spiral",
@@ -218,21 +257,28 @@ _MONTHLY = (
     _monthly("hunter_attrition", "Hunters who left", "count", "lower", "death spiral",
              "Hunters who left in the month.", "hunters"),
     _monthly("open_opportunities", "Open opportunities", "count", "neither", "pipeline",
-             "Opportunities open at the month's end."),
+             "Opportunities open at the month's end.",
+             charts=("fan",)),
     _monthly("open_pipeline_acv", "Open pipeline (ACV at stake)", "usd", "higher", "pipeline",
-             "ACV of qualified opportunities open at the month's end."),
+             "ACV of qualified opportunities open at the month's end.",
+             charts=("fan",)),
     _monthly("deals_waiting_on_release", "Deals waiting on a release", "count", "lower",
              "death spiral", "Opportunities waiting for a promised feature at the month's end."),
     _monthly("hunters_on_plan", "Hunters on a performance plan", "count", "lower",
-             "death spiral", "Hunters on a plan at the month's end.", "hunters"),
+             "death spiral", "Hunters on a plan at the month's end.", "hunters",
+             charts=("fan",)),
     _monthly("hunters", "Hunters", "count", "neither", "death spiral",
              "Hunters employed at the month's end.", "hunters"),
-    _monthly("arr", "ARR", "usd", "higher", "revenue", "ARR at the month's end."),
+    _monthly("arr", "ARR", "usd", "higher", "revenue", "ARR at the month's end.",
+             charts=("fan",)),
     _monthly("new_arr", "New ARR", "usd", "higher", "revenue",
-             "ARR added by new customers and beta conversions."),
+             "ARR added by new customers and beta conversions.",
+             charts=("waterfall",), step="new customers"),
     _monthly("expansion_arr", "Expansion ARR", "usd", "higher", "revenue",
-             "ARR added by upsells."),
-    _monthly("churned_arr", "Churned ARR", "usd", "lower", "revenue", "ARR lost to churn."),
+             "ARR added by upsells.",
+             charts=("waterfall",), step="expansion"),
+    _monthly("churned_arr", "Churned ARR", "usd", "lower", "revenue", "ARR lost to churn.",
+             charts=("waterfall",), step="churn"),
     _monthly("customers", "Customers", "count", "higher", "revenue",
              "Customers at the month's end.", "customers"),
     _monthly("references", "References", "count", "higher", "revenue",
@@ -263,109 +309,36 @@ HEADLINE: tuple[str, ...] = (
 """The verdict's metrics: who wins, by how much, in money and people."""
 
 
+KEY_METRICS: tuple[str, ...] = HEADLINE + tuple(
+    name for name, metric in SUMMARY.items() if metric.key and name not in HEADLINE
+)
+"""The metrics a comparison leads with: the verdict's, then the other key ones."""
+
+LOWER_IS_BETTER: frozenset[str] = frozenset(
+    metric.name for metric in (*SUMMARY.values(), *MONTHLY.values()) if metric.lower_is_better
+)
+"""Metrics (summary or monthly) that are better when lower."""
+
+
+def charted(chart: str) -> tuple[Metric, ...]:
+    """The metrics a report chart shows (see CHARTS), in registry order."""
+    if chart not in CHARTS:
+        raise ValueError(f"{chart!r} is not a chart; known: {', '.join(CHARTS)}")
+    return tuple(m for m in (*SUMMARY.values(), *MONTHLY.values()) if chart in m.charts)
+
+
 def summary_metric(name: str) -> Metric:
     """The registry entry of a summary column; a plain count for columns it does not know
     (a run made by a later version may have more)."""
     found = SUMMARY.get(name)
     if found is not None:
         return found
-    return Metric(name, name.replace("_", " ").capitalize(), "count", "neither", "", "", "", "")
+    return Metric(name, name.replace("_", " ").capitalize(), "count", "neither", "", "")
 
 
-# --- formatting -------------------------------------------------------------------------------
-
-MINUS = "−"
-
-
-def _compact(size: float) -> str:
-    """A non-negative number in 3 significant figures: 9.91M, 66.8k, 482, 0.481, 12."""
-    if size >= 1e9:
-        return f"{size / 1e9:.3g}B"
-    if size >= 1e6:
-        return f"{size / 1e6:.3g}M"
-    if size >= 1e3:
-        return f"{size / 1e3:.3g}k"
-    if size >= 100 or size == int(size):
-        return f"{size:.0f}"
-    return f"{size:.3g}"
-
-
-def _sign(value: float, signed: bool) -> str:
-    if value < 0 and _compact(abs(value)) != "0":
-        return MINUS
-    return "+" if signed and value > 0 else ""
-
-
-def _plain(value: float, digits: int, small: bool = True) -> str:
-    """``value`` with up to ``digits`` decimals (trailing zeros dropped); a small non-zero value
-    that would read 0 gets one significant figure (0.04) when ``small``."""
-    size = abs(value)
-    text = f"{size:,.{digits}f}"
-    if digits:
-        text = text.rstrip("0").rstrip(".")
-    if small and text == "0" and size > 0:
-        return f"{size:.1g}"
-    return text
-
-
-def number(value: float, unit: str, signed: bool = False, noun: str = "") -> str:
-    """One value in its unit. ``signed`` (for differences) puts + before a positive value and
-    shows shares in percentage points; ``noun`` follows counts and durations when given."""
-    if not math.isfinite(value):
-        return "n/a"
-    sign = _sign(value, signed)
-    size = abs(value)
-    if unit == "usd":
-        return f"{sign}${_compact(size)}"
-    if unit == "share":
-        percent = 100 * size
-        text = f"{sign}{_plain(percent, 1) if signed else f'{percent:.1f}'}"
-        if signed:
-            return f"{text} pts" if noun else text
-        return f"{text}%"
-    if unit == "ratio":
-        return f"{sign}{_plain(size, 1 if signed or size >= 10 else 2, small=not signed)}×"
-    digits = 0 if size >= 100 else 1
-    text = f"{sign}{_compact(size) if size >= 1e4 else _plain(size, digits)}"
-    return f"{text} {noun}" if noun else text
-
-
-def unit_word(metric: Metric) -> str:
-    """The unit a reader sees for a metric's values: $, %, days, hunters, ×."""
+def registry_json() -> dict[str, list[dict[str, Any]]]:
+    """Every metric, summary then monthly, as ``salesim metrics --json`` prints it."""
     return {
-        "usd": "$",
-        "share": "%",
-        "ratio": "×",
-        "days": "days",
-        "hours": "hours",
-    }.get(metric.unit, metric.noun)
-
-
-def difference_unit(metric: Metric) -> str:
-    """The unit of a difference: percentage points for shares, else the value's unit."""
-    return "pts" if metric.unit == "share" else unit_word(metric)
-
-
-def value_text(metric: Metric, value: float, with_unit: bool = False) -> str:
-    """A value as a table shows it: ``$9.91M``, ``48.1%``, ``12.3``, ``3.2×``; ``with_unit``
-    adds the noun of counts and durations (``41 days``, ``1.6 hunters``)."""
-    noun = (
-        (metric.noun or metric.unit)
-        if with_unit and metric.unit in ("count", "days", "hours")
-        else ""
-    )
-    return number(value, metric.unit, noun=noun)
-
-
-def difference_text(metric: Metric, mean: float, low: float, high: float) -> str:
-    """A difference with its interval: ``+$1.2M [+$0.8M, +$1.6M]``, ``+3.1 pts [+1.2, +5.0]``,
-    ``−0.7 hunters [−1.1, −0.3]``."""
-    noun = {"usd": "", "ratio": ""}.get(metric.unit, difference_unit(metric))
-    head = number(mean, metric.unit, True, noun)
-    bounds = ", ".join(number(v, metric.unit, True) for v in (low, high))
-    return head if bounds == "n/a, n/a" else f"{head} [{bounds}]"
-
-
-def difference_scale(metric: Metric) -> float:
-    """Factor that turns a difference into the unit shown on a chart axis (pts for shares)."""
-    return 100.0 if metric.unit == "share" else 1.0
+        "summary": [m.to_json() for m in SUMMARY.values()],
+        "monthly": [m.to_json() for m in MONTHLY.values()],
+    }

@@ -1,10 +1,11 @@
-"""Terminal output: the verdict and comparison table a run prints, and the benchmark's figures."""
+"""Terminal output: the verdict and comparison table a run prints, the metric registry, the
+bundled scenarios, and the benchmark's figures."""
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group
@@ -12,17 +13,14 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.aggregate import P_BETTER_DEFINITION, Difference, MetricComparison
-from simulator.catalog import (
-    HEADLINE,
-    SUMMARY,
-    Metric,
-    difference_unit,
-    summary_metric,
-    value_text,
-)
-from simulator.catalog import number as unit_number
+from simulator.catalog import HEADLINE, MONTHLY, SUMMARY, Metric, summary_metric
+from simulator.formats import difference_unit, value_text
+from simulator.formats import number as unit_number
 from simulator.verdict import Verdict, legend, word
 from simulator.verdict import build as build_verdict
+
+if TYPE_CHECKING:
+    from simulator.scenario_files import Listed
 
 
 def parse_metrics(text: str | None) -> list[str]:
@@ -99,7 +97,6 @@ def verdict_block(verdict: Verdict, scenario: str, subtitle: str) -> Group:
                 table.add_section()
             for row, (metric, cells) in enumerate(verdict.rows):
                 cell = cells[name]
-                d = cell.difference
                 head, _, bounds = cell.text.partition(" [")
                 table.add_row(
                     Text(name if row == 0 else "", style="bold"),
@@ -108,7 +105,6 @@ def verdict_block(verdict: Verdict, scenario: str, subtitle: str) -> Group:
                     f"[{bounds}" if bounds else "",
                     Text(cell.word, style=STYLES.get(cell.word, "dim")),
                 )
-                del d
         lines.append(table)
     lines.append(Text(legend(verdict.paired), style="dim"))
     return Group(*lines)
@@ -236,22 +232,49 @@ def bench_table(figures: dict[str, Any], targets: dict[str, str]) -> Table:
         table.add_row(key, shown, target, verdict)
     for scenario, seconds in figures.get("seconds_per_replication", {}).items():
         table.add_row(Text(f"seconds_per_replication[{scenario}]"), f"{seconds:.4g}", "", "")
+    for factor, efficiency in figures.get("engine_efficiency_scaled", {}).items():
+        table.add_row(Text(f"engine_efficiency_scaled[{factor}x]"), f"{efficiency:.4g}", "", "")
     return table
 
 
-def metrics_table() -> Table:
-    """The metric registry's summary metrics, for ``salesim metrics``."""
-    table = Table(
-        title="Summary metrics (one value per replication); ★ = in the verdict",
-        title_justify="left",
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for heading in ("name", "label", "unit", "better", "what it measures"):
-        table.add_column(heading, no_wrap=heading in ("name", "unit", "better"))
-    for metric in SUMMARY.values():
-        star = " ★" if metric.name in HEADLINE else ""
-        unit = metric.noun if metric.unit == "count" else metric.unit
-        table.add_row(metric.name + star, metric.label, unit, metric.better, metric.description)
-    return table
+def metrics_table() -> Group:
+    """The metric registry, for ``salesim metrics``: the summary metrics, then the monthly."""
+    tables = []
+    for title, registry in (
+        ("Summary metrics (one value per replication); ★ = in the verdict", SUMMARY),
+        ("Monthly metrics (one value per replication and month)", MONTHLY),
+    ):
+        table = Table(
+            title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )  # fmt: skip
+        for heading in ("name", "label", "unit", "better", "section", "what it measures"):
+            table.add_column(heading, no_wrap=heading in ("name", "unit", "better", "section"))
+        for metric in registry.values():
+            star = " ★" if metric.kind == "summary" and metric.name in HEADLINE else ""
+            unit = metric.noun if metric.unit == "count" else metric.unit
+            table.add_row(
+                metric.name + star, metric.label, unit, metric.better, metric.section,
+                metric.description,
+            )  # fmt: skip
+        tables.append(table)
+    return Group(tables[0], Text(""), tables[1])
+
+
+def scenarios_listing(groups: list[tuple[str, list[Listed]]]) -> Group:
+    """The bundled scenarios and engine checks, for ``salesim scenarios``: a heading per group,
+    then per scenario its name and description, and its variants below."""
+    width = max((len(e.name) for _, entries in groups for e in entries), default=0) + 2
+    lines: list[Text] = []
+    for number, (heading, entries) in enumerate(groups):
+        if number:
+            lines.append(Text(""))
+        lines.append(Text(heading, style="bold"))
+        for entry in entries:
+            if entry.problems:
+                lines.append(Text(f"{entry.name:{width}}(invalid: {entry.problems} problems)"))
+                continue
+            lines.append(Text(f"{entry.name:{width}}{entry.description}"))
+            variants = ", ".join(entry.variants)
+            lines.append(Text(f"{'':{width}}variants: {variants}", style="dim"))
+    return Group(*lines)

@@ -1,25 +1,32 @@
 """The things the simulation is about: accounts, hunters and opportunities.
 
-Accounts are many and simple, so they are held as columns (one list per attribute) drawn in one
-vectorised pass; hunters and opportunities are small objects processes pass around.
+Accounts are many and simple, so they are held as columns (one tuple per attribute) drawn in one
+vectorised pass: facts about the market, read by every mechanism and changed by none (what
+changes about an account, such as whether it can buy now, belongs to the mechanism that changes
+it). Hunters and opportunities are small objects the mechanisms pass around.
 """
 
 from __future__ import annotations
 
-import math
+from collections import deque
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 import numpy as np
 
 from simulator.parameters import Market, PerSegmentProbability, Product
 
 ENTERPRISE, MID_MARKET = 0, 1
-NEVER = math.inf
+NO_FEATURE = -1
+"""Index standing for "no announced feature" (an opportunity hanging on none, a claim of none)."""
+CHAMPION = 1
+"""The contact who took the first meeting: always met in discovery, and never replaced."""
 
 
-class U(IntEnum):
-    """Slots of the uniforms each opportunity draws (one per decision: common random numbers)."""
+class U:
+    """Slots of the uniforms each opportunity draws (one per decision: common random numbers).
+
+    Plain integers, not an ``IntEnum``: they index on the hot path, where (before Python 3.12)
+    looking up an enum member costs four times a plain class attribute."""
 
     INTEREST = 0
     SPONSOR = 1
@@ -36,7 +43,7 @@ class U(IntEnum):
     RIVAL_PRESENT = 12  # one slot per rival, then per entrant, from here on
 
 
-class Z(IntEnum):
+class Z:
     """Slots of the standard normals each opportunity draws: one per stage duration."""
 
     ATTRACTION = 0
@@ -50,21 +57,22 @@ NORMAL_SLOTS = 8
 PREDRAWN_OPPORTUNITIES_PER_ACCOUNT = 3
 
 
-@dataclass
+@dataclass(frozen=True)
 class Accounts:
-    """The market's accounts as columns; index = account id."""
+    """The market's accounts as read-only columns; index = account id.
 
-    segment: list[int]
-    sector: list[int]
-    deal_size_usd: list[float]
-    committee_size: list[int]
-    sponsor_present: list[bool]
-    perceived_risk: list[float]
-    fit: list[float]
-    aware: list[bool]
-    needs: list[list[bool]]  # needs[feature][account]: the prospect's need includes the feature
-    available_from_day: list[float]
-    opportunities_opened: list[int]
+    Tuples rather than lists: nothing may change them, and the garbage collector stops scanning
+    a tuple of plain numbers, a cost that would otherwise grow with the market."""
+
+    segment: tuple[int, ...]
+    sector: tuple[int, ...]
+    deal_size_usd: tuple[float, ...]
+    committee_size: tuple[int, ...]
+    sponsor_present: tuple[bool, ...]
+    perceived_risk: tuple[float, ...]
+    fit: tuple[float, ...]
+    aware_at_start: tuple[bool, ...]
+    needs: tuple[tuple[bool, ...], ...]  # needs[feature][account]: the need includes the feature
 
     @classmethod
     def draw(cls, market: Market, product: Product, rng: np.random.Generator) -> Accounts:
@@ -88,29 +96,24 @@ class Accounts:
         base_fit = np.where(segment == ENTERPRISE, product.fit.enterprise, product.fit.mid_market)
         fit = np.clip(base_fit + product.fit_sd * rng.standard_normal(n), 0.0, 1.0)
         aware = rng.random(n) < market.aware_share
-        needs = [
-            (rng.random(n) < per_feature_need(feature.need_probability)).tolist()
+        needs = tuple(
+            tuple((rng.random(n) < per_feature_need(feature.need_probability)).tolist())
             for feature in product.features
-        ]
+        )
         return cls(
-            segment=segment.tolist(),
-            sector=rng.integers(0, market.sectors, n).tolist(),
-            deal_size_usd=deal_size.tolist(),
-            committee_size=committee.tolist(),
-            sponsor_present=sponsor.tolist(),
-            perceived_risk=risk.tolist(),
-            fit=fit.tolist(),
-            aware=aware.tolist(),
+            segment=tuple(segment.tolist()),
+            sector=tuple(rng.integers(0, market.sectors, n).tolist()),
+            deal_size_usd=tuple(deal_size.tolist()),
+            committee_size=tuple(committee.tolist()),
+            sponsor_present=tuple(sponsor.tolist()),
+            perceived_risk=tuple(risk.tolist()),
+            fit=tuple(fit.tolist()),
+            aware_at_start=tuple(aware.tolist()),
             needs=needs,
-            available_from_day=[0.0] * n,
-            opportunities_opened=[0] * n,
         )
 
     def __len__(self) -> int:
         return len(self.segment)
-
-    def is_available(self, account: int, day: float) -> bool:
-        return self.available_from_day[account] <= day
 
 
 class OpportunityDraws:
@@ -138,9 +141,9 @@ class OpportunityDraws:
         ).tolist()
 
 
-@dataclass
+@dataclass(eq=False)
 class Hunter:
-    """A new-business rep. Capacity is held as tokens in the team's free-slot store."""
+    """A new-business rep: who they are, whether they are still here, and what they booked."""
 
     id: int
     hired_day: float
@@ -148,26 +151,35 @@ class Hunter:
     capacity: int
     active: bool = True
     on_plan_since: float | None = None
-    bookings: list[tuple[float, float]] = field(default_factory=list)  # (day, ACV USD)
-    open: dict[int, Opportunity] = field(default_factory=dict)
+    bookings: deque[tuple[float, float]] = field(default_factory=deque)  # (day, ACV USD)
+
+    def book(self, day: float, acv_usd: float) -> None:
+        """A deal (or a beta partner's conversion) counts towards quota while the hunter stays."""
+        if self.active:
+            self.bookings.append((day, acv_usd))
 
     def booked_since(self, day: float) -> float:
-        return sum(acv for booked, acv in self.bookings if booked >= day)
+        """ACV booked on or after ``day``. Reviews ask for ever later days, so older bookings
+        are dropped as they fall out of the window: the sum costs the window, not the tenure."""
+        bookings = self.bookings
+        while bookings and bookings[0][0] < day:
+            bookings.popleft()
+        return sum(acv for _, acv in bookings)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Opportunity:
     """A lead a hunter has called, on its way through the courtship stages."""
 
     id: int
     account: int
-    hunter: int
+    hunter: Hunter
     source: int
     opened_day: float
     wait_hours: float
     u: list[float] = field(repr=False)
     z: list[float] = field(repr=False)
-    feature: int = -1  # the announced feature the deal now hangs on (pitched or beta), if any
+    feature: int = NO_FEATURE  # the announced feature the deal now hangs on (pitched or beta)
     beta: bool = False
     attendee_bonus: float = 0.0
     fatigue: int = 0

@@ -5,8 +5,7 @@ one log serves the summary, the monthly table, the tests and the training storie
 A record is ``(day, kind, subject, account, actor, value, code)`` (see ``Record``), stored flat:
 the log is one list of numbers, seven per record, so recording allocates nothing that outlives
 the call (a list of tuples keeps the garbage collector busy, which costs more than the tuples).
-The hottest paths (every stage of every opportunity) extend ``EventLog.values`` themselves,
-saving a call.
+Every mechanism writes through ``EventLog.record``.
 """
 
 from __future__ import annotations

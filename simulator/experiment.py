@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -147,9 +147,6 @@ class Plan:
     @classmethod
     def until_precise(cls, precision: float, metric: str, max_replications: int) -> Plan:
         return cls(max_replications, min(PRECISION_BLOCK, max_replications), precision, metric)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def block_chunks(self, block: int, variants: int) -> list[Chunk]:
         stop = min((block + 1) * self.block, self.replications)

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from simulator.catalog import HEADLINE, MONTHLY, SUMMARY
+from simulator.catalog import MONTHLY, SUMMARY
 from simulator.entities import ENTERPRISE, MID_MARKET
 from simulator.events import Discovery, Kind, Outcome, Source
 from simulator.parameters import STAGES, Parameters
@@ -27,15 +27,12 @@ MONTHLY_COLUMNS: tuple[str, ...] = tuple(MONTHLY)
 ``deals_waiting_on_release``, ``hunters_on_plan``, ``hunters``, ``arr``, ``customers``,
 ``references``, ``detractors``, ``aware_share``); ``brand_adstock`` is the month's adstock."""
 
-KEY_METRICS: tuple[str, ...] = HEADLINE + tuple(
-    name for name, metric in SUMMARY.items() if metric.key and name not in HEADLINE
-)
-"""The metrics a comparison leads with: the verdict's, then the other key ones."""
+BOOKINGS_HORIZONS_MONTHS = (12, 24, 36)
+"""The horizons of the ``bookings_<n>m`` summary metrics: ACV signed in the first n months."""
+MONTHS_PER_QUARTER = 3
+FIRST_QUARTER_DAYS = MONTHS_PER_QUARTER * DAYS_PER_MONTH
+"""The window of the ``*_q1`` summary metrics: the first quarter, from day 0."""
 
-LOWER_IS_BETTER: frozenset[str] = frozenset(
-    metric.name for metric in (*SUMMARY.values(), *MONTHLY.values()) if metric.lower_is_better
-)
-"""Metrics (summary or monthly) that are better when lower."""
 
 _OUTCOME_COLUMNS = {
     Outcome.WON: "won",
@@ -99,13 +96,14 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     booked = log[
         (kind == Kind.BETA_CONVERTED) | ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON))
     ]
-    for months in (12, 24, 36):
+    for months in BOOKINGS_HORIZONS_MONTHS:
         day = months * DAYS_PER_MONTH
         booked_by = float(booked["value"][booked["day"] < day].sum())
         row[f"bookings_{months}m"] = booked_by if day <= horizon_days + 1e-9 else math.nan
 
     meetings = log[kind == Kind.MEETING]
-    row["meetings_q1"] = int(np.count_nonzero(meetings["day"] < 3 * DAYS_PER_MONTH))
+    in_first_quarter = meetings["day"] < FIRST_QUARTER_DAYS
+    row["meetings_q1"] = int(np.count_nonzero(in_first_quarter))
     answered = opened[opened["code"] != Source.OUTBOUND]
     row["lead_wait_hours_median"] = _median(answered["value"])
     demos = log[kind == Kind.DEMO_STARTED]
@@ -114,9 +112,7 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     sponsored = set(qualified["subject"][(qualified["code"] & Discovery.SPONSOR) != 0].tolist())
     row["sponsorless_won"] = sum(1 for s in won["subject"].tolist() if s not in sponsored)
 
-    row["meeting_attendees_q1"] = float(
-        meetings["value"][meetings["day"] < 3 * DAYS_PER_MONTH].sum()
-    )
+    row["meeting_attendees_q1"] = float(meetings["value"][in_first_quarter].sum())
     counted = {
         "vaporware_pitches": Kind.PITCHED,
         "beta_partners": Kind.BETA_OFFERED,

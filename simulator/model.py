@@ -1,159 +1,117 @@
-"""Builds one simulated world from a variant's parameters and runs it to the horizon.
+"""Builds one simulated market from a variant's parameters and runs it to the horizon.
 
-The world owns the shared state (accounts, team, sales engineers, event log); the mechanisms
-live in ``processes/`` as simpy processes that read and change that state. Nothing here polls:
-every process sleeps until its next event.
+``build`` makes each mechanism (``processes/``), handing it the few collaborators whose methods
+it calls, then starts their processes; nothing polls: every process sleeps until its next
+event. Each is built after those it calls, so there is no cycle:
+
+    market       the accounts, and which can buy now
+    roadmap      releases, launch partners, feature references     (the accounts' needs)
+    competition  entrants                                          roadmap
+    customers    life after the sale, references and detractors    market
+    brand        adstock, share of voice, brand strength
+    awareness    who knows us (Bass diffusion)                     brand, customers
+    capacity     hunters' free slots; sales engineers for demos
+    decision     the buyer's choice                                market, roadmap, brand,
+                                                                   customers, competition
+    pitch        pitching features, waiting on releases            roadmap
+    courtship    the stages of a deal                              market, roadmap, engineers,
+                                                                   pitch, decision
+    pipeline     leads in, deals closed                            market, awareness, capacity,
+                                                                   courtship, roadmap, customers
+    team         hires, ramp-up, quota reviews, exits              capacity, pipeline
+    marketing    budgets and campaigns                             brand, market, pipeline, team
+
+Customers and marketing fire, and awareness waits on, one signal: awareness's rates changed.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from dataclasses import dataclass
 
 import simpy
 
-from simulator.distributions import Exponential, Gamma
-from simulator.entities import Accounts, Hunter, OpportunityDraws
-from simulator.events import EventLog, Kind
+from simulator.events import EventLog
 from simulator.parameters import Parameters
-from simulator.processes import competition, demand, marketing, selling, team
-from simulator.processes.competition import Entrant
+from simulator.processes.awareness import Awareness
+from simulator.processes.brand import Brand
+from simulator.processes.capacity import Capacity, SalesEngineers
+from simulator.processes.competition import Competition
+from simulator.processes.courtship import Courtship
 from simulator.processes.customers import CustomerBase
-from simulator.processes.marketing import Voice
+from simulator.processes.decision import Decision
+from simulator.processes.market import Market
+from simulator.processes.marketing import Marketing
+from simulator.processes.pipeline import Pipeline
+from simulator.processes.pitch import Pitch
 from simulator.processes.roadmap import Roadmap
-from simulator.streams import Streams, block
-from simulator.units import DAYS_PER_MONTH, HOURS_PER_DAY
+from simulator.processes.signals import Signal
+from simulator.processes.team import Team
+from simulator.streams import Streams
 
 
-class Slots:
-    """The hunters' free capacity tokens (hunter ids); a lead waiting for one queues first come,
-    first served, and the hunter who frees a slot hands it to the oldest waiting lead.
+@dataclass(frozen=True)
+class Model:
+    """One replication's mechanisms, built and started, and the log they write."""
 
-    A plain list and a queue instead of a ``simpy.Store``, which schedules an event for every
-    put and get.
-    """
-
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self.items: list[int] = []
-        self.waiting: deque[simpy.Event] = deque()
-        self.cancelled: set[simpy.Event] = set()
-
-    def take(self) -> int | None:
-        """The oldest free token, or None when every slot is taken."""
-        return self.items.pop(0) if self.items else None
-
-    def wait(self) -> simpy.Event:
-        """An event that succeeds with the next token freed."""
-        event = self.env.event()
-        self.waiting.append(event)
-        return event
-
-    def cancel(self, event: simpy.Event) -> None:
-        """Stop waiting (the lead gave up before a token came). The event stays in the queue,
-        marked, and is skipped when its turn comes: removing it would cost a scan of the queue,
-        which grows with the market."""
-        self.cancelled.add(event)
-
-    def put(self, hunter: int) -> None:
-        while self.waiting:
-            event = self.waiting.popleft()
-            if event in self.cancelled:
-                self.cancelled.remove(event)
-                continue
-            event.succeed(hunter)
-            return
-        self.items.append(hunter)
+    env: simpy.Environment
+    log: EventLog
+    market: Market
+    roadmap: Roadmap
+    competition: Competition
+    customers: CustomerBase
+    awareness: Awareness
+    pipeline: Pipeline
+    team: Team
+    marketing: Marketing
 
 
-class Engineers:
-    """The sales engineers: a count of busy ones and a first-come, first-served queue of demos
-    waiting for one (cheaper than a ``simpy.Resource``'s request and release events)."""
+def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
+    """Make every mechanism with its collaborators, then start their processes (the order
+    of starts is part of the schedule: events at the same time run in the order made)."""
+    log = EventLog()
+    rates_changed = Signal(env)
+    market = Market(env, p.market, p.product, streams["accounts"])
+    roadmap = Roadmap(env, p.product, p.process.pitching, market.accounts.needs, log, streams)
+    competition = Competition(env, p.competitors.entrants, roadmap, log, streams["entrants"])
+    customers = CustomerBase(env, p.post_sale, p.team, market, rates_changed, log, streams)
+    brand = Brand(p.marketing)
+    awareness = Awareness(
+        env,
+        p.marketing.awareness,
+        market.accounts.aware_at_start,
+        brand,
+        customers,
+        rates_changed,
+        log,
+        streams["awareness"],
+    )
+    capacity = Capacity(env)
+    engineers = SalesEngineers(env, p.team, streams["demos"])
+    decision = Decision(env, p, market, roadmap, brand, customers, competition)
+    pitch = Pitch(env, p.process.pitching, p.strategy.pitch, roadmap, log, streams["waiting"])
+    courtship = Courtship(env, p, market, roadmap, engineers, pitch, decision, log)
+    pipeline = Pipeline(
+        env, p, market, awareness, capacity, courtship, roadmap, customers, log, streams
+    )
+    team = Team(env, p.team, capacity, pipeline, log, streams["hunters"])
+    marketing = Marketing(
+        env, p.marketing, brand, market, pipeline, team, rates_changed, log, streams["direct"]
+    )
 
-    def __init__(self, env: simpy.Environment, capacity: int) -> None:
-        self.env = env
-        self.capacity = capacity
-        self.busy = 0
-        self.waiting: deque[simpy.Event] = deque()
-
-    def request(self) -> simpy.Event | None:
-        """Take a free engineer now (None), or an event that succeeds when one is handed over."""
-        if self.busy < self.capacity:
-            self.busy += 1
-            return None
-        event = self.env.event()
-        self.waiting.append(event)
-        return event
-
-    def release(self) -> None:
-        if self.waiting:
-            self.waiting.popleft().succeed()
-        else:
-            self.busy -= 1
-
-
-class World:
-    """Everything one replication shares: clock, market, team, log and random streams."""
-
-    def __init__(self, parameters: Parameters, horizon_days: float, streams: Streams) -> None:
-        self.parameters = parameters
-        self.horizon_days = horizon_days
-        self.streams = streams
-        self.env = simpy.Environment()
-        self.log = EventLog()
-        p = parameters
-        self.accounts = Accounts.draw(p.market, p.product, streams["accounts"])
-        self.draws = OpportunityDraws(len(self.accounts), streams["opportunities"])
-        self.hunters: list[Hunter] = []
-        self.free_slots = Slots(self.env)
-        self.sales_engineers = Engineers(self.env, max(1, p.team.sales_engineers))
-        self.selling = selling.Terms(p)
-        response = Exponential(p.team.lead_response_hours_mean / HOURS_PER_DAY)
-        self.response_days = block(lambda n: response.sample(streams["response"], n))
-        demo = Gamma(p.team.demo_days_mean, p.team.demo_days_cv)
-        self.demo_days = block(lambda n: demo.sample(streams["demos"], n))
-        self.roadmap = Roadmap(self)
-        self.voice = Voice(self)
-        self.customers = CustomerBase(self)
-        self.rate_change = self.env.event()
-        self.entrants: list[Entrant] = []
-        self._next_id = 0
-
-    def next_id(self) -> int:
-        self._next_id += 1
-        return self._next_id - 1
-
-    def new_lead(self, account: int, source: int) -> int:
-        """Record a lead and take its account off the market while it is being worked."""
-        lead = self.next_id()
-        self.accounts.available_from_day[account] = float("inf")
-        segment = self.accounts.segment[account]
-        self.log.record(self.env.now, Kind.LEAD, lead, account, value=segment, code=source)
-        return lead
-
-    def release_account(self, account: int, won: bool) -> None:
-        """A won account leaves the new-logo market; a lost one returns after a cool-down."""
-        cooldown_days = self.parameters.market.cooldown_after_loss_months * DAYS_PER_MONTH
-        self.accounts.available_from_day[account] = (
-            float("inf") if won else self.env.now + cooldown_days
-        )
-
-    def rates_changed(self) -> None:
-        """Wake whatever waits on hazards that depend on references, detractors or adstock."""
-        self.rate_change.succeed()
-        self.rate_change = self.env.event()
-
-    def start(self) -> None:
-        self.roadmap.start()
-        competition.start(self)
-        team.staff(self)
-        self.env.process(marketing.monthly_marketing(self))
-        self.env.process(marketing.awareness(self))
-        self.env.process(demand.inbound_leads(self))
+    roadmap.start()
+    competition.start()
+    team.staff()
+    env.process(marketing.monthly())
+    env.process(awareness.diffusion())
+    env.process(pipeline.inbound_leads())
+    return Model(
+        env, log, market, roadmap, competition, customers, awareness, pipeline, team, marketing
+    )
 
 
 def simulate(parameters: Parameters, horizon_days: float, streams: Streams) -> EventLog:
     """Run one replication and return its event log."""
-    world = World(parameters, horizon_days, streams)
-    world.start()
-    world.env.run(until=horizon_days)
-    return world.log
+    env = simpy.Environment()
+    model = build(env, parameters, streams)
+    env.run(until=horizon_days)
+    return model.log

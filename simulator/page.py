@@ -43,6 +43,7 @@ p.sentence { font-size: 1.08rem; margin: 6px 0; }
 .badge.better { background: #2e7d32; } .badge.worse { background: #c62828; }
 .badge.mixed { background: #f9a825; color: #1f2933; }
 table.verdict { font-size: 1rem; margin-top: 10px; }
+table.summary tr.group th { text-align: left; background: #eef2f7; padding-top: 8px; }
 table.verdict th, table.verdict td { padding: 7px 10px; vertical-align: top; }
 table.verdict thead th { text-align: left; }
 table.verdict td { text-align: left; }

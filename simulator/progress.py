@@ -1,4 +1,4 @@
-"""Progress as plain lines, for when stderr is not a terminal (CI, ``| tee``, cron).
+"""Progress of a study: a live bar on a terminal, else plain lines (CI, ``| tee``, cron).
 
 A live progress bar needs a terminal; written to a log it is either nothing or a flood of
 control codes. So a run writes one line at least every ``interval`` seconds instead:
@@ -12,6 +12,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 DEFAULT_INTERVAL_SECONDS = 10.0
 
@@ -130,3 +135,67 @@ def clock_time(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class StudyProgress:
+    """What a study reports as it runs (replications done, the precision at each check), shown
+    as a bar when ``console`` is a terminal, else as a ``LineProgress`` through ``write``."""
+
+    def __init__(
+        self,
+        label: str,
+        total: int,
+        precision: float | None,
+        console: Console,
+        write: Callable[[str], None],
+        *,
+        interval: float = DEFAULT_INTERVAL_SECONDS,
+        prior_seconds: float | None = None,
+        already: int = 0,
+    ) -> None:
+        self.target = 100 * (precision or 0.0)
+        self.bar: Progress | None = None
+        self.lines: LineProgress | None = None
+        if console.is_terminal:
+            self.label = f"{escape(label)}: replications"
+            columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn())
+            self.bar = Progress(*columns, TimeRemainingColumn(), console=console, transient=True)
+            self.task = self.bar.add_task(self.label, total=total)
+        else:
+            self.lines = LineProgress(
+                label, total, write, interval=interval, prior_seconds=prior_seconds,
+                already=already,
+            )  # fmt: skip
+
+    def advance(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, done)
+        elif self.lines is not None:
+            self.lines.advance(done)
+
+    def checked(self, replications: int, worst: float) -> None:
+        """A precision check: the worst relative half-width after ``replications``."""
+        precision = f"±{100 * worst:.1f}% after {replications}, target ±{self.target:g}%"
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"{self.label} ({precision})")
+        elif self.lines is not None:
+            self.lines.set_note(precision)
+
+    def stop(self) -> None:
+        """Take the bar off the terminal (on Ctrl-C, before saying how to resume)."""
+        if self.bar is not None:
+            self.bar.stop()
+
+    def finish(self) -> None:
+        """After the study: the closing line, when progress is written as lines."""
+        if self.lines is not None:
+            self.lines.finish()
+
+    def __enter__(self) -> StudyProgress:
+        display: Any = self.bar if self.bar is not None else self.lines
+        display.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        display: Any = self.bar if self.bar is not None else self.lines
+        display.__exit__(*exc)

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from simulator.aggregate import Difference
-from simulator.catalog import HEADLINE, Metric, difference_text, number, summary_metric
+from simulator.catalog import HEADLINE, Metric, summary_metric
+from simulator.formats import difference_text, number
 
 BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
 

@@ -10,17 +10,21 @@ import pytest
 from simulator import metrics
 from simulator.catalog import (
     BETTER,
+    CHARTS,
     HEADLINE,
+    KEY_METRICS,
+    LOWER_IS_BETTER,
     MONTHLY,
     SECTIONS,
     SUMMARY,
     UNITS,
-    difference_text,
-    number,
+    charted,
+    registry_json,
     summary_metric,
-    value_text,
 )
 from simulator.experiment import run_replication
+from simulator.formats import difference_text, number, value_text
+from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 
 
@@ -48,15 +52,59 @@ def test_every_entry_is_complete(metric):
     assert metric.label[0].isupper() and len(metric.label) <= 30, metric.label
     assert metric.description.endswith(".")
     assert (metric.unit == "count") == bool(metric.noun)
+    assert set(metric.charts) <= set(CHARTS)
+    for chart in metric.charts:  # a summary chart shows summary metrics, a monthly monthly ones
+        assert CHARTS[chart].startswith(metric.kind), (metric.name, chart)
 
 
 def test_the_old_lists_are_derived_from_the_registry():
     lower = {m.name for m in (*SUMMARY.values(), *MONTHLY.values()) if m.better == "lower"}
-    assert lower == metrics.LOWER_IS_BETTER
+    assert lower == LOWER_IS_BETTER
     assert {"cac", "hunter_attrition", "lost_competitor", "churned_arr"} <= lower
-    assert metrics.KEY_METRICS[: len(HEADLINE)] == HEADLINE
-    assert set(metrics.KEY_METRICS) <= set(SUMMARY)
+    assert KEY_METRICS[: len(HEADLINE)] == HEADLINE
+    assert set(KEY_METRICS) <= set(SUMMARY)
     assert HEADLINE == ("bookings_24m", "arr_end", "win_rate", "hunter_attrition", "nrr", "cac")
+    assert {f"bookings_{n}m" for n in metrics.BOOKINGS_HORIZONS_MONTHS} <= set(SUMMARY)
+    assert metrics.FIRST_QUARTER_DAYS == 3 * DAYS_PER_MONTH
+
+
+def test_the_report_charts_come_from_the_registry():
+    """Each chart names its metrics in the registry, not in a list of its own."""
+    funnel = charted("funnel")
+    assert [m.name for m in funnel] == [
+        "leads_total",
+        "qualified",
+        "evaluations",
+        "proposals",
+        "won",
+    ]
+    assert all(m.step for m in funnel)
+    fates = charted("fate")  # every way an opportunity ends, and the leads never called
+    assert {m.name for m in fates} == {
+        "won", "open_at_horizon", "lost_competitor", "lost_household_brand", "lost_no_decision",
+        "stalled", "disqualified", "leads_unanswered",
+    }  # fmt: skip
+    assert all(m.step and m.colour.startswith("#") for m in fates)
+    assert len({m.colour for m in fates}) == len(fates)
+    flows = charted("waterfall")
+    assert [(m.step, m.lower_is_better) for m in flows] == [
+        ("new customers", False), ("expansion", False), ("churn", True)
+    ]  # fmt: skip
+    assert {m.name for m in charted("distribution")} == {"bookings_24m", "arr_end"}
+    assert {m.name for m in charted("fan") + charted("fan_to_date")} == {
+        "arr", "bookings", "open_pipeline_acv", "open_opportunities", "hunters_on_plan"
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="not a chart"):
+        charted("pie")
+
+
+def test_the_registry_as_json_lists_every_metric():
+    listed = registry_json()
+    assert [m["name"] for m in listed["summary"]] == list(SUMMARY)
+    assert [m["name"] for m in listed["monthly"]] == list(MONTHLY)
+    entry = next(m for m in listed["summary"] if m["name"] == "cac")
+    assert entry["better"] == "lower" and entry["headline"] and entry["section"] == "economics"
+    assert {"label", "unit", "noun", "description", "kind", "key"} <= set(entry)
 
 
 def test_values_and_differences_read_in_their_unit():

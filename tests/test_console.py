@@ -4,6 +4,7 @@ with the interval beside it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from simulator.aggregate import compare
-from simulator.catalog import HEADLINE, SUMMARY
+from simulator.catalog import HEADLINE, LOWER_IS_BETTER, MONTHLY, SUMMARY
 from simulator.cli import app
 from simulator.console import parse_metrics, run_output, run_subtitle
-from simulator.metrics import LOWER_IS_BETTER, SUMMARY_COLUMNS
+from simulator.metrics import SUMMARY_COLUMNS
 from simulator.store import read_summary
 
 runner = CliRunner()
@@ -48,8 +49,7 @@ def test_the_verdict_comes_first_in_money_and_units(ran):
     head = output[verdict : output.index("Metric (↓ lower is better)")]
     assert "8 replications per variant, seed 2" in head
     assert "--set market.accounts=500, horizon_months=24" in head
-    for label in ("Bookings at 24 months", "ARR at the horizon", "Win rate", "Hunters who left",
-                  "Net revenue retention", "Customer acquisition cost"):  # fmt: skip
+    for label in (SUMMARY[name].label for name in HEADLINE):  # the registry's headline metrics
         assert label in head, label
     assert "$" in head and " pts " in head and " hunters " in head
     assert any(word in head for word in ("better", "worse", "no clear difference"))
@@ -112,5 +112,17 @@ def test_p_better_agrees_with_every_interval_of_a_run(ran):
 def test_metrics_command_lists_the_registry():
     result = runner.invoke(app, ["metrics"], terminal_width=200)
     assert result.exit_code == 0, result.output
-    for metric in SUMMARY.values():
+    for metric in (*SUMMARY.values(), *MONTHLY.values()):
         assert metric.name in result.stdout and metric.label in result.stdout
+    assert result.stdout.index("Summary metrics") < result.stdout.index("Monthly metrics")
+
+
+def test_metrics_command_lists_the_registry_as_json():
+    result = runner.invoke(app, ["metrics", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert [m["name"] for m in listed["summary"]] == list(SUMMARY)
+    assert [m["name"] for m in listed["monthly"]] == list(MONTHLY)
+    win_rate = next(m for m in listed["summary"] if m["name"] == "win_rate")
+    assert win_rate["label"] == "Win rate" and win_rate["unit"] == "share"
+    assert win_rate["better"] == "higher" and win_rate["headline"] is True

@@ -17,7 +17,8 @@ from simulator.cli import app
 from simulator.events import Kind
 from simulator.experiment import replication_log, run_experiment
 from simulator.scenario import load_scenario
-from simulator.story import DEAL_KINDS, HUNTER_KINDS, ROADMAP_KINDS, tell
+from simulator.story import tell
+from simulator.story.beats import DEAL_KINDS, HUNTER_KINDS, ROADMAP_KINDS
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import SCENARIOS, TEST_SCENARIOS, bundled, column, scenario_from
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import simpy
 
+from simulator.entities import Hunter
 from simulator.events import Kind
 from simulator.metrics import monthly
 from simulator.model import simulate
+from simulator.processes.capacity import Capacity
 from simulator.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import scenario_from
@@ -132,3 +135,37 @@ def test_littles_law_holds_for_open_opportunities():
     error = float(np.std(differences, ddof=1) / math.sqrt(len(differences)))
     print(f"Little's law: L - lambda W = {mean:.3f} +- {error:.3f} opportunities")
     assert abs(mean) <= Z * error
+
+
+def test_capacity_hands_out_tokens_in_the_order_of_a_plain_list():
+    """The hunters' free slots, whatever the mix of frees, takes, a hunter taking their own and
+    exits, give the same hunters in the same order as one list of hunter ids from which
+    ``take`` pops the first, ``take_own`` removes a hunter's first and an exit removes all of
+    theirs (what the model did before the queue was made constant-time)."""
+    rng = np.random.default_rng(SEED)
+    hunters = [Hunter(id=k, hired_day=0.0, skill=0.0, capacity=10) for k in range(12)]
+    capacity, reference = Capacity(simpy.Environment()), []
+    for step in range(20_000):
+        hunter = hunters[int(rng.integers(len(hunters)))]
+        # Phases of few takes (hunters prospecting their own: withdrawn tokens pile up and the
+        # queue is rebuilt) alternate with phases of many.
+        put, take = (0.5, 0.6) if step // 2_000 % 2 else (0.45, 0.85)
+        draw = rng.random()
+        if draw < put:
+            capacity.put(hunter)
+            reference.append(hunter.id)
+        elif draw < take:
+            taken = capacity.take()
+            assert (taken.id if taken else None) == (reference.pop(0) if reference else None)
+        elif draw < 0.99:
+            assert capacity.has_free(hunter) == (hunter.id in reference)
+            if hunter.id in reference:
+                capacity.take_own(hunter)
+                reference.remove(hunter.id)
+        else:
+            capacity.withdraw(hunter)
+            reference = [h for h in reference if h != hunter.id]
+    assert [capacity.take() for _ in range(len(reference) + 1)] == [
+        *[hunters[h] for h in reference],
+        None,
+    ]

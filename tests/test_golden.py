@@ -44,9 +44,7 @@ def _cases() -> list[tuple[str, str, list[str], int]]:
     ]
     baseline = ROOT / "scenarios" / "baseline.yaml"
     parameters = load_scenario(baseline).variants[0].parameters
-    cases += [
-        (f"baseline-x{k}@s1", str(baseline), scaled_world(parameters, k), 1) for k in SCALES
-    ]
+    cases += [(f"baseline-x{k}@s1", str(baseline), scaled_world(parameters, k), 1) for k in SCALES]
     return cases
 
 

@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import simulator.cli as cli
-from simulator.estimate import MEMORY, Workload, estimate_run, guard_run, size
+from simulator.cost_model import MEMORY, Workload
+from simulator.estimate import estimate_run, guard_run, size
 from simulator.experiment import Plan
 from simulator.store import RunFolder
 from tests.conftest import bundled

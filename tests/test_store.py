@@ -31,7 +31,7 @@ SEED = 11
 REPLICATIONS = 3
 MONTHS = 6
 OVERRIDES = ("market.accounts=300", f"horizon_months={MONTHS}")
-SUMMARY_STORED = (
+SUMMARY_STORED = (  # columns users' notebooks read (README): a published schema that must stay
     "variant",
     "replication",
     "leads_total",
@@ -93,7 +93,15 @@ def test_run_folder_holds_the_result_files_and_nothing_partial(cli_run, run_dir)
 
 def test_manifest_records_how_to_reproduce_the_run(run_dir, scenario):
     manifest = json.loads((run_dir / store.MANIFEST).read_text())
-    assert manifest == store.read_manifest(run_dir)
+    assert manifest == store.read_manifest(run_dir).to_json(), "read and written through one type"
+    assert list(manifest) == [  # the keys run folders have always had, in their order
+        "run_id", "salesim_version", "scenario", "root_seed", "replications", "variants",
+        "overrides", "plan", "precision", "variance_reduction", "backend", "workers", "metrics",
+        "timings", "environment",
+    ]  # fmt: skip
+    assert manifest["precision"] is None and set(manifest["variance_reduction"]) == {
+        "metric", "definition", "by_variant"
+    }  # fmt: skip
     assert manifest["root_seed"] == SEED
     assert manifest["replications"] == REPLICATIONS
     assert manifest["salesim_version"] == simulator.__version__
@@ -175,28 +183,36 @@ def test_pandas_polars_and_duckdb_read_the_files(run_dir, name, scenario):
 # --- RunFolder ------------------------------------------------------------------------------
 
 
+def state(seed: int = SEED) -> store.RunState:
+    return store.RunState({"name": "run"}, seed, Plan(4, 2))
+
+
+def manifest(seed: int = SEED) -> store.Manifest:
+    return store.Manifest(scenario={"name": "run"}, root_seed=seed, replications=4, variants=["a"])
+
+
 def small_run(folder: store.RunFolder, scenario, replications: int = 4) -> Study:
     return run_study(scenario, Plan(replications, 2), SEED, folder)
 
 
 def test_a_run_in_progress_is_hidden_until_finished(tmp_results, scenario):
     """Parts stream into the hidden partial folder; readers see nothing until the rename."""
-    folder = store.RunFolder.create(tmp_results, "run-1", {"root_seed": SEED})
+    folder = store.RunFolder.create(tmp_results, "run-1", state())
     small_run(folder, scenario)
     assert [p.name for p in tmp_results.iterdir()] == [".run-1.partial"]
     parts = sorted(p.name for p in folder.parts.iterdir())
     variants = len(scenario.variants)
     assert len(parts) == 2 * 2 * variants, "a summary and a monthly part per chunk"
-    final = folder.finish({"root_seed": SEED})
+    final = folder.finish(manifest())
     assert list(tmp_results.iterdir()) == [final]
     assert sorted(p.name for p in final.iterdir()) == [store.MANIFEST, store.MONTHLY, store.SUMMARY]
     assert pq.ParquetFile(final / store.MONTHLY).num_row_groups == 2 * variants
 
 
 def test_finished_files_are_the_experiments_tables(tmp_results, scenario):
-    folder = store.RunFolder.create(tmp_results, "run-1", {"root_seed": SEED})
+    folder = store.RunFolder.create(tmp_results, "run-1", state())
     small_run(folder, scenario)
-    final = folder.finish({"root_seed": SEED})
+    final = folder.finish(manifest())
     in_memory = run_experiment(scenario, 4, SEED, workers=1)
     for stored, computed in (
         (store.read_summary(final), in_memory.summary),
@@ -212,7 +228,7 @@ def test_finished_files_are_the_experiments_tables(tmp_results, scenario):
 def test_a_failed_write_leaves_no_visible_run(tmp_results, monkeypatch, scenario, error):
     """Failure or Ctrl-C mid-run: no run folder; only the hidden partial, to resume from."""
     monkeypatch.setattr(store.pq, "write_table", fail_on_call(3, error, store.pq.write_table))
-    folder = store.RunFolder.create(tmp_results, "run-1", {"root_seed": SEED})
+    folder = store.RunFolder.create(tmp_results, "run-1", state())
     with pytest.raises(type(error)):
         small_run(folder, scenario)
     assert [p.name for p in tmp_results.iterdir()] == [".run-1.partial"]
@@ -223,11 +239,11 @@ def test_a_failed_rename_leaves_no_visible_run(tmp_results, monkeypatch, scenari
     def rename(*args):
         raise PermissionError("read-only")
 
-    folder = store.RunFolder.create(tmp_results, "run-1", {"root_seed": SEED})
+    folder = store.RunFolder.create(tmp_results, "run-1", state())
     small_run(folder, scenario)
     monkeypatch.setattr(store.os, "rename", rename)
     with pytest.raises(PermissionError):
-        folder.finish({"root_seed": SEED})
+        folder.finish(manifest())
     assert [p.name for p in tmp_results.iterdir()] == [".run-1.partial"]
 
 
@@ -245,18 +261,22 @@ def fail_on_call(number: int, error: BaseException, real):
 
 def test_same_run_id_gets_distinct_folders(tmp_results):
     """Two runs started in the same second with the same seed must not overwrite each other."""
-    folders = [
-        store.RunFolder.create(tmp_results, "run-1", {"root_seed": seed}) for seed in range(3)
-    ]
-    finished = [f.finish({"root_seed": seed}) for seed, f in enumerate(folders)]
+    folders = [store.RunFolder.create(tmp_results, "run-1", state(seed)) for seed in range(3)]
+    finished = [f.finish(manifest(seed)) for seed, f in enumerate(folders)]
     assert [f.name for f in finished] == ["run-1", "run-1-2", "run-1-3"]
     assert sorted(tmp_results.iterdir()) == sorted(finished)
     for seed, folder in enumerate(finished):
-        assert store.read_manifest(folder) == {"run_id": folder.name, "root_seed": seed}
+        assert store.read_manifest(folder) == store.Manifest(
+            run_id=folder.name,
+            scenario={"name": "run"},
+            root_seed=seed,
+            replications=4,
+            variants=["a"],
+        )
 
 
 def test_reopen_refuses_finished_and_foreign_folders(tmp_results, tmp_path):
-    finished = store.RunFolder.create(tmp_results, "run-1", {}).finish({})
+    finished = store.RunFolder.create(tmp_results, "run-1", state()).finish(manifest())
     with pytest.raises(store.RunFolderError, match="already complete"):
         store.RunFolder.reopen(finished)
     with pytest.raises(store.RunFolderError, match="no unfinished salesim run"):

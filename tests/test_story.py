@@ -21,8 +21,12 @@ from simulator.cli import app
 from simulator.events import Kind, Meeting
 from simulator.experiment import replication_log
 from simulator.page import escape
-from simulator.story import BEATS, month_of, tell
-from simulator.story_page import beat_label, story_figure, story_html
+from simulator.story import tell
+from simulator.story.beats import BEATS
+from simulator.story.chart import story_figure
+from simulator.story.labels import beat_label
+from simulator.story.months import month_of
+from simulator.story.page import story_html
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 

@@ -1,25 +1,6 @@
-"""One module per mechanism; each exposes simpy process functions taking the world."""
+"""The mechanisms of the simulated market, one module each; ``model.build`` wires them.
 
-from __future__ import annotations
-
-import simpy
-
-
-def either(env: simpy.Environment, first: simpy.Event, second: simpy.Event) -> simpy.Event:
-    """An event that succeeds with whichever of two events happens first.
-
-    Resumes a waiting process at the same point in the schedule as ``first | second`` would,
-    without a ``simpy.Condition``'s bookkeeping (this is on the hot path of every wait).
-    """
-    woken = env.event()
-
-    def wake(event: simpy.Event) -> None:
-        if not woken.triggered:
-            woken.succeed(event)
-
-    for event in (first, second):
-        if event.callbacks is None:  # already processed
-            wake(event)
-        else:
-            event.callbacks.append(wake)
-    return woken
+Each mechanism is an object that owns its state, reads its own section of the parameters and
+runs as simpy generator methods; it reaches another mechanism only through the methods of a
+collaborator it was handed when it was built.
+"""

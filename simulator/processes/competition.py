@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
+import simpy
 
 from simulator.distributions import Exponential
-from simulator.entities import ENTERPRISE, MID_MARKET
-from simulator.events import Kind
+from simulator.entities import ENTERPRISE, MID_MARKET, NO_FEATURE
+from simulator.events import EventLog, Kind
+from simulator.parameters import Entrants
+from simulator.processes.roadmap import Roadmap
 from simulator.units import DAYS_PER_MONTH, DAYS_PER_YEAR
-
-if TYPE_CHECKING:
-    from simulator.model import World
 
 
 @dataclass(frozen=True)
@@ -25,44 +27,67 @@ class Entrant:
     index: int
     segment: int
     ready_day: float
-    claimed_feature: int  # -1: no claim
+    claimed_feature: int  # NO_FEATURE: no claim
 
 
-def start(world: World) -> None:
-    rate = world.parameters.competitors.entrants.rate_per_year
-    for segment, per_year in ((ENTERPRISE, rate.enterprise), (MID_MARKET, rate.mid_market)):
-        if per_year > 0:
-            world.env.process(entries(world, segment, per_year))
+class Competition:
+    """The entrants so far, in order of entry (their index picks their presence draw)."""
 
+    def __init__(
+        self,
+        env: simpy.Environment,
+        entrants: Entrants,
+        roadmap: Roadmap,
+        log: EventLog,
+        rng: np.random.Generator,
+    ) -> None:
+        self.env = env
+        self.params = entrants
+        self.roadmap = roadmap
+        self.log = log
+        self.rng = rng
+        self._entrants: list[Entrant] = []
 
-def entries(world: World, segment: int, per_year: float) -> Generator[Any, Any, None]:
-    entrants = world.parameters.competitors.entrants
-    rng = world.streams["entrants"]
-    gap = Exponential(DAYS_PER_YEAR / per_year)
-    env = world.env
-    while len(world.entrants) < entrants.max_entrants:
-        yield env.timeout(float(gap.sample(rng, 1)[0]))
-        claims = rng.random() < entrants.claims_feature_probability
-        claimed = world.roadmap.pitchable() if claims else -1
-        entrant = Entrant(
-            len(world.entrants),
-            segment,
-            env.now + entrants.readiness_months * DAYS_PER_MONTH,
-            claimed,
+    def start(self) -> None:
+        rate = self.params.rate_per_year
+        for segment, per_year in ((ENTERPRISE, rate.enterprise), (MID_MARKET, rate.mid_market)):
+            if per_year > 0:
+                self.env.process(self._entries(segment, per_year))
+
+    def ready_in(self, segment: int) -> list[Entrant]:
+        """The entrants of the segment ready to compete today, in order of entry."""
+        now = self.env.now
+        return [e for e in self._entrants if e.segment == segment and e.ready_day <= now]
+
+    def _entries(self, segment: int, per_year: float) -> Generator[Any, Any, None]:
+        entrants, rng, env = self.params, self.rng, self.env
+        gap = Exponential(DAYS_PER_YEAR / per_year)
+        while len(self._entrants) < entrants.max_entrants:
+            yield env.timeout(float(gap.sample(rng, 1)[0]))
+            claims = rng.random() < entrants.claims_feature_probability
+            claimed = self.roadmap.pitchable() if claims else NO_FEATURE
+            entrant = Entrant(
+                len(self._entrants),
+                segment,
+                env.now + entrants.readiness_months * DAYS_PER_MONTH,
+                claimed,
+            )
+            self._entrants.append(entrant)
+            self.log.record(
+                env.now,
+                Kind.COMPETITOR_ENTERED,
+                entrant.index,
+                value=entrant.ready_day,
+                code=segment,
+            )
+            env.process(self._readiness(entrant))
+
+    def _readiness(self, entrant: Entrant) -> Generator[Any, Any, None]:
+        yield self.env.timeout(entrant.ready_day - self.env.now)
+        self.log.record(
+            self.env.now,
+            Kind.COMPETITOR_READY,
+            entrant.index,
+            value=entrant.segment,
+            code=entrant.claimed_feature,
         )
-        world.entrants.append(entrant)
-        world.log.record(
-            env.now, Kind.COMPETITOR_ENTERED, entrant.index, value=entrant.ready_day, code=segment
-        )
-        env.process(readiness(world, entrant))
-
-
-def readiness(world: World, entrant: Entrant) -> Generator[Any, Any, None]:
-    yield world.env.timeout(entrant.ready_day - world.env.now)
-    world.log.record(
-        world.env.now,
-        Kind.COMPETITOR_READY,
-        entrant.index,
-        value=entrant.segment,
-        code=entrant.claimed_feature,
-    )

@@ -7,65 +7,93 @@ moves the plan by whole months (at least one; geometric with the scenario's mean
 plans are made. The date told to prospects is public: when it passes with the feature unreleased,
 the company tells them its current plan instead (``PROMISE_MOVED``), and each later slip moves it
 again, so a hunter never pitches a date already past. Deals hanging on a feature wait on its
-``released`` event; prospects asking for reference metrics wait on ``first_reference``.
+release; prospects asking for reference metrics wait on its first reference.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import simpy
 
-from simulator.events import Kind
-from simulator.parameters import Feature, Slip
-from simulator.streams import block
+from simulator.entities import NO_FEATURE
+from simulator.events import EventLog, Kind
+from simulator.parameters import Feature, Pitching, Product, Slip
+from simulator.streams import Streams, block
 from simulator.units import DAYS_PER_MONTH
-
-if TYPE_CHECKING:
-    from simulator.model import World
-
-NO_FEATURE = -1
 
 
 class Roadmap:
-    """Release state of every announced feature, and the references each has earned."""
+    """Release state of every announced feature, the beta partners and references each has."""
 
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.features: list[Feature] = list(world.parameters.product.features)
-        env = world.env
-        self.announced = [False] * len(self.features)
-        self.released = [env.event() for _ in self.features]
-        self.first_reference = [env.event() for _ in self.features]
-        self.references = [0] * len(self.features)
-        self.beta_partners = [0] * len(self.features)
-        self.planned_day = [f.planned_release_month * DAYS_PER_MONTH for f in self.features]
+    def __init__(
+        self,
+        env: simpy.Environment,
+        product: Product,
+        pitching: Pitching,
+        needs: tuple[tuple[bool, ...], ...],
+        log: EventLog,
+        streams: Streams,
+    ) -> None:
+        self.env = env
+        self.pitching = pitching
+        self.log = log
+        self.features: list[Feature] = list(product.features)
+        self._needs = needs
+        self._rng = streams["roadmap"]
+        self._announced = [False] * len(self.features)
+        self._released = [env.event() for _ in self.features]
+        self._first_reference = [env.event() for _ in self.features]
+        self._references = [0] * len(self.features)
+        self._beta_partners = [0] * len(self.features)
+        self._planned_day = [f.planned_release_month * DAYS_PER_MONTH for f in self.features]
         # The date prospects are told today: the promise, then the plan once the promise passed.
-        self.promised_day = [f.promised_release_month * DAYS_PER_MONTH for f in self.features]
+        self._promised_day = [f.promised_release_month * DAYS_PER_MONTH for f in self.features]
         # (who needs it, fit gain) of each feature not yet shipped, in feature order: asked for
         # by every qualification and decision.
         self._unreleased = [
-            (needs, feature.fit_gain)
-            for needs, feature in zip(world.accounts.needs, self.features, strict=True)
+            (need, feature.fit_gain) for need, feature in zip(needs, self.features, strict=True)
         ]
-        rng = world.streams["references"]
-        self._reference_draw = block(lambda n: rng.random(n))
+        references = streams["references"]
+        self._reference_draw = block(lambda n: references.random(n))
 
     def start(self) -> None:
         for index in range(len(self.features)):
-            self.world.env.process(self._release(index))
+            self.env.process(self._release(index))
 
     def is_released(self, feature: int) -> bool:
-        return self.released[feature].triggered
+        return self._released[feature].triggered
+
+    def released(self, feature: int) -> simpy.Event:
+        """The event that succeeds when the feature ships."""
+        return self._released[feature]
+
+    def first_reference(self, feature: int) -> simpy.Event:
+        """The event that succeeds when a customer first becomes a reference for the feature."""
+        return self._first_reference[feature]
+
+    def references(self, feature: int) -> int:
+        return self._references[feature]
+
+    def promised_day(self, feature: int) -> float:
+        """The release day prospects are told today."""
+        return self._promised_day[feature]
+
+    def fit_gain(self, feature: int) -> float:
+        return self.features[feature].fit_gain
 
     def pitchable(self) -> int:
         """The latest announced feature not yet released, or NO_FEATURE."""
         for index in reversed(range(len(self.features))):
-            if self.announced[index] and not self.is_released(index):
+            if self._announced[index] and not self.is_released(index):
                 return index
         return NO_FEATURE
+
+    def needs(self, account: int, feature: int) -> bool:
+        return self._needs[feature][account]
 
     def missing_fit(self, account: int) -> float:
         """Fit the account lacks today: the gains of features it needs that have not shipped."""
@@ -73,63 +101,68 @@ class Roadmap:
 
     def needed_feature(self, account: int) -> int:
         """The first announced feature the account needs, or NO_FEATURE."""
-        needs = self.world.accounts.needs
+        needs = self._needs
         for index in range(len(self.features)):
-            if needs[index][account] and self.announced[index]:
+            if needs[index][account] and self._announced[index]:
                 return index
         return NO_FEATURE
 
+    def has_beta_place(self, feature: int) -> bool:
+        """Whether a launch-partner place for the feature is left."""
+        return self._beta_partners[feature] < self.pitching.beta_partner_slots
+
+    def admit_beta_partner(self, feature: int) -> None:
+        """A prospect takes one of the feature's launch-partner places."""
+        self._beta_partners[feature] += 1
+
     def _release(self, index: int) -> Generator[Any, Any, None]:
-        env, log = self.world.env, self.world.log
+        env, log = self.env, self.log
         feature = self.features[index]
-        needs = self.world.accounts.needs[index]
-        rng = self.world.streams["roadmap"]
+        needs = self._needs[index]
+        rng = self._rng
         slips = rng.random(feature.slip.max_slips).tolist()
         months = slip_months(feature.slip, rng.exponential(1.0, feature.slip.max_slips))
         promised = feature.promised_release_month * DAYS_PER_MONTH
         yield env.timeout(feature.announced_month * DAYS_PER_MONTH)
-        self.announced[index] = True
+        self._announced[index] = True
         log.record(env.now, Kind.FEATURE_ANNOUNCED, index, value=promised)
-        if promised < self.planned_day[index]:
+        if promised < self._planned_day[index]:
             yield env.timeout(max(0.0, promised - env.now))
             self._move_promise(index)  # the promise passes; prospects are told the plan
         for u, length in zip(slips, months, strict=True):
-            yield env.timeout(max(0.0, self.planned_day[index] - env.now))
+            yield env.timeout(max(0.0, self._planned_day[index] - env.now))
             if u >= feature.slip.probability:
                 break
-            self.planned_day[index] = env.now + length * DAYS_PER_MONTH
-            log.record(env.now, Kind.RELEASE_SLIPPED, index, value=self.planned_day[index])
+            self._planned_day[index] = env.now + length * DAYS_PER_MONTH
+            log.record(env.now, Kind.RELEASE_SLIPPED, index, value=self._planned_day[index])
             self._move_promise(index)
-        yield env.timeout(max(0.0, self.planned_day[index] - env.now))
+        yield env.timeout(max(0.0, self._planned_day[index] - env.now))
         log.record(env.now, Kind.FEATURE_RELEASED, index, value=max(0.0, env.now - promised))
         self._unreleased = [entry for entry in self._unreleased if entry[0] is not needs]
-        self.released[index].succeed()
+        self._released[index].succeed()
 
     def _move_promise(self, index: int) -> None:
         """The date told to prospects passed unreleased: from now on they are told the plan."""
-        self.promised_day[index] = self.planned_day[index]
-        self.world.log.record(
-            self.world.env.now, Kind.PROMISE_MOVED, index, value=self.promised_day[index]
-        )
+        self._promised_day[index] = self._planned_day[index]
+        self.log.record(self.env.now, Kind.PROMISE_MOVED, index, value=self._promised_day[index])
 
     def realise_value(self, account: int, feature: int, beta: bool) -> Generator[Any, Any, None]:
         """A customer gets the feature (beta partners early), realises value after the time to
         value, and may become a reference for it."""
-        env = self.world.env
-        pitching = self.world.parameters.process.pitching
+        env, pitching = self.env, self.pitching
         early = pitching.beta_early_access_days if beta else 0.0
         if not self.is_released(feature):
             if not beta:
-                yield self.released[feature]
-            elif self.planned_day[feature] - early > env.now:
-                yield env.timeout(self.planned_day[feature] - early - env.now)
+                yield self._released[feature]
+            elif self._planned_day[feature] - early > env.now:
+                yield env.timeout(self._planned_day[feature] - early - env.now)
         yield env.timeout(pitching.time_to_value_days)
         chance = pitching.beta_reference_probability if beta else pitching.reference_probability
         if self._reference_draw() < chance:
-            self.references[feature] += 1
-            self.world.log.record(env.now, Kind.FEATURE_REFERENCE, feature, account)
-            if not self.first_reference[feature].triggered:
-                self.first_reference[feature].succeed()
+            self._references[feature] += 1
+            self.log.record(env.now, Kind.FEATURE_REFERENCE, feature, account)
+            if not self._first_reference[feature].triggered:
+                self._first_reference[feature].succeed()
 
 
 def slip_months(slip: Slip, exponentials: np.ndarray) -> list[int]:

@@ -1,0 +1,152 @@
+"""The ``market`` section: the prospects, their segments, how long each stage of the courtship
+takes, and the weights of the buyer's choice."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from simulator.parameters.base import (
+    Count,
+    LogSpread,
+    NonNegativeFloat,
+    Number,
+    PositiveFloat,
+    Probability,
+    Section,
+)
+
+
+class StageDays(Section):
+    """Mean duration of each courtship stage, in days, before risk and readiness scale it."""
+
+    attraction: PositiveFloat = Field(description="first contact to first meeting (days)")
+    qualification: PositiveFloat = Field(description="discovery with the committee (days)")
+    evaluation: PositiveFloat = Field(description="evaluation, demos and proofs (days)")
+    proposal: PositiveFloat = Field(description="proposal to signature (days)")
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.attraction, self.qualification, self.evaluation, self.proposal)
+
+
+class Segment(Section):
+    """What prospects of one segment look like and how long they take to buy."""
+
+    deal_size_median_usd: PositiveFloat = Field(
+        description="median annual contract value (ACV) of a full deal (USD)"
+    )
+    deal_size_log_sd: LogSpread = Field(
+        0.6, description="spread of deal sizes: standard deviation of log ACV"
+    )
+    committee_size_mean: Annotated[Number, Field(ge=1.0)] = Field(
+        description="mean number of people in the buying committee (people)"
+    )
+    sponsor_present_probability: Probability = Field(
+        description="probability that the account has an executive who could sponsor the deal"
+    )
+    perceived_risk_log_sd: LogSpread = Field(
+        description="spread of perceived risk (time, manpower, momentum): sd of its log; mean 1"
+    )
+    stage_days: StageDays
+    stage_days_cv: NonNegativeFloat = Field(
+        0.5, description="coefficient of variation of each stage's duration (lognormal)"
+    )
+
+
+class Choice(Section):
+    """Weights of the buyer's multinomial-logit choice among the options in an evaluation.
+
+    Utility of an option = fit_weight * fit + brand_weight * brand - price_weight * price_index
+    (+ our extras: hunter skill, business case, premature-proposal penalty). The do-nothing
+    option's utility grows with committee size and perceived risk (consensus is harder).
+    """
+
+    fit_weight: NonNegativeFloat = Field(4.0, description="utility units per unit product fit")
+    brand_weight: NonNegativeFloat = Field(1.0, description="utility units per unit brand")
+    price_weight: NonNegativeFloat = Field(1.0, description="utility units per unit price index")
+    business_case_weight: NonNegativeFloat = Field(
+        1.0,
+        description="utility units for a complete business case (share of committee met)",
+    )
+    do_nothing_utility: Number = Field(
+        -1.0,
+        description="utility of the status quo with a one-person committee (utility units)",
+    )
+    do_nothing_per_extra_member: NonNegativeFloat = Field(
+        0.3,
+        description="added status-quo utility per committee member beyond the first "
+        "(CEB: purchase likelihood 81% with one decision maker, ~31% with six)",
+    )
+    do_nothing_per_log_risk: NonNegativeFloat = Field(
+        1.0, description="added status-quo utility per unit of log perceived risk"
+    )
+    economic_buyer_alone_fit_factor: NonNegativeFloat = Field(
+        0.3,
+        description="multiplier on fit weight when the economic buyer, never engaged, "
+        "decides alone (the boss does not see the technical fit)",
+    )
+    sector_reference_weight: NonNegativeFloat = Field(
+        0.15, description="utility per reference from the prospect's own sector (utility units)"
+    )
+    sector_detractor_weight: NonNegativeFloat = Field(
+        0.15, description="utility lost per detractor in the prospect's sector (utility units)"
+    )
+    sector_voices_cap: Annotated[Count, Field(ge=0, le=100)] = Field(
+        3,
+        description="most references (and detractors) of one sector a prospect hears of "
+        "(count, at most 100)",
+    )
+    economic_buyer_reference_factor: NonNegativeFloat = Field(
+        2.0,
+        description="multiplier on reference utility when the economic buyer decides alone "
+        "(references counter the household name's familiarity)",
+    )
+    economic_buyer_alone_brand_factor: NonNegativeFloat = Field(
+        2.5,
+        description="multiplier on brand weight when the economic buyer decides alone "
+        "(familiarity and legitimacy of the household name)",
+    )
+
+
+class Market(Section):
+    """The prospects: how many, which segments, how they become leads and how they choose."""
+
+    accounts: Annotated[Count, Field(ge=1, le=1_000_000)] = Field(
+        2000,
+        description="accounts in the market (count, at most 1,000,000: each is simulated)",
+    )
+    enterprise_share: Probability = Field(0.3, description="share of accounts that are enterprise")
+    sectors: Annotated[Count, Field(ge=1, le=1000)] = Field(
+        8, description="number of industry sectors accounts belong to (count, at most 1,000)"
+    )
+    aware_share: Probability = Field(
+        0.5, description="share of accounts that know our brand on day 0"
+    )
+    in_market_share_per_quarter: Probability = Field(
+        0.05,
+        description="share of aware accounts that raise their hand in a quarter "
+        "(LinkedIn B2B Institute / Ehrenberg-Bass '95:5')",
+    )
+    cooldown_after_loss_months: NonNegativeFloat = Field(
+        6.0,
+        description="months before a lost or disqualified account can become a lead again",
+    )
+    enterprise: Segment = Segment(
+        deal_size_median_usd=120_000,
+        committee_size_mean=6.8,  # CEB 2016
+        sponsor_present_probability=0.95,
+        perceived_risk_log_sd=0.4,
+        stage_days=StageDays(attraction=14, qualification=30, evaluation=70, proposal=35),
+    )
+    mid_market: Segment = Segment(
+        deal_size_median_usd=25_000,
+        committee_size_mean=4.0,
+        sponsor_present_probability=0.97,
+        perceived_risk_log_sd=0.3,
+        stage_days=StageDays(attraction=5, qualification=12, evaluation=32, proposal=16),
+    )
+    choice: Choice = Choice()
+
+    def segment(self, index: int) -> Segment:
+        return self.enterprise if index == 0 else self.mid_market

@@ -1,0 +1,114 @@
+"""The ``marketing`` section: brand advertising, direct marketing, budgets over time, and
+awareness (Bass diffusion and forgetting)."""
+
+from __future__ import annotations
+
+from pydantic import Field, StrictBool
+
+from simulator.parameters.base import NonNegativeFloat, Number, PositiveFloat, Probability, Section
+
+
+class BrandAdvertising(Section):
+    """Brand advertising: spend builds an adstock (geometric carry-over with a half-life); our
+    share of voice against competitors' brand spend sets awareness growth and brand strength."""
+
+    spend_usd_per_month: NonNegativeFloat = Field(
+        20_000, description="our brand-advertising spend (USD a month)"
+    )
+    half_life_months: PositiveFloat = Field(
+        3.0, description="half-life of advertising's carry-over effect (adstock) (months)"
+    )
+    competitor_spend_usd_per_month: NonNegativeFloat = Field(
+        20_000, description="competitors' brand spend, together (USD a month)"
+    )
+    base_strength: Number = Field(
+        0.1, description="our brand familiarity with no advertising (utility units)"
+    )
+    strength_at_full_voice: Number = Field(
+        0.4,
+        description="brand familiarity added at a 100% share of voice, pro rata below "
+        "(utility units)",
+    )
+
+
+class DirectMarketing(Section):
+    """Direct-marketing campaigns: one a month; responses are leads of lower quality."""
+
+    spend_usd_per_month: NonNegativeFloat = Field(
+        10_000, description="direct-marketing spend (USD a month)"
+    )
+    cost_per_contact_usd: PositiveFloat = Field(
+        50.0, description="cost of reaching one contact by direct marketing (USD)"
+    )
+    response_rate: Probability = Field(
+        0.04, description="probability a contacted account answers a campaign"
+    )
+    response_window_days: PositiveFloat = Field(
+        30.0, description="mean delay between a campaign and a response (days, exponential)"
+    )
+
+
+class BudgetChange(Section):
+    """From ``month`` on, spend these amounts (a field left out keeps its previous level)."""
+
+    month: NonNegativeFloat = Field(description="month the new budget starts")
+    brand_usd_per_month: NonNegativeFloat | None = Field(
+        None, description="new brand spend (USD a month)"
+    )
+    direct_usd_per_month: NonNegativeFloat | None = Field(
+        None, description="new direct-marketing spend (USD a month)"
+    )
+
+
+class Awareness(Section):
+    """How accounts learn of us (Bass diffusion) and forget us again.
+
+    An unaware account becomes aware at hazard ``innovation * share_of_voice + imitation *
+    (references - detractor_weight * detractors) / accounts`` (per year); an aware one forgets
+    at ``forgetting * (1 - share_of_voice)``. With a 100% share of voice, no forgetting, and
+    every aware account a referencing customer at once, this is the Bass (1969) model.
+    """
+
+    innovation: NonNegativeFloat = Field(
+        0.06,
+        description="Bass innovation coefficient p at a 100% share of voice (per year); "
+        "published p ~0.03 (Sultan, Farley & Lehmann 1990)",
+    )
+    imitation: NonNegativeFloat = Field(
+        0.38,
+        description="Bass imitation coefficient q: word of mouth from references (per year); "
+        "published q ~0.38 (Sultan, Farley & Lehmann 1990)",
+    )
+    detractor_weight: NonNegativeFloat = Field(
+        2.0, description="how many references one detractor's word of mouth cancels"
+    )
+    forgetting: NonNegativeFloat = Field(
+        0.06, description="rate at which aware accounts forget us with no advertising (per year)"
+    )
+    instant_conversion: StrictBool = Field(
+        False,
+        description="check mode for the Bass limit: every aware account counts at once as a "
+        "referencing customer in word of mouth",
+    )
+
+
+class Marketing(Section):
+    """Brand advertising, direct marketing, their budgets over time, and awareness."""
+
+    brand: BrandAdvertising = BrandAdvertising()
+    direct: DirectMarketing = DirectMarketing()
+    budget_changes: list[BudgetChange] = Field(
+        default_factory=list, description="budget changes over time, e.g. brand spend stops"
+    )
+    awareness: Awareness = Awareness()
+
+    def spend_at(self, month: float) -> tuple[float, float]:
+        """(brand, direct) spend in USD a month in force at ``month``."""
+        brand, direct = self.brand.spend_usd_per_month, self.direct.spend_usd_per_month
+        for change in sorted(self.budget_changes, key=lambda c: c.month):
+            if change.month <= month:
+                if change.brand_usd_per_month is not None:
+                    brand = change.brand_usd_per_month
+                if change.direct_usd_per_month is not None:
+                    direct = change.direct_usd_per_month
+        return brand, direct

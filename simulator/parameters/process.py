@@ -1,0 +1,192 @@
+"""The ``process`` section: how our sales process works, from lead handling and discovery to
+proposals, time-outs and what pitching an unshipped feature does."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from simulator.parameters.base import (
+    Count,
+    NonNegativeFloat,
+    Number,
+    PositiveFloat,
+    Probability,
+    Section,
+)
+
+
+class LeadSourceQuality(Section):
+    """How likely a lead from each source is to be a real buying project (probability)."""
+
+    inbound: Probability = 0.8
+    direct: Probability = 0.45
+    outbound: Probability = 0.35
+
+
+class DisciplineEffect(Section):
+    """A probability that rises linearly with qualification discipline, from 0 to 1."""
+
+    at_zero_discipline: Probability
+    at_full_discipline: Probability
+
+    def at(self, discipline: float) -> float:
+        lo, hi = self.at_zero_discipline, self.at_full_discipline
+        return lo + (hi - lo) * discipline
+
+
+class Pitching(Section):
+    """What pitching an announced, unshipped feature does to a deal (the death spiral)."""
+
+    vaporware_pitch_probability: Probability = Field(
+        0.9,
+        description="probability a `vaporware` hunter pitches the announced feature when a first "
+        "meeting goes badly",
+    )
+    desperate_pitch_probability: Probability = Field(
+        0.5,
+        description="probability a hunter on the plan pitches it, whatever the strategy",
+    )
+    revival_probability: Probability = Field(
+        0.85, description="probability the pitch revives a prospect who was losing interest"
+    )
+    attendee_jump: NonNegativeFloat = Field(
+        3.0, description="extra attendees at meetings after the pitch, before fatigue (people)"
+    )
+    retelling_interval_days: PositiveFloat = Field(
+        91.0, description="a deal waiting on a release gets a follow-up meeting this often (days)"
+    )
+    new_faces_per_month: NonNegativeFloat = Field(
+        0.2,
+        description="committee members replaced per month a deal waits (people a month); each "
+        "new face must be won again, lowering the business case",
+    )
+    fatigue_retellings: Annotated[Count, Field(ge=1, le=100)] = Field(
+        3,
+        description="retellings of the same story after which only the lowest-level contact "
+        "still attends (count, at most 100)",
+    )
+    fatigue_utility_penalty: NonNegativeFloat = Field(
+        0.25, description="utility lost per retelling (utility units)"
+    )
+    reference_wait_days: PositiveFloat = Field(
+        120.0,
+        description="after the release, how long a prospect who asked for reference metrics "
+        "waits for them before deciding without (days)",
+    )
+    missing_reference_penalty: NonNegativeFloat = Field(
+        0.8,
+        description="utility lost when a prospect who was pitched the feature decides without "
+        "the reference metrics it asked for (utility units)",
+    )
+    waiting_timeout_days: PositiveFloat = Field(
+        540.0,
+        description="a deal waiting on a release ends in no decision after this long (days)",
+    )
+    reference_utility: NonNegativeFloat = Field(
+        0.8,
+        description="utility of reference metrics for the feature to a prospect who needs it",
+    )
+    time_to_value_days: PositiveFloat = Field(
+        120.0,
+        description="from a customer getting the feature to realising value with it (days)",
+    )
+    reference_probability: Probability = Field(
+        0.3,
+        description="probability a customer who realised value with the feature becomes a "
+        "reference for it",
+    )
+    beta_acceptance_probability: Probability = Field(
+        0.6,
+        description="probability a prospect who wants the feature accepts an open beta / "
+        "launch-partner deal",
+    )
+    beta_acv_share: Probability = Field(
+        0.5, description="share of the full ACV a beta partner pays until the release"
+    )
+    beta_partner_slots: Annotated[Count, Field(ge=0, le=1000)] = Field(
+        8, description="beta / launch partners taken per feature (count, at most 1,000)"
+    )
+    beta_early_access_days: NonNegativeFloat = Field(
+        60.0, description="days before the release that beta partners start using the feature"
+    )
+    beta_reference_probability: Probability = Field(
+        0.7,
+        description="probability a beta partner who realised value becomes a reference "
+        "(success metrics were agreed up front)",
+    )
+
+
+class Process(Section):
+    """How our sales process works: lead handling, discovery, proposals, time-outs."""
+
+    lead_patience_days: PositiveFloat = Field(
+        7.0,
+        description="a lead not called within this many days is lost unanswered (days)",
+    )
+    lead_interest_half_life_hours: PositiveFloat = Field(
+        4.0,
+        description="half-life of a lead's interest while it waits for a call (hours)",
+    )
+    lead_interest_floor: Probability = Field(
+        0.1,
+        description="share of interest left after a long wait; with the half-life this makes a "
+        "lead called within an hour ~7x likelier to qualify than one called after a day "
+        "(Oldroyd, McElheran & Elkington, HBR 2011)",
+    )
+    lead_quality: LeadSourceQuality = LeadSourceQuality()
+    answer_readiness: Probability = Field(
+        0.5,
+        description="share of a prospect's questions answered before they are asked",
+    )
+    readiness_max_time_saving: Probability = Field(
+        0.4, description="share of stage time saved at full answer readiness"
+    )
+    sponsor_found: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.6, at_full_discipline=0.99),
+        description="probability discovery finds the executive sponsor, when there is one",
+    )
+    economic_buyer_engaged: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.25, at_full_discipline=0.9),
+        description="probability the hunter engages the economic buyer",
+    )
+    member_met: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.3, at_full_discipline=0.85),
+        description="probability the hunter meets each other committee member in discovery",
+    )
+    business_case_deal_share: Probability = Field(
+        0.4,
+        description="share of a full deal's ACV that depends on how complete the business case "
+        "is (share of the committee met in discovery)",
+    )
+    poor_fit_threshold: Probability = Field(
+        0.4, description="product fit below which a prospect is a poor fit (fit units)"
+    )
+    poor_fit_screened: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.0, at_full_discipline=0.9),
+        description="probability a poor-fit prospect is disqualified in qualification",
+    )
+    premature_proposal: DisciplineEffect = Field(
+        DisciplineEffect(at_zero_discipline=0.4, at_full_discipline=0.05),
+        description="probability the hunter proposes before the evaluation is done",
+    )
+    premature_cycle_factor: Annotated[Number, Field(ge=1.0)] = Field(
+        1.6, description="proposal-stage duration multiplier after a premature proposal"
+    )
+    premature_utility_penalty: NonNegativeFloat = Field(
+        0.7,
+        description="utility lost by a premature proposal (the prospect turns defensive)",
+    )
+    stall_probability_evaluation: Probability = Field(
+        0.025, description="probability the prospect goes dark during evaluation"
+    )
+    stall_probability_proposal: Probability = Field(
+        0.02, description="probability the prospect goes dark after the proposal"
+    )
+    pitching: Pitching = Pitching()
+    sponsorless_timeout_days: PositiveFloat = Field(
+        150.0,
+        description="an opportunity without executive sponsor ends in no decision this many "
+        "days after it was opened, or at its decision if later (days)",
+    )

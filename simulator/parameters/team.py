@@ -1,0 +1,114 @@
+"""The ``team`` section: hunters, sales engineers, farmers, their costs, and quota pressure."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from simulator.parameters.base import Count, NonNegativeFloat, PositiveFloat, Probability, Section
+
+
+class Quota(Section):
+    """Quota pressure: trailing bookings reviewed against quota; the plan; exits; replacements."""
+
+    usd_per_month: NonNegativeFloat = Field(
+        45_000, description="new ACV a fully ramped hunter is expected to book (USD a month)"
+    )
+    review_interval_months: PositiveFloat = Field(
+        3.0, description="how often bookings are reviewed against quota (months)"
+    )
+    first_review_month: NonNegativeFloat = Field(
+        9.0,
+        description="month of the first review; the simulation starts with an empty pipeline, "
+        "so earlier reviews would judge the start-up rather than the hunters",
+    )
+    trailing_months: PositiveFloat = Field(
+        6.0, description="window of bookings a review looks at (months)"
+    )
+    plan_threshold: Probability = Field(
+        0.5,
+        description="attainment (trailing bookings / quota) below which a hunter goes on the plan",
+    )
+    plan_term_months: PositiveFloat = Field(
+        3.0,
+        description="term of the plan (performance improvement plan); a hunter still under the "
+        "threshold at the first review after it leaves (months)",
+    )
+    hiring_delay_months: NonNegativeFloat = Field(
+        3.0, description="months from a hunter leaving to the replacement starting"
+    )
+    orphan_utility_penalty: NonNegativeFloat = Field(
+        0.8,
+        description="utility an open deal loses when its hunter leaves (the relationship is gone)",
+    )
+
+
+class Team(Section):
+    """The sales team: hunters with capacity, ramp-up, skill and quota; sales engineers."""
+
+    hunters: Annotated[Count, Field(ge=1, le=10_000)] = Field(
+        6, description="new-business reps (count, at most 10,000)"
+    )
+    hunter_capacity_opportunities: Annotated[Count, Field(ge=1, le=100_000)] = Field(
+        10,
+        description="open opportunities and leads one fully ramped hunter can work at once "
+        "(count, at most 100,000; engine checks set it high to take capacity out of play)",
+    )
+    ramp_months: NonNegativeFloat = Field(
+        4.0, description="months for a new hunter to reach full capacity"
+    )
+    ramp_start_capacity_share: Probability = Field(
+        0.25, description="share of full capacity a new hunter starts with"
+    )
+    initial_tenure_months: NonNegativeFloat = Field(
+        12.0,
+        description="tenure of the hunters on day 0 (months); ramp applies while below",
+    )
+    hunter_skill_sd: NonNegativeFloat = Field(
+        0.3,
+        description="spread of selling skill between hunters (utility units, mean 0)",
+    )
+    lead_response_hours_mean: PositiveFloat = Field(
+        2.0,
+        description="mean time a hunter with free capacity takes to call a new lead (hours)",
+    )
+    outbound_leads_per_hunter_month: NonNegativeFloat = Field(
+        2.0, description="outbound prospects a hunter with free capacity opens a month"
+    )
+    sales_engineers: Annotated[Count, Field(ge=0, le=10_000)] = Field(
+        3, description="sales engineers running demos and proofs of concept (count, at most 10,000)"
+    )
+    demos_per_evaluation: Annotated[Count, Field(ge=0, le=100)] = Field(
+        2,
+        description="demos or proof-of-concept sessions each evaluation needs (count, at most 100)",
+    )
+    demo_days_mean: PositiveFloat = Field(
+        1.5,
+        description="mean sales-engineer time per demo, preparation included (days)",
+    )
+    demo_days_cv: NonNegativeFloat = Field(
+        0.5,
+        description="coefficient of variation of demo time (gamma; 1 = exponential)",
+    )
+    quota: Quota = Quota()
+    farmers: Annotated[Count, Field(ge=0, le=10_000)] = Field(
+        3, description="farmers (account managers) looking after customers (count, at most 10,000)"
+    )
+    farmer_accounts_capacity: Annotated[Count, Field(ge=1, le=10_000)] = Field(
+        60,
+        description="customers one farmer can check in on at the full rhythm "
+        "(count, at most 10,000)",
+    )
+    hunter_cost_usd_per_month: NonNegativeFloat = Field(
+        25_000, description="fully loaded cost of a hunter (USD a month), for CAC"
+    )
+    sales_engineer_cost_usd_per_month: NonNegativeFloat = Field(
+        18_000, description="fully loaded cost of a sales engineer (USD a month), for CAC"
+    )
+
+    @model_validator(mode="after")
+    def _demos_need_engineers(self) -> Team:
+        if self.demos_per_evaluation > 0 and self.sales_engineers == 0:
+            raise ValueError("demos_per_evaluation > 0 needs at least one sales engineer")
+        return self

@@ -1,0 +1,114 @@
+"""Awareness: which accounts know us, by a Bass diffusion driven by share of voice (innovation
+from advertising, imitation from references, less the word of mouth of detractors) and eroded
+by forgetting.
+
+Event-driven: the time to the next account learning of us, or forgetting us, is drawn from the
+current total hazard; whenever the hazard changes (a month's advertising, a new reference or
+detractor) the draw is made again, which the exponential's lack of memory allows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from simulator.events import NO_ONE, EventLog, Kind
+from simulator.parameters import Awareness as AwarenessSection
+from simulator.processes.brand import Brand
+from simulator.processes.customers import CustomerBase
+from simulator.processes.signals import Signal, either
+from simulator.streams import block
+from simulator.units import DAYS_PER_YEAR
+
+
+class AwarenessPool:
+    """Which accounts know us, as two swap-remove lists for O(1) random picks."""
+
+    def __init__(self, aware: tuple[bool, ...]) -> None:
+        self.flags = list(aware)
+        self.members: tuple[list[int], list[int]] = ([], [])  # (unaware, aware)
+        self.position = [0] * len(aware)
+        for account, known in enumerate(aware):
+            group = self.members[int(known)]
+            self.position[account] = len(group)
+            group.append(account)
+
+    def count(self, aware: bool) -> int:
+        return len(self.members[int(aware)])
+
+    def flip(self, aware: bool, pick: float) -> int:
+        """Move a random account of group ``aware`` to the other group; return it."""
+        source, target = self.members[int(aware)], self.members[int(not aware)]
+        account = source[int(pick * len(source))]
+        last = source.pop()
+        if last != account:
+            source[self.position[account]] = last
+            self.position[last] = self.position[account]
+        self.position[account] = len(target)
+        target.append(account)
+        self.flags[account] = not aware
+        return account
+
+
+class Awareness:
+    """Who knows us, and the diffusion that changes it."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        awareness: AwarenessSection,
+        aware_at_start: tuple[bool, ...],
+        brand: Brand,
+        customers: CustomerBase,
+        rates_changed: Signal,
+        log: EventLog,
+        rng: np.random.Generator,
+    ) -> None:
+        self.env = env
+        self.awareness = awareness
+        self.brand = brand
+        self.customers = customers
+        self.rates_changed = rates_changed
+        self.log = log
+        self.rng = rng
+        self._pool = AwarenessPool(aware_at_start)
+        self.knows_us: Callable[[int], bool] = self._pool.flags.__getitem__
+        """Whether the account knows us (a bound lookup: every inbound arrival asks)."""
+
+    def diffusion(self) -> Generator[Any, Any, None]:
+        env, log, params, pool = self.env, self.log, self.awareness, self._pool
+        accounts = len(pool.flags)
+        log.record(env.now, Kind.AWARE_AT_START, NO_ONE, value=pool.count(True))
+        rng = self.rng
+        unit_gap = block(lambda n: rng.exponential(1.0, n))
+        uniform = block(lambda n: rng.random(n))
+        customers = self.customers
+        while True:
+            share = self.brand.share_of_voice
+            aware = pool.count(True)
+            if params.instant_conversion:
+                voices = float(aware)
+            else:
+                voices = customers.references - params.detractor_weight * customers.detractors
+            learn = params.innovation * share + params.imitation * max(0.0, voices) / accounts
+            forget = params.forgetting * (1.0 - share)
+            up = pool.count(False) * learn / DAYS_PER_YEAR
+            down = aware * forget / DAYS_PER_YEAR
+            total = up + down
+            changed = self.rates_changed.next()
+            if total <= 0:
+                yield changed
+                continue
+            timer = env.timeout(unit_gap() / total)
+            yield either(env, timer, changed)
+            if not timer.processed:  # the rates changed first: draw again
+                continue
+            if uniform() * total < up:
+                account = pool.flip(False, uniform())
+                log.record(env.now, Kind.BECAME_AWARE, NO_ONE, account)
+            else:
+                account = pool.flip(True, uniform())
+                log.record(env.now, Kind.FORGOT, NO_ONE, account)

@@ -1,0 +1,190 @@
+"""The courtship: attraction -> qualification -> evaluation -> proposal -> decision, no stage
+skipped, from the hunter's first call to the prospect's decision.
+
+- Attraction: the first meeting. The lead's interest decays with every hour it waited for the
+  call; when the meeting goes badly, the hunter may pitch an announced feature (``pitch.py``).
+- Stage durations scale with the prospect's perceived risk and shrink with our readiness to
+  answer questions before they are asked.
+- Discovery (qualification) finds, with chances set by qualification discipline, the executive
+  sponsor, the economic buyer and part of the committee; the share met is how complete the
+  business case is, which sets deal size and adds to our appeal. Disciplined hunters also screen
+  out poor fits early.
+- Evaluation needs demos from the sales engineers (``capacity.py``). A premature proposal puts
+  the prospect on the defensive: longer proposal stage, lower appeal.
+- A pitched deal then waits for the release and for reference metrics.
+- Without an executive sponsor nothing closes won: the deal ends in no decision after a time-out.
+- Otherwise the buyer decides (``decision.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from simulator.distributions import LogNormal, binomial_from_uniform
+from simulator.entities import CHAMPION, NO_FEATURE, Opportunity, U, Z
+from simulator.events import Discovery, EventLog, Kind, Meeting, Outcome
+from simulator.parameters import STAGES, Parameters
+from simulator.processes.capacity import SalesEngineers
+from simulator.processes.decision import Decision
+from simulator.processes.market import Market
+from simulator.processes.pitch import Pitch
+from simulator.processes.roadmap import Roadmap
+
+ATTRACTION, QUALIFICATION, EVALUATION, PROPOSAL = (
+    STAGES.index(stage) for stage in ("attraction", "qualification", "evaluation", "proposal")
+)
+FIRST_MEETING_ATTENDEES = 1.0
+"""The first meeting is with the one contact who raised a hand or took the call."""
+DEMO_ATTENDEES = 2.0
+"""A demo is seen by two of the committee (more when a pitch drew more people in)."""
+
+
+class Courtship:
+    """Takes an opened opportunity through the stages; returns its outcome and the ACV won."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        parameters: Parameters,
+        market: Market,
+        roadmap: Roadmap,
+        engineers: SalesEngineers,
+        pitch: Pitch,
+        decision: Decision,
+        log: EventLog,
+    ) -> None:
+        self.env = env
+        self.process = parameters.process
+        self.strategy = parameters.strategy
+        self.market = market
+        self.roadmap = roadmap
+        self.engineers = engineers
+        self.pitch = pitch
+        self.decision = decision
+        self.log = log
+        process = self.process
+        # Our readiness to answer questions before they are asked shortens every stage.
+        self.readiness = 1.0 - process.readiness_max_time_saving * process.answer_readiness
+        segments = (parameters.market.enterprise, parameters.market.mid_market)
+        self.stage_days_mean = tuple(segment.stage_days.as_tuple() for segment in segments)
+        # Each stage lasts mean * risk * readiness times a mean-1 lognormal with the segment's
+        # cv, drawn from the opportunity's pre-drawn normal z (a lognormal scales with its mean).
+        for segment, means in zip(segments, self.stage_days_mean, strict=True):
+            for mean in means:  # checks the parameters once
+                LogNormal(mean * self.readiness, segment.stage_days_cv)
+        self.stage_days_spread = tuple(LogNormal(1.0, s.stage_days_cv) for s in segments)
+        quality = process.lead_quality
+        self.lead_quality_by_source = (quality.inbound, quality.direct, quality.outbound)
+
+    def run(self, opp: Opportunity) -> Generator[Any, Any, tuple[Outcome, float]]:
+        """The stages, in order; returns (outcome, ACV won at full price, 0 if lost)."""
+        env, process, roadmap, pitch = self.env, self.process, self.roadmap, self.pitch
+        qualification_discipline = self.strategy.qualification_discipline
+        record = self.log.record
+        lead, account, hunter, u, z = opp.id, opp.account, opp.hunter.id, opp.u, opp.z
+        accounts = self.market.accounts
+        segment = accounts.segment[account]
+        stage_days_mean = self.stage_days_mean[segment]
+        spread = self.stage_days_spread[segment]
+        scale = accounts.perceived_risk[account] * self.readiness
+
+        def stage_days(stage: int) -> float:
+            return stage_days_mean[stage] * scale * spread.from_normal(z[stage])
+
+        # Attraction: the first meeting. Interest fades with every hour the lead waited.
+        record(env.now, Kind.STAGE, lead, account, hunter, code=ATTRACTION)
+        yield env.timeout(stage_days(Z.ATTRACTION))
+        now = env.now
+        record(now, Kind.MEETING, lead, account, hunter, FIRST_MEETING_ATTENDEES, Meeting.FIRST)
+        decay = 0.5 ** (opp.wait_hours / process.lead_interest_half_life_hours)
+        floor = process.lead_interest_floor
+        interest = floor + (1.0 - floor) * decay
+        if u[U.INTEREST] >= self.lead_quality_by_source[opp.source] * interest:
+            record(now, Kind.MEETING_WENT_BADLY, lead, account, hunter)
+            if not pitch.rescue(opp):
+                return Outcome.DISQUALIFIED, 0.0
+        elif self.strategy.pitch == "beta_partner" and not opp.orphaned:
+            wanted = roadmap.pitchable()
+            if wanted != NO_FEATURE and roadmap.needs(account, wanted):
+                pitch.offer_beta(opp, wanted)
+
+        # Qualification: discovery with the buying committee.
+        record(now, Kind.STAGE, lead, account, hunter, code=QUALIFICATION)
+        yield env.timeout(stage_days(Z.QUALIFICATION))
+        now = env.now
+        committee = accounts.committee_size[account]
+        sponsor_found = process.sponsor_found.at(qualification_discipline)
+        economic_buyer_engaged = process.economic_buyer_engaged.at(qualification_discipline)
+        member_met = process.member_met.at(qualification_discipline)
+        sponsor = accounts.sponsor_present[account] and u[U.SPONSOR] < sponsor_found
+        economic_buyer = u[U.ECONOMIC_BUYER] < economic_buyer_engaged
+        met = CHAMPION + binomial_from_uniform(committee - CHAMPION, member_met, u[U.MEMBERS])
+        attendees = met + opp.attendee_bonus
+        record(now, Kind.MEETING, lead, account, hunter, attendees, Meeting.DISCOVERY)
+        fit_today = accounts.fit[account] - roadmap.missing_fit(account)
+        if opp.feature == NO_FEATURE and fit_today < process.poor_fit_threshold:
+            poor_fit_screened = process.poor_fit_screened.at(qualification_discipline)
+            if u[U.POOR_FIT_SCREEN] < poor_fit_screened:
+                return Outcome.DISQUALIFIED, 0.0
+        found = (Discovery.SPONSOR if sponsor else 0) | (
+            Discovery.ECONOMIC_BUYER if economic_buyer else 0
+        )
+        share = process.business_case_deal_share
+        full_acv = accounts.deal_size_usd[account]
+        qualified_acv = full_acv * (1.0 - share + share * met / committee)
+        record(now, Kind.QUALIFIED, lead, account, hunter, qualified_acv, found)
+
+        # Evaluation: demos by the sales engineers, spread over the stage.
+        record(now, Kind.STAGE, lead, account, hunter, code=EVALUATION)
+        evaluation_days = stage_days(Z.EVALUATION)
+        engineers = self.engineers
+        demos = engineers.demos_per_evaluation
+        premature = u[U.PREMATURE] < process.premature_proposal.at(qualification_discipline)
+        for _ in range(demos):
+            yield env.timeout(evaluation_days / (demos + 1))
+            requested = env.now
+            handed_over = engineers.request()
+            if handed_over is not None:
+                yield handed_over
+            now = env.now
+            record(now, Kind.DEMO_STARTED, lead, account, hunter, now - requested)
+            yield env.timeout(engineers.demo_days())
+            engineers.release()
+            attendees = DEMO_ATTENDEES + opp.attendee_bonus
+            record(env.now, Kind.MEETING, lead, account, hunter, attendees, Meeting.DEMO)
+        if premature:
+            record(env.now, Kind.PREMATURE_PROPOSAL, lead, account, hunter)
+        yield env.timeout(evaluation_days / (demos + 1))
+        if u[U.STALL_EVALUATION] < process.stall_probability_evaluation:
+            return Outcome.STALLED, 0.0
+
+        # Proposal.
+        record(env.now, Kind.STAGE, lead, account, hunter, code=PROPOSAL)
+        proposal_days = stage_days(Z.PROPOSAL)
+        yield env.timeout(proposal_days * (process.premature_cycle_factor if premature else 1.0))
+        if u[U.STALL_PROPOSAL] < process.stall_probability_proposal:
+            return Outcome.STALLED, 0.0
+
+        # A pitched deal hangs on the release, then on reference metrics.
+        if opp.feature != NO_FEATURE and not opp.beta:
+            still_met = yield from pitch.wait_for_release(opp, met, committee)
+            if still_met is None:
+                return Outcome.LOST_NO_DECISION, 0.0
+            met = still_met
+            if roadmap.references(opp.feature) == 0:
+                yield from pitch.wait_for_references(opp)
+
+        # Decision.
+        if not sponsor:
+            deadline = opp.opened_day + process.sponsorless_timeout_days
+            if deadline > env.now:
+                yield env.timeout(deadline - env.now)
+            return Outcome.LOST_NO_DECISION, 0.0
+        completeness = met / committee
+        outcome = self.decision.decide(opp, completeness, economic_buyer, premature)
+        if outcome != Outcome.WON:
+            return outcome, 0.0
+        return outcome, full_acv * (1.0 - share + share * completeness)

@@ -1,0 +1,156 @@
+"""The buyer's decision: a multinomial-logit choice among us, the household name, the rivals and
+entrants present in the evaluation, and doing nothing.
+
+Our utility adds product fit today (less the gains of features not yet shipped, unless the
+prospect is a beta partner), brand strength, same-sector references less detractors, the
+hunter's skill, how complete the business case is, and the marks the courtship left: a premature
+proposal, fatigue from retold stories, references for a pitched feature or their absence, a deal
+orphaned by its hunter. If the economic buyer was never engaged, they decide alone, weighing
+brand over fit. An entrant claiming the feature the prospect wants gets that feature's fit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import simpy
+
+from simulator.choice import choose
+from simulator.entities import CHAMPION, ENTERPRISE, MID_MARKET, NO_FEATURE, Opportunity, U
+from simulator.events import Outcome
+from simulator.parameters import Choice, Competitor, Parameters
+from simulator.processes.brand import Brand
+from simulator.processes.competition import Competition
+from simulator.processes.customers import CustomerBase
+from simulator.processes.market import Market
+from simulator.processes.roadmap import Roadmap
+
+SEGMENTS = (ENTERPRISE, MID_MARKET)
+
+
+def weights(w: Choice, economic_buyer: bool) -> tuple[float, float, float]:
+    """(fit, brand, same-sector reference) weights of the buyer: the committee's, or the
+    economic buyer's deciding alone."""
+    if economic_buyer:
+        return w.fit_weight, w.brand_weight, w.sector_reference_weight
+    return (
+        w.fit_weight * w.economic_buyer_alone_fit_factor,
+        w.brand_weight * w.economic_buyer_alone_brand_factor,
+        w.sector_reference_weight * w.economic_buyer_reference_factor,
+    )
+
+
+class Decision:
+    """The buyer's choice at the end of a courtship."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        parameters: Parameters,
+        market: Market,
+        roadmap: Roadmap,
+        brand: Brand,
+        customers: CustomerBase,
+        competition: Competition,
+    ) -> None:
+        self.env = env
+        self.choice = parameters.market.choice
+        self.process = parameters.process
+        self.product = parameters.product
+        self.quota = parameters.team.quota
+        self.entrants = parameters.competitors.entrants
+        self.market = market
+        self.roadmap = roadmap
+        self.brand = brand
+        self.customers = customers
+        self.competition = competition
+        # The incumbents' utilities never change: (uniform slot, presence probability, utility,
+        # outcome) of each, by [economic buyer engaged][segment].
+        competitors = parameters.competitors
+        incumbents = [
+            (U.HOUSEHOLD_PRESENT, competitors.household_name, Outcome.LOST_HOUSEHOLD_BRAND)
+        ]
+        incumbents += [
+            (U.RIVAL_PRESENT + index, rival, Outcome.LOST_COMPETITOR)
+            for index, rival in enumerate(competitors.rivals)
+        ]
+        self.first_entrant_slot = U.RIVAL_PRESENT + len(competitors.rivals)
+        self.incumbents = tuple(
+            tuple(self._incumbents(incumbents, engaged, segment) for segment in SEGMENTS)
+            for engaged in (False, True)
+        )
+
+    def _incumbents(
+        self, incumbents: list[tuple[int, Competitor, Outcome]], engaged: bool, segment: int
+    ) -> tuple[tuple[int, float, float, Outcome], ...]:
+        w = self.choice
+        fit_weight, brand_weight, _ = weights(w, engaged)
+        return tuple(
+            (
+                slot,
+                rival.presence_probability.of(segment),
+                fit_weight * rival.fit.of(segment)
+                + brand_weight * rival.brand
+                - w.price_weight * rival.price_index,
+                outcome,
+            )
+            for slot, rival, outcome in incumbents
+        )
+
+    def decide(
+        self, opp: Opportunity, completeness: float, economic_buyer: bool, premature: bool
+    ) -> Outcome:
+        """Multinomial-logit choice among us, competitors present and doing nothing."""
+        w, pitching, roadmap = self.choice, self.process.pitching, self.roadmap
+        accounts = self.market.accounts
+        account, u = opp.account, opp.u
+        segment = accounts.segment[account]
+        references, detractors = self.customers.sector_voices(accounts.sector[account])
+        cap = w.sector_voices_cap
+        fit_weight, brand_weight, reference_weight = weights(w, economic_buyer)
+
+        wanted = opp.feature if opp.feature != NO_FEATURE else roadmap.needed_feature(account)
+        referenced = wanted != NO_FEATURE and roadmap.references(wanted) > 0
+        unproven = opp.feature != NO_FEATURE and not opp.beta and not referenced
+        fit = accounts.fit[account] - (0.0 if opp.beta else roadmap.missing_fit(account))
+        ours = (
+            fit_weight * fit
+            + brand_weight * self.brand.strength
+            + reference_weight * min(cap, references)
+            - w.sector_detractor_weight * min(cap, detractors)
+            - w.price_weight * self.product.price_index
+            + (0.0 if opp.orphaned else opp.hunter.skill)
+            + w.business_case_weight * completeness
+            - (self.process.premature_utility_penalty if premature else 0.0)
+            - pitching.fatigue_utility_penalty * opp.fatigue
+            + (pitching.reference_utility if referenced else 0.0)
+            - (pitching.missing_reference_penalty if unproven else 0.0)
+            - (self.quota.orphan_utility_penalty if opp.orphaned else 0.0)
+        )
+        committee = accounts.committee_size[account]
+        status_quo = (
+            w.do_nothing_utility
+            + w.do_nothing_per_extra_member * (committee - CHAMPION)
+            + w.do_nothing_per_log_risk * math.log(accounts.perceived_risk[account])
+        )
+        utilities = [ours, status_quo]
+        outcomes = [Outcome.WON, Outcome.LOST_NO_DECISION]
+        for slot, presence, utility, outcome in self.incumbents[economic_buyer][segment]:
+            if u[slot] < presence:
+                utilities.append(utility)
+                outcomes.append(outcome)
+        entrants = self.entrants
+        for entrant in self.competition.ready_in(segment):
+            if u[self.first_entrant_slot + entrant.index] >= entrants.presence_probability.of(
+                segment
+            ):
+                continue
+            claim = entrant.claimed_feature != NO_FEATURE and entrant.claimed_feature == wanted
+            gain = roadmap.fit_gain(wanted) if claim else 0.0
+            utilities.append(
+                fit_weight * (entrants.fit.of(segment) + gain)
+                + brand_weight * entrants.brand
+                - w.price_weight * entrants.price_index
+            )
+            outcomes.append(Outcome.LOST_COMPETITOR)
+        return outcomes[choose(utilities, u[U.CHOICE])]
