@@ -14,13 +14,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from simulator import __version__, planning
 from simulator.aggregate import compare
 from simulator.backends import BACKENDS, Backend, default_workers, open_backend
 from simulator.bench import TARGETS, run_bench, verdicts
 from simulator.catalog import LOWER_IS_BETTER, SUMMARY, registry_json
+from simulator.cli_check import check
+from simulator.cli_common import (
+    PROGRESS_SECONDS,
+    ScenarioArg,
+    SetOption,
+    bad,
+    err,
+    load,
+    out,
+)
+from simulator.cli_story import story
 from simulator.console import (
     bench_table,
     metrics_table,
@@ -32,14 +42,13 @@ from simulator.console import (
 from simulator.estimate import available_memory
 from simulator.experiment import Study, run_study
 from simulator.planning import DEFAULT_MAX_REPLICATIONS, DEFAULT_METRIC, DEFAULT_REPLICATIONS
-from simulator.progress import DEFAULT_INTERVAL_SECONDS, StudyProgress
+from simulator.progress import StudyProgress
 from simulator.report import REPORT, default_path, load_results, report_output, write_report
-from simulator.scenario import Scenario, ScenarioError, load_scenario
+from simulator.scenario import Scenario
 from simulator.scenario_files import (
     bundled_listing,
     bundled_scenarios_dir,
     scenario_json_schema,
-    scenario_path,
 )
 from simulator.store import (
     MANIFEST,
@@ -50,9 +59,6 @@ from simulator.store import (
     read_summary,
     write_text_atomic,
 )
-from simulator.story import tell as tell_story
-from simulator.story.page import write_story_page
-from simulator.story.tell import SEARCH as STORY_SEARCH
 
 app = typer.Typer(
     help="salesim: simulate a B2B sales pipeline and compare selling strategies.",
@@ -60,42 +66,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
-
-EXIT_BAD_INPUT = 2
-# When stderr is not a terminal, a progress line at least this often (seconds).
-PROGRESS_SECONDS = DEFAULT_INTERVAL_SECONDS
-
-ScenarioArg = Annotated[
-    str, typer.Argument(help="scenario file, or the name of a bundled one (see `scenarios`)")
-]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        help="override a parameter, e.g. --set market.accounts=500 (repeatable)",
-        metavar="PATH=VALUE",
-    ),
-]
-
-
-def _load(name: str, overrides: list[str] | None) -> Scenario:
-    """Load or exit 2 with every problem; warn of each variant value a ``--set`` replaced."""
-    try:
-        loaded = load_scenario(scenario_path(name), overrides or [])
-    except ScenarioError as error:
-        typer.echo(error.report(), err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    for line in loaded.overridden:
-        typer.echo(f"Warning: {line}", err=True)
-    return loaded
-
-
-def _bad(message: str) -> typer.Exit:
-    """Say what is wrong with the command line; the caller raises the exit (code 2)."""
-    typer.echo(message, err=True)
-    return typer.Exit(EXIT_BAD_INPUT)
+app.command("check")(check)
+app.command("story")(story)
 
 
 @app.command()
@@ -163,13 +135,16 @@ def run(
             "(see `salesim metrics`) [default: the verdict's headline metrics]",
         ),
     ] = None,
+    deals: Annotated[
+        bool, typer.Option("--deals", help="also write deals.parquet: one row per opportunity")
+    ] = False,
 ) -> None:
     """Run every variant of a scenario and compare them against the first (the baseline)."""
     try:
         shown = parse_metrics(metrics_option)
     except ValueError as error:
-        raise _bad(str(error)) from None
-    loaded = _load(scenario, overrides)
+        raise bad(str(error)) from None
+    loaded = load(scenario, overrides)
     try:
         asked = planning.asked_plan(
             replications, precision, metric, max_replications, backend, scheduler
@@ -179,23 +154,25 @@ def run(
             workers is not None, scheduler, available_memory,
         )  # fmt: skip
     except planning.PlanError as error:
-        raise _bad(str(error)) from None
+        raise bad(str(error)) from None
     for note in ready.notes:
         typer.echo(note, err=True)
     seed, plan = ready.seed, ready.plan
+    if deals and ready.folder is not None and not ready.folder.state().deals:
+        raise bad(f"--deals: {ready.folder.final} was started without it; start a new run")
     try:
         pool = open_backend(backend, ready.fit.workers, scheduler)
     except OSError as error:
-        raise _bad(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error})") from None
+        raise bad(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error})") from None
     folder = ready.folder
     if folder is None:
         started = datetime.now(UTC)
-        state = RunState(loaded.resolved(), seed, plan, overrides or [], started.isoformat())
+        state = RunState(loaded.resolved(), seed, plan, overrides or [], started.isoformat(), deals)
         try:
             folder = RunFolder.create(out_dir, new_run_id(loaded.name, seed, started), state)
         except OSError as error:
             reason = error.strerror or str(error)
-            raise _bad(f"--out {out_dir}: cannot create the run folder there ({reason})") from None
+            raise bad(f"--out {out_dir}: cannot create the run folder there ({reason})") from None
     typer.echo(
         f"Run folder: {folder.final} (if interrupted, add: --resume {folder.final})", err=True
     )
@@ -234,8 +211,9 @@ def _run_with_progress(
     with display:
         try:
             study = run_study(
-                loaded, plan, ready.seed, folder, pool, display.advance, display.checked
-            )
+                loaded, plan, ready.seed, folder, pool, display.advance, display.checked,
+                deals=folder.state().deals,
+            )  # fmt: skip
         except KeyboardInterrupt:
             display.stop()
             typer.echo(
@@ -268,7 +246,7 @@ def report(
         if not (d / MANIFEST).is_file()
     ]
     if problems:
-        raise _bad("\n".join(problems))
+        raise bad("\n".join(problems))
     results = load_results(run_dirs)
     path = write_report(run_dirs, out_file or default_path(run_dirs), results)
     out.print(report_output(results))
@@ -292,7 +270,7 @@ def metrics_command(
 @app.command()
 def validate(scenario: ScenarioArg, overrides: SetOption = None) -> None:
     """Check a scenario file without running it."""
-    loaded = _load(scenario, overrides)
+    loaded = load(scenario, overrides)
     names = ", ".join(v.name for v in loaded.variants)
     out.print(f"{loaded.source}: valid; {len(loaded.variants)} variant(s): {names}", markup=False)
 
@@ -307,64 +285,6 @@ def schema() -> None:
 def scenarios() -> None:
     """List the bundled scenarios, then the engine checks, by the names they run under."""
     out.print(scenarios_listing(bundled_listing()))
-
-
-@app.command()
-def story(
-    scenario: ScenarioArg,
-    variant: Annotated[str, typer.Option(help="variant whose story to tell")] = "vaporware",
-    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 1,
-    replication: Annotated[
-        int | None,
-        typer.Option(min=0, help="replication to tell [default: the one that shows the spiral]"),
-    ] = None,
-    hunter: Annotated[
-        int | None, typer.Option(min=0, help="hunter to follow [default: the best story]")
-    ] = None,
-    html: Annotated[
-        bool, typer.Option("--html", help="also write the story as a web page")
-    ] = False,
-    out_dir: Annotated[Path, typer.Option("--out", help="folder for the page")] = Path("results"),
-    json_out: Annotated[
-        str | None,
-        typer.Option(
-            "--json",
-            metavar="FILE",
-            help="also write the story as data (JSON) to FILE; '-' writes it to stdout instead "
-            "of the text",
-        ),
-    ] = None,
-    search: Annotated[
-        int,
-        typer.Option(
-            min=1, help="replications searched for the story and counted for how typical it is"
-        ),
-    ] = STORY_SEARCH,
-    overrides: SetOption = None,
-) -> None:
-    """Tell one hunter's replication as a dated story, for training (the death spiral)."""
-    loaded = _load(scenario, overrides)
-    try:
-        told = tell_story(loaded, variant, seed, replication, hunter, search)
-    except ValueError as error:
-        typer.echo(f"{loaded.source}: {error}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    data = json.dumps(told.to_json(), indent=1) + "\n" if json_out is not None else ""
-    if json_out == "-":
-        sys.stdout.write(data)
-    else:
-        typer.echo(told.text())
-    written = []
-    try:
-        if json_out not in (None, "-"):
-            written.append(f"Story data: {write_text_atomic(Path(json_out), data)}")
-        if html:
-            written.append(f"Story page: {write_story_page(told, out_dir)}")
-    except OSError as error:
-        typer.echo(f"cannot write the story: {error}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    for line in written:
-        typer.echo(line, err=json_out == "-")
 
 
 @app.command()

@@ -69,6 +69,7 @@ class Accounts:
     deal_size_usd: tuple[float, ...]
     committee_size: tuple[int, ...]
     sponsor_present: tuple[bool, ...]
+    replaces_working_process: tuple[bool, ...]  # the deal needs a sponsor to close won
     perceived_risk: tuple[float, ...]
     fit: tuple[float, ...]
     aware_at_start: tuple[bool, ...]
@@ -100,12 +101,15 @@ class Accounts:
             tuple((rng.random(n) < per_feature_need(feature.need_probability)).tolist())
             for feature in product.features
         )
+        sector = rng.integers(0, market.sectors, n)
+        replaces = rng.random(n) < per_segment("replaces_working_process_share")
         return cls(
             segment=tuple(segment.tolist()),
-            sector=tuple(rng.integers(0, market.sectors, n).tolist()),
+            sector=tuple(sector.tolist()),
             deal_size_usd=tuple(deal_size.tolist()),
             committee_size=tuple(committee.tolist()),
             sponsor_present=tuple(sponsor.tolist()),
+            replaces_working_process=tuple(replaces.tolist()),
             perceived_risk=tuple(risk.tolist()),
             fit=tuple(fit.tolist()),
             aware_at_start=tuple(aware.tolist()),

@@ -48,7 +48,7 @@ class Kind(IntEnum):
     QUOTA_REVIEW = 25  # actor = hunter; value = attainment (trailing bookings / quota)
     PLAN_STARTED = 26  # actor = hunter; value = attainment
     PLAN_ENDED = 27  # actor = hunter back above the threshold; value = attainment
-    HUNTER_LEFT = 28  # actor = hunter; value = attainment
+    HUNTER_LEFT = 28  # actor = hunter; value = last attainment (NaN: none); code = ExitReason
     ORPHANED = 29  # the opportunity's hunter left; actor = the hunter who left
     BETA_CONVERTED = 30  # a beta partner pays the full price at the release; value = added ACV
     AWARE_AT_START = 31  # value = accounts aware on day 0
@@ -67,6 +67,12 @@ class Kind(IntEnum):
     DETRACTOR = 44  # account speaks against us; code = sector; value = DetractorReason
     SALES_COST = 45  # at each month's start: hunters and sales engineers employed; value = USD
     PROMISE_MOVED = 46  # a promised date passed unreleased; subject = feature; value = new date
+    COMMITTEE = 47  # discovery: value = buying-committee size (people); code = members met
+    # numbered from 60: kinds added in parallel elsewhere take the numbers after 47
+    SERVICE_COST = 60  # at each month's start: farmers employed; value = USD
+    HUNTER_CHECK_IN = 61  # subject = customer; actor = the hunter whose free slot it took
+    CONTRACTED = 62  # scaled back at renewal after an expectation gap; value = ARR lost (USD)
+    CRITICAL_DATE_AGREED = 63  # subject = customer: a mutual plan back from its critical date
 
 
 class Source(IntEnum):
@@ -87,11 +93,19 @@ class Discovery(IntEnum):
 
     SPONSOR = 1
     ECONOMIC_BUYER = 2
+    REPLACES_WORKING_PROCESS = 4  # the deal replaces a process that works today: needs a sponsor
 
 
 class Channel(IntEnum):
     BRAND = 0
     DIRECT = 1
+
+
+class ExitReason(IntEnum):
+    """Why a hunter left (HUNTER_LEFT's code)."""
+
+    PLAN = 0  # still under the threshold at the end of the performance plan
+    VOLUNTARY = 1  # left of their own accord (the hazard rises with low attainment)
 
 
 class DetractorReason(IntEnum):

@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.backends import Backend, InProcess, open_backend
+from simulator.deals import deals_table
 from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS, monthly, summarise
 from simulator.model import simulate
 from simulator.parameters import Parameters
@@ -61,6 +62,11 @@ def run_replication(
 ) -> ReplicationResult:
     """Simulate replication ``replication`` of one variant and compute its metrics."""
     log = replication_log(parameters, horizon_months, root_seed, replication)
+    return measure(log, parameters, horizon_months)
+
+
+def measure(log: np.ndarray, parameters: Parameters, horizon_months: int) -> ReplicationResult:
+    """A replication's metrics, from its event log."""
     return ReplicationResult(
         summarise(log, horizon_months * DAYS_PER_MONTH, parameters),
         monthly(log, horizon_months, parameters.market.accounts),
@@ -78,11 +84,13 @@ class Chunk:
 
 @dataclass(frozen=True)
 class ChunkTables:
-    """A finished chunk as table slices (summary and monthly rows), ready to store."""
+    """A finished chunk as table slices (summary and monthly rows, and the deals when asked
+    for), ready to store."""
 
     chunk: Chunk
     summary: pa.Table
     monthly: pa.Table
+    deals: pa.Table | None = None
 
 
 def summary_values(table: pa.Table) -> np.ndarray:
@@ -94,13 +102,21 @@ def summary_values(table: pa.Table) -> np.ndarray:
 
 
 def run_chunk(
-    parameters: Parameters, horizon_months: int, root_seed: int, chunk: Chunk, variant: str
+    parameters: Parameters,
+    horizon_months: int,
+    root_seed: int,
+    chunk: Chunk,
+    variant: str,
+    deals: bool = False,
 ) -> ChunkTables:
-    """Run a chunk (in a worker) and return it as table slices, small and quick to pickle."""
-    results = [
-        run_replication(parameters, horizon_months, root_seed, i)
-        for i in range(chunk.start, chunk.stop)
-    ]
+    """Run a chunk (in a worker) and return it as table slices, small and quick to pickle;
+    with ``deals``, also one row per opportunity (``simulator.deals``)."""
+    results, deal_tables = [], []
+    for i in range(chunk.start, chunk.stop):
+        log = replication_log(parameters, horizon_months, root_seed, i)
+        results.append(measure(log, parameters, horizon_months))
+        if deals:
+            deal_tables.append(deals_table(log, variant, i))
     replications = np.arange(chunk.start, chunk.stop, dtype=np.int32)
     summary = {
         "variant": pa.array([variant] * len(results), pa.string()),
@@ -118,7 +134,8 @@ def run_chunk(
     }
     for name in MONTHLY_COLUMNS:
         monthly_table[name] = pa.array(np.concatenate([r.monthly[name] for r in results]))
-    return ChunkTables(chunk, pa.table(summary), pa.table(monthly_table))
+    deals_slice = pa.concat_tables(deal_tables) if deals else None
+    return ChunkTables(chunk, pa.table(summary), pa.table(monthly_table), deals_slice)
 
 
 @dataclass(frozen=True)
@@ -196,6 +213,13 @@ class MemorySink:
             pa.concat_tables([t.monthly for t in ordered], promote_options="permissive"),
         )
 
+    def deals(self) -> pa.Table | None:
+        """The deals of every chunk in order, or None if they were not asked for."""
+        ordered = [self.chunks[c].deals for c in sorted(self.chunks)]
+        if not ordered or any(t is None for t in ordered):
+            return None
+        return pa.concat_tables(ordered)
+
 
 @dataclass(frozen=True)
 class Study:
@@ -218,12 +242,14 @@ def run_study(
     backend: Backend | None = None,
     on_progress: Progress | None = None,
     on_check: Callable[[int, float], None] | None = None,
+    deals: bool = False,
 ) -> Study:
     """Run ``plan`` on ``backend`` (default: in this process), streaming chunks to ``sink``.
 
     Chunks the sink already holds are not run again, so an interrupted run resumes where it
     stopped and ends exactly as an uninterrupted one. ``on_check`` hears, at each precision
-    check, the replications so far and the worst relative half-width."""
+    check, the replications so far and the worst relative half-width. With ``deals`` each
+    chunk also carries its deals table."""
     started = time.perf_counter()
     backend = backend or InProcess()
     variants = len(scenario.variants)
@@ -263,6 +289,7 @@ def run_study(
                 root_seed,
                 chunk,
                 variant.name,
+                deals,
             )
             pending[future] = chunk
         while pending and not folding.finished:
@@ -327,6 +354,7 @@ class ExperimentResult:
     summary: pa.Table
     monthly: pa.Table
     study: Study
+    deals: pa.Table | None = None  # one row per opportunity, when asked for
 
 
 def run_experiment(
@@ -335,6 +363,7 @@ def run_experiment(
     root_seed: int,
     workers: int = 1,
     on_progress: Progress | None = None,
+    deals: bool = False,
 ) -> ExperimentResult:
     """Run every variant ``replications`` times in memory; identical for any ``workers``."""
     if replications < 1:
@@ -347,5 +376,6 @@ def run_experiment(
         sink,
         open_backend("local", workers),
         on_progress,
+        deals=deals,
     )
-    return ExperimentResult(*sink.tables(), study)
+    return ExperimentResult(*sink.tables(), study, sink.deals())

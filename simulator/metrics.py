@@ -12,8 +12,9 @@ import numpy as np
 
 from simulator.catalog import MONTHLY, SUMMARY
 from simulator.entities import ENTERPRISE, MID_MARKET
-from simulator.events import Discovery, Kind, Outcome, Source
+from simulator.events import Discovery, ExitReason, Kind, Meeting, Outcome, Source
 from simulator.parameters import STAGES, Parameters
+from simulator.revenue import arr_changes, median_or_nan, revenue
 from simulator.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 EVALUATION, PROPOSAL = STAGES.index("evaluation"), STAGES.index("proposal")
@@ -51,10 +52,6 @@ _DECIDED = (
 )
 
 
-def _median(values: np.ndarray) -> float:
-    return float(np.median(values)) if values.size else math.nan
-
-
 def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> dict[str, float]:
     """One replication's summary row (see SUMMARY_COLUMNS)."""
     kind = log["kind"]
@@ -89,10 +86,10 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
         [day - opened_day[s] for s, day in zip(won_ids, won["day"].tolist(), strict=True)]
     )
     won_segment = np.array([segment_of[s] for s in won_ids])
-    row["cycle_days_won_median"] = _median(cycle)
+    row["cycle_days_won_median"] = median_or_nan(cycle)
     row["cycle_days_won_mean"] = float(cycle.mean()) if cycle.size else math.nan
-    row["cycle_days_won_median_enterprise"] = _median(cycle[won_segment == ENTERPRISE])
-    row["cycle_days_won_median_mid_market"] = _median(cycle[won_segment == MID_MARKET])
+    row["cycle_days_won_median_enterprise"] = median_or_nan(cycle[won_segment == ENTERPRISE])
+    row["cycle_days_won_median_mid_market"] = median_or_nan(cycle[won_segment == MID_MARKET])
     booked = log[
         (kind == Kind.BETA_CONVERTED) | ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON))
     ]
@@ -105,12 +102,13 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     in_first_quarter = meetings["day"] < FIRST_QUARTER_DAYS
     row["meetings_q1"] = int(np.count_nonzero(in_first_quarter))
     answered = opened[opened["code"] != Source.OUTBOUND]
-    row["lead_wait_hours_median"] = _median(answered["value"])
+    row["lead_wait_hours_median"] = median_or_nan(answered["value"])
     demos = log[kind == Kind.DEMO_STARTED]
     row["demo_wait_days_mean"] = float(demos["value"].mean()) if demos.size else math.nan
     row["premature_proposals"] = int(np.count_nonzero(kind == Kind.PREMATURE_PROPOSAL))
     sponsored = set(qualified["subject"][(qualified["code"] & Discovery.SPONSOR) != 0].tolist())
     row["sponsorless_won"] = sum(1 for s in won["subject"].tolist() if s not in sponsored)
+    row.update(_sponsorless_effort(log, qualified, closed, horizon_days, parameters))
 
     row["meeting_attendees_q1"] = float(meetings["value"][in_first_quarter].sum())
     counted = {
@@ -121,9 +119,14 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
         "feature_references": Kind.FEATURE_REFERENCE,
         "fatigued_opportunities": Kind.FATIGUED,
         "orphaned_opportunities": Kind.ORPHANED,
+        "hunter_check_ins": Kind.HUNTER_CHECK_IN,
     }
     for column, counted_kind in counted.items():
         row[column] = int(np.count_nonzero(kind == counted_kind))
+    left = log["code"][kind == Kind.HUNTER_LEFT]
+    row["hunters_resigned"] = int(np.count_nonzero(left == ExitReason.VOLUNTARY))
+    seat_years = parameters.team.hunters * horizon_days / DAYS_PER_YEAR
+    row["hunter_turnover_rate"] = row["hunter_attrition"] / seat_years
     row["new_faces"] = int(log["value"][kind == Kind.NEW_FACES].sum())
     waiting = _running_stock(log, Kind.WAITING_STARTED, (Kind.WAITING_ENDED,))
     row["deals_waiting_on_release_peak"] = int(waiting.max()) if waiting.size else 0
@@ -135,83 +138,46 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     for source, column in ((Source.INBOUND, "leads_inbound"), (Source.DIRECT, "leads_direct"),
                            (Source.OUTBOUND, "leads_outbound")):  # fmt: skip
         row[column] = int(np.count_nonzero(leads["code"] == source))
-    row.update(_revenue(log, horizon_days, parameters, row["won"]))
+    row.update(revenue(log, horizon_days, parameters, row["won"]))
     return row
 
 
-def _arr_changes(log: np.ndarray) -> np.ndarray:
-    """Every change of a customer's ARR: signature, beta conversion, upsell, churn."""
-    kind = log["kind"]
-    won = (kind == Kind.CLOSED) & (log["code"] == Outcome.WON)
-    grows = won | (kind == Kind.BETA_CONVERTED) | (kind == Kind.EXPANDED)
-    changes = log[grows | (kind == Kind.CHURNED)]
-    amount = np.where(changes["kind"] == Kind.CHURNED, -changes["value"], changes["value"])
-    return np.rec.fromarrays(
-        [changes["subject"], changes["day"], amount, changes["kind"]],
-        names="customer,day,amount,kind",
-    )
-
-
-def _arr_by_customer(changes: np.ndarray, day: float) -> dict[int, float]:
-    arr: dict[int, float] = {}
-    for customer, amount in zip(
-        changes.customer[changes.day <= day].tolist(),
-        changes.amount[changes.day <= day].tolist(),
-        strict=True,
-    ):
-        arr[customer] = arr.get(customer, 0.0) + amount
-    return arr
-
-
-def _revenue(
-    log: np.ndarray, horizon_days: float, parameters: Parameters, new_customers: int
+def _sponsorless_effort(
+    log: np.ndarray,
+    qualified: np.ndarray,
+    closed: np.ndarray,
+    horizon_days: float,
+    parameters: Parameters,
 ) -> dict[str, float]:
-    """ARR, retention, references, awareness and unit economics at the horizon.
-
-    Retention is over the last year: the customers active a year before the horizon, their ARR
-    then against their ARR at the horizon; GRR counts no expansion, NRR counts it.
-    """
+    """What deals that need a sponsor and have none cost: they replace a process that works
+    today, so they cannot close won (MODEL.md 2.4). A deal holds one of its hunter's slots from
+    opening to close (or the horizon), a slot-day being 1/capacity of a hunter's day; a sales
+    engineer spends each demo's duration on it."""
+    flags = qualified["code"]
+    doomed_mask = ((flags & Discovery.REPLACES_WORKING_PROCESS) != 0) & (
+        (flags & Discovery.SPONSOR) == 0
+    )
+    doomed = qualified["subject"][doomed_mask]
     kind = log["kind"]
-    changes = _arr_changes(log)
-    start = horizon_days - DAYS_PER_YEAR
-    then = {c: a for c, a in _arr_by_customer(changes, start).items() if a > 1e-9}
-    now = _arr_by_customer(changes, horizon_days)
-    base = sum(then.values())
-    churned = log[kind == Kind.CHURNED]
-    row: dict[str, float] = {
-        "arr_end": float(changes.amount.sum()),
-        "customers_end": new_customers - int(churned.size),
-        "churned_customers": int(churned.size),
+    opened = log[(kind == Kind.OPENED) & np.isin(log["subject"], doomed)]
+    ended = dict(zip(closed["subject"].tolist(), closed["day"].tolist(), strict=True))
+    slot_days = sum(
+        ended.get(subject, horizon_days) - day
+        for subject, day in zip(opened["subject"].tolist(), opened["day"].tolist(), strict=True)
+    )
+    demos = np.isin(log["subject"], doomed)
+    started = log["day"][demos & (kind == Kind.DEMO_STARTED)]
+    finished = log["day"][demos & (kind == Kind.MEETING) & (log["code"] == Meeting.DEMO)]
+    # demos of one deal run one after another: a start without its end runs to the horizon
+    engineer_days = finished.sum() - started.sum() + horizon_days * (started.size - finished.size)
+    no_decision = closed["code"] == Outcome.LOST_NO_DECISION
+    return {
+        "lost_no_decision_no_sponsor": int(
+            np.count_nonzero(no_decision & np.isin(closed["subject"], doomed))
+        ),
+        "sponsorless_hunter_days": float(slot_days / parameters.team.hunter_capacity_opportunities),
+        "sponsorless_engineer_days": float(engineer_days),
     }
-    late_churn = np.count_nonzero(
-        np.isin(churned["subject"], list(then)) & (churned["day"] > start)
-    )
-    row["logo_churn_rate"] = late_churn / len(then) if then else math.nan
-    row["grr"] = sum(min(now.get(c, 0.0), a) for c, a in then.items()) / base if base else math.nan
-    row["nrr"] = sum(now.get(c, 0.0) for c in then) / base if base else math.nan
-    row["expansion_arr"] = float(log["value"][kind == Kind.EXPANDED].sum())
-    row["references_end"] = int(np.count_nonzero(kind == Kind.REFERENCE_GAINED)) - int(
-        np.count_nonzero(kind == Kind.REFERENCE_LOST)
-    )
-    row["detractors_end"] = int(np.count_nonzero(kind == Kind.DETRACTOR))
-    row["time_to_value_days_median"] = _median(log["value"][kind == Kind.VALUE_REALISED])
-    row["expectation_gaps"] = int(np.count_nonzero(kind == Kind.EXPECTATION_GAP))
-    aware = log["value"][kind == Kind.AWARE_AT_START].sum()
-    aware += np.count_nonzero(kind == Kind.BECAME_AWARE) - np.count_nonzero(kind == Kind.FORGOT)
-    row["aware_share_end"] = float(aware) / parameters.market.accounts
-    row["marketing_spend"] = float(log["value"][kind == Kind.MARKETING_SPENT].sum())
-    selling_cost = float(log["value"][kind == Kind.SALES_COST].sum())
-    row["cac"] = (
-        (row["marketing_spend"] + selling_cost) / new_customers if new_customers else math.nan
-    )
-    post = parameters.post_sale
-    churn = max(
-        post.ltv_churn_floor, 0.0 if math.isnan(row["logo_churn_rate"]) else row["logo_churn_rate"]
-    )
-    arr_per_customer = row["arr_end"] / row["customers_end"] if row["customers_end"] else math.nan
-    ltv = arr_per_customer * post.gross_margin / churn
-    row["ltv_cac"] = ltv / row["cac"] if row["cac"] else math.nan
-    return row
 
 
 def _running_stock(log: np.ndarray, up: Kind, down: tuple[Kind, ...]) -> np.ndarray:
@@ -276,10 +242,10 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
         count(kind == Kind.WAITING_STARTED) - count(kind == Kind.WAITING_ENDED)
     )
     table["hunters_on_plan"] = np.cumsum(
-        table["hunters_put_on_plan"] - count(kind == Kind.PLAN_ENDED) - table["hunter_attrition"]
+        table["hunters_put_on_plan"] - count(kind == Kind.PLAN_ENDED) - count(_left_on_plan(log))
     )
     table["hunters"] = np.cumsum(count(kind == Kind.HUNTER_HIRED) - table["hunter_attrition"])
-    changes = _arr_changes(log)
+    changes = arr_changes(log)
     change_month = np.minimum((changes.day // DAYS_PER_MONTH).astype(np.int64), horizon_months - 1)
 
     def arr_flow(mask: np.ndarray) -> np.ndarray:
@@ -292,6 +258,7 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
     )
     table["expansion_arr"] = arr_flow(changes.kind == Kind.EXPANDED)
     table["churned_arr"] = -arr_flow(changes.kind == Kind.CHURNED) + 0.0
+    table["contracted_arr"] = -arr_flow(changes.kind == Kind.CONTRACTED) + 0.0
     table["customers"] = np.cumsum(
         count(closed & (log["code"] == Outcome.WON)) - count(kind == Kind.CHURNED)
     )
@@ -306,6 +273,23 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
     table["brand_adstock"] = count(adstock, log["value"]) / np.maximum(count(adstock), 1)
     table["marketing_spend"] = count(kind == Kind.MARKETING_SPENT, log["value"])
     return {name: table[name] for name in MONTHLY_COLUMNS}
+
+
+def _left_on_plan(log: np.ndarray) -> np.ndarray:
+    """Mask of the HUNTER_LEFT records of hunters on the plan when they left (every plan exit,
+    and a voluntary exit while on the plan); the log is in time order."""
+    kind = log["kind"]
+    plan_kinds = (Kind.PLAN_STARTED, Kind.PLAN_ENDED, Kind.HUNTER_LEFT)
+    on_plan: set[int] = set()
+    left = np.zeros(log.size, dtype=bool)
+    for i in np.flatnonzero(np.isin(kind, plan_kinds)).tolist():
+        hunter = int(log["actor"][i])
+        if kind[i] == Kind.PLAN_STARTED:
+            on_plan.add(hunter)
+        elif hunter in on_plan:
+            on_plan.discard(hunter)
+            left[i] = kind[i] == Kind.HUNTER_LEFT
+    return left
 
 
 def _open_pipeline_value(log: np.ndarray, horizon_months: int) -> np.ndarray:

@@ -7,10 +7,10 @@ event. Each is built after those it calls, so there is no cycle:
     market       the accounts, and which can buy now
     roadmap      releases, launch partners, feature references     (the accounts' needs)
     competition  entrants                                          roadmap
-    customers    life after the sale, references and detractors    market
+    capacity     hunters' free slots; sales engineers for demos
+    customers    life after the sale, references and detractors    market, capacity
     brand        adstock, share of voice, brand strength
     awareness    who knows us (Bass diffusion)                     brand, customers
-    capacity     hunters' free slots; sales engineers for demos
     decision     the buyer's choice                                market, roadmap, brand,
                                                                    customers, competition
     pitch        pitching features, waiting on releases            roadmap
@@ -73,7 +73,10 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     market = Market(env, p.market, p.product, streams["accounts"])
     roadmap = Roadmap(env, p.product, p.process.pitching, market.accounts.needs, log, streams)
     competition = Competition(env, p.competitors.entrants, roadmap, log, streams["entrants"])
-    customers = CustomerBase(env, p.post_sale, p.team, market, rates_changed, log, streams)
+    capacity = Capacity(env)
+    customers = CustomerBase(
+        env, p.post_sale, p.team, market, capacity, rates_changed, log, streams
+    )
     brand = Brand(p.marketing)
     awareness = Awareness(
         env,
@@ -85,7 +88,6 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
         log,
         streams["awareness"],
     )
-    capacity = Capacity(env)
     engineers = SalesEngineers(env, p.team, streams["demos"])
     decision = Decision(env, p, market, roadmap, brand, customers, competition)
     pitch = Pitch(env, p.process.pitching, p.strategy.pitch, roadmap, log, streams["waiting"])

@@ -1,4 +1,5 @@
-"""Run folders: ``<out>/<run-id>/`` with manifest.json, summary.parquet and monthly.parquet.
+"""Run folders: ``<out>/<run-id>/`` with manifest.json, summary.parquet and monthly.parquet
+(and deals.parquet, one row per opportunity, for a run with ``--deals``).
 
 A run is written into a hidden ``.<run-id>.partial`` folder beside its final place and renamed
 in one step when complete, so readers never see half a run. An interrupted run leaves only that
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 SUMMARY = "summary.parquet"
 MONTHLY = "monthly.parquet"
+DEALS = "deals.parquet"
 STATE = "run.json"
 PARTS = "parts"
 
@@ -61,6 +63,7 @@ class RunState:
     plan: Plan
     overrides: list[str] = field(default_factory=list)
     started_utc: str = ""
+    deals: bool = False  # also write deals.parquet (``salesim run --deals``)
 
     @property
     def scenario_name(self) -> str | None:
@@ -77,6 +80,7 @@ class RunState:
             plan=Plan(**data["plan"]),
             overrides=list(data.get("overrides") or []),
             started_utc=data.get("started_utc", ""),
+            deals=bool(data.get("deals", False)),
         )
 
 
@@ -290,7 +294,10 @@ class RunFolder:
         return {c: summary_values(pq.read_table(self._part("summary", c))) for c in self._chunks()}
 
     def store(self, tables: ChunkTables) -> None:
-        for kind, table in (("monthly", tables.monthly), ("summary", tables.summary)):
+        kinds = [("monthly", tables.monthly), ("summary", tables.summary)]
+        if tables.deals is not None:
+            kinds.insert(0, ("deals", tables.deals))
+        for kind, table in kinds:
             path = self._part(kind, tables.chunk)
             temporary = path.with_name(f".{path.name}.tmp")
             pq.write_table(table, temporary)
@@ -301,6 +308,7 @@ class RunFolder:
             if chunk.start >= replication:
                 self._part("summary", chunk).unlink()
                 self._part("monthly", chunk).unlink(missing_ok=True)
+                self._part("deals", chunk).unlink(missing_ok=True)
 
     # --- completion ---------------------------------------------------------------------------
 
@@ -308,7 +316,10 @@ class RunFolder:
         """Join the parts, write the manifest (and ``finish``'s files, e.g. the report, made
         from the stored results), then make the run visible in one rename."""
         chunks = self._chunks()
-        for kind, name in (("summary", SUMMARY), ("monthly", MONTHLY)):
+        kinds = [("summary", SUMMARY), ("monthly", MONTHLY)]
+        if self.state().deals:
+            kinds.append(("deals", DEALS))
+        for kind, name in kinds:
             _concatenate([self._part(kind, c) for c in chunks], self.partial / name)
         data = replace(manifest, run_id=self.final.name).to_json()
         write_text_atomic(self.partial / MANIFEST, json.dumps(data, indent=2, default=str))
@@ -378,3 +389,8 @@ def read_summary(run_dir: Path) -> pa.Table:
 
 def read_monthly(run_dir: Path) -> pa.Table:
     return pq.read_table(run_dir / MONTHLY)
+
+
+def read_deals(run_dir: Path) -> pa.Table:
+    """The run's deals (``salesim run --deals``); FileNotFoundError for a run without them."""
+    return pq.read_table(run_dir / DEALS)

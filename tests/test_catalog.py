@@ -88,7 +88,7 @@ def test_the_report_charts_come_from_the_registry():
     assert len({m.colour for m in fates}) == len(fates)
     flows = charted("waterfall")
     assert [(m.step, m.lower_is_better) for m in flows] == [
-        ("new customers", False), ("expansion", False), ("churn", True)
+        ("new customers", False), ("expansion", False), ("churn", True), ("scale-back", True)
     ]  # fmt: skip
     assert {m.name for m in charted("distribution")} == {"bookings_24m", "arr_end"}
     assert {m.name for m in charted("fan") + charted("fan_to_date")} == {

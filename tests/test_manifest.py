@@ -77,6 +77,7 @@ def test_the_run_state_keeps_its_keys():
         "plan": {"replications": 4, "block": 2, "precision": None, "metric": "bookings_24m"},
         "overrides": ["market.accounts=200"],
         "started_utc": "2026-11-29T16:56:47+00:00",
+        "deals": False,
     }
     state = RunState.from_json(copy.deepcopy(written))
     assert state.to_json() == written and list(state.to_json()) == list(written)
@@ -86,3 +87,4 @@ def test_the_run_state_keeps_its_keys():
         {"scenario": {}, "root_seed": 9, "plan": {"replications": 4, "block": 2}}
     )
     assert least.overrides == [] and least.started_utc == "" and least.scenario_name is None
+    assert least.deals is False  # a run from before --deals existed

@@ -244,7 +244,7 @@ def test_every_story_says_how_it_was_chosen_and_how_typical_it_is(spiral):
 
 
 def test_months_count_from_one(spiral):
-    story = tell(spiral, "vaporware", 1, replication=0, search=1)
+    story = tell(spiral, "vaporware", 1, replication=0, hunter=0, search=1)  # hired on day 0
     data = story.to_json()
     assert data["events"][0]["kind"] == "hired" and data["events"][0]["month"] == 1
     announced = [e for e in data["events"] if e["kind"] == "announced"]

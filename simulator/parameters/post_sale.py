@@ -13,14 +13,15 @@ HandoffStrategy = Literal["hunter_only", "hunter_farmer", "transition_vision"]
 
 
 class PerHandoff(Section):
-    """A probability for each handoff strategy."""
+    """A probability for each way of passing the account on after signature: nothing passed on
+    (``hunter_only``) or handoff notes to a farmer (``hunter_farmer``, and ``transition_vision``,
+    which hands over to a farmer too)."""
 
     hunter_only: Probability
     hunter_farmer: Probability
-    transition_vision: Probability
 
     def of(self, handoff: str) -> float:
-        return float(getattr(self, handoff))
+        return self.hunter_only if handoff == "hunter_only" else self.hunter_farmer
 
 
 class PostSale(Section):
@@ -34,15 +35,33 @@ class PostSale(Section):
     )
     contract_term_months: PositiveFloat = Field(12.0, description="contract length (months)")
     implementation_days_mean: PositiveFloat = Field(
-        60.0, description="mean time from signature to go-live (days, lognormal)"
+        60.0,
+        description="mean time from signature to go-live (days, lognormal); also the planned "
+        "length a critical-date plan holds an implementation to",
     )
     implementation_days_cv: NonNegativeFloat = Field(
         0.5, description="coefficient of variation of implementation time"
     )
     expectation_gap_probability: PerHandoff = Field(
-        PerHandoff(hunter_only=0.45, hunter_farmer=0.15, transition_vision=0.05),
+        PerHandoff(hunter_only=0.45, hunter_farmer=0.15),
         description="probability the implementation finds capabilities promised but not "
-        "licensed (the expectation gap), per handoff strategy",
+        "licensed (the expectation gap): with nothing passed on (hunter_only), or with handoff "
+        "notes (hunter_farmer and transition_vision; a critical-date plan agreed before "
+        "signature then catches the rest)",
+    )
+    gap_scale_back_share: Probability = Field(
+        0.25,
+        description="share of its ACV a customer hit by an expectation gap drops at its first "
+        "renewal (the scaled-back implementation; counts against GRR)",
+    )
+    critical_date_probability: Probability = Field(
+        0.8,
+        description="under transition_vision, probability discovery finds the customer's "
+        "critical date and both sides agree the plan back from it before signature (a mutual "
+        "plan: the scope is checked against the licence, so no expectation gap; the "
+        "implementation is tracked against the date, so it does not overrun its planned "
+        "length; the value-realisation event is planned, so the vendor is there to ask for a "
+        "reference)",
     )
     gap_delay_days: NonNegativeFloat = Field(
         90.0, description="delay to value an expectation gap causes (days)"
@@ -53,15 +72,17 @@ class PostSale(Section):
     time_to_value_days: PositiveFloat = Field(
         120.0, description="from go-live to the value-realisation event (days)"
     )
-    transition_vision_time_to_value_factor: Probability = Field(
-        0.6,
-        description="time-to-value multiplier when the value-realisation event was planned "
-        "in discovery (transition_vision)",
+    planned_value_event_days: PositiveFloat = Field(
+        60.0,
+        description="from go-live to a planned value-realisation event (days): an early win "
+        "the implementation aims at, not the full return (essay 003); only with a critical-date "
+        "plan",
     )
     reference_probability: Probability = Field(
         0.35,
-        description="probability a fully healthy customer becomes a reference at its "
-        "value-realisation event (scaled by health)",
+        description="probability a fully healthy customer agrees to be a reference when asked "
+        "after its value-realisation event (scaled by health): at the event if it was planned, "
+        "else at the next check-in after it (nobody asks a customer nobody visits)",
     )
     comp_plan_rewards_references: StrictBool = Field(
         False, description="whether the comp plan pays for harvested references"
@@ -80,6 +101,17 @@ class PostSale(Section):
     )
     check_in_health_gain: Probability = Field(
         0.3, description="share of the missing health a check-in restores"
+    )
+    hunter_check_in_interval_months: PositiveFloat = Field(
+        3.0,
+        description="under hunter_only, months between the hunters' check-ins with a customer; "
+        "a check-in happens only if some hunter has a free opportunity slot then, else it waits "
+        "for the next interval",
+    )
+    hunter_check_in_days: NonNegativeFloat = Field(
+        5.0,
+        description="days a hunter's check-in holds one of their opportunity slots (time not "
+        "spent selling)",
     )
     expansion_probability: Probability = Field(
         0.15,

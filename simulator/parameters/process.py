@@ -187,6 +187,12 @@ class Process(Section):
     pitching: Pitching = Pitching()
     sponsorless_timeout_days: PositiveFloat = Field(
         150.0,
-        description="an opportunity without executive sponsor ends in no decision this many "
-        "days after it was opened, or at its decision if later (days)",
+        description="an opportunity that replaces a working process and has no executive "
+        "sponsor ends in no decision this many days after it was opened, or at its decision "
+        "if later (days)",
+    )
+    sponsor_evaluation_days_factor: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
+        0.8,
+        description="evaluation-stage duration multiplier with an executive sponsor, who "
+        "clears obstacles and says which requirements are real (factor, at most 1)",
     )

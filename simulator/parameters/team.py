@@ -1,4 +1,5 @@
-"""The ``team`` section: hunters, sales engineers, farmers, their costs, and quota pressure."""
+"""The ``team`` section: hunters, sales engineers, farmers, their costs, quota pressure and
+turnover."""
 
 from __future__ import annotations
 
@@ -41,6 +42,28 @@ class Quota(Section):
     orphan_utility_penalty: NonNegativeFloat = Field(
         0.8,
         description="utility an open deal loses when its hunter leaves (the relationship is gone)",
+    )
+
+
+class Turnover(Section):
+    """Hunters who leave of their own accord (or are let go outside the plan), more often when
+    they miss quota; the replacement follows the hiring delay and ramps up as any new hunter.
+
+    Each hunter's hazard of leaving is ``base + shortfall * max(0, 1 - attainment)`` a year,
+    with the attainment of their latest quota review (the base alone before their first).
+    Defaults put a default team's turnover, plan exits included, at about a third a year:
+    account-executive turnover ~30-35% a year, voluntary and involuntary (The Bridge Group, SaaS
+    AE metrics reports 2018-2022)."""
+
+    base_exits_per_year: NonNegativeFloat = Field(
+        0.17,
+        description="hazard of a hunter at or above quota leaving of their own accord "
+        "(exits per hunter-year)",
+    )
+    shortfall_exits_per_year: NonNegativeFloat = Field(
+        0.9,
+        description="extra hazard per unit of attainment below quota: a hunter at 50% of quota "
+        "leaves at base + 0.5 x this (exits per hunter-year)",
     )
 
 
@@ -100,11 +123,22 @@ class Team(Section):
         description="customers one farmer can check in on at the full rhythm "
         "(count, at most 10,000)",
     )
-    hunter_cost_usd_per_month: NonNegativeFloat = Field(
-        25_000, description="fully loaded cost of a hunter (USD a month), for CAC"
+    turnover: Turnover = Turnover()
+    hunter_cost_usd_per_year: NonNegativeFloat = Field(
+        300_000,
+        description="fully loaded cost of a hunter employed (USD a year: on-target earnings "
+        "about $150-200k plus benefits, payroll taxes, tools, travel and management); counts "
+        "in CAC",
     )
-    sales_engineer_cost_usd_per_month: NonNegativeFloat = Field(
-        18_000, description="fully loaded cost of a sales engineer (USD a month), for CAC"
+    sales_engineer_cost_usd_per_year: NonNegativeFloat = Field(
+        216_000,
+        description="fully loaded cost of a sales engineer (USD a year); counts in CAC",
+    )
+    farmer_cost_usd_per_year: NonNegativeFloat = Field(
+        180_000,
+        description="fully loaded cost of a farmer (account manager) employed (USD a year: "
+        "on-target earnings about $110-130k plus overheads); counts in the cost to serve, not "
+        "in CAC",
     )
 
     @model_validator(mode="after")

@@ -11,9 +11,13 @@ skipped, from the hunter's first call to the prospect's decision.
   out poor fits early.
 - Evaluation needs demos from the sales engineers (``capacity.py``). A premature proposal puts
   the prospect on the defensive: longer proposal stage, lower appeal.
+- An executive sponsor shortens the evaluation: they clear obstacles and say which requirements
+  are real.
 - A pitched deal then waits for the release and for reference metrics.
-- Without an executive sponsor nothing closes won: the deal ends in no decision after a time-out.
-- Otherwise the buyer decides (``decision.py``).
+- A deal that replaces a process that works today needs the sponsor: without one it goes through
+  every stage, using the hunter's and the sales engineers' time, and ends in no decision (after
+  a time-out from its opening, if the stages were quicker). Elsewhere the buyer decides
+  (``decision.py``), a sponsor adding to our appeal.
 """
 
 from __future__ import annotations
@@ -124,13 +128,17 @@ class Courtship:
         met = CHAMPION + binomial_from_uniform(committee - CHAMPION, member_met, u[U.MEMBERS])
         attendees = met + opp.attendee_bonus
         record(now, Kind.MEETING, lead, account, hunter, attendees, Meeting.DISCOVERY)
+        record(now, Kind.COMMITTEE, lead, account, hunter, committee, met)
         fit_today = accounts.fit[account] - roadmap.missing_fit(account)
         if opp.feature == NO_FEATURE and fit_today < process.poor_fit_threshold:
             poor_fit_screened = process.poor_fit_screened.at(qualification_discipline)
             if u[U.POOR_FIT_SCREEN] < poor_fit_screened:
                 return Outcome.DISQUALIFIED, 0.0
-        found = (Discovery.SPONSOR if sponsor else 0) | (
-            Discovery.ECONOMIC_BUYER if economic_buyer else 0
+        replaces = accounts.replaces_working_process[account]
+        found = (
+            (Discovery.SPONSOR if sponsor else 0)
+            | (Discovery.ECONOMIC_BUYER if economic_buyer else 0)
+            | (Discovery.REPLACES_WORKING_PROCESS if replaces else 0)
         )
         share = process.business_case_deal_share
         full_acv = accounts.deal_size_usd[account]
@@ -140,6 +148,8 @@ class Courtship:
         # Evaluation: demos by the sales engineers, spread over the stage.
         record(now, Kind.STAGE, lead, account, hunter, code=EVALUATION)
         evaluation_days = stage_days(Z.EVALUATION)
+        if sponsor:
+            evaluation_days *= process.sponsor_evaluation_days_factor
         engineers = self.engineers
         demos = engineers.demos_per_evaluation
         premature = u[U.PREMATURE] < process.premature_proposal.at(qualification_discipline)
@@ -177,14 +187,14 @@ class Courtship:
             if roadmap.references(opp.feature) == 0:
                 yield from pitch.wait_for_references(opp)
 
-        # Decision.
-        if not sponsor:
+        # Decision: replacing a working process takes a sponsor; elsewhere the buyer chooses.
+        if replaces and not sponsor:
             deadline = opp.opened_day + process.sponsorless_timeout_days
             if deadline > env.now:
                 yield env.timeout(deadline - env.now)
             return Outcome.LOST_NO_DECISION, 0.0
         completeness = met / committee
-        outcome = self.decision.decide(opp, completeness, economic_buyer, premature)
+        outcome = self.decision.decide(opp, completeness, economic_buyer, premature, sponsor)
         if outcome != Outcome.WON:
             return outcome, 0.0
         return outcome, full_acv * (1.0 - share + share * completeness)

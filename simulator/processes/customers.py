@@ -2,14 +2,24 @@
 references, relationship health, expansion, renewal and churn.
 
 Handoff decides who looks after a new customer. With ``hunter_only`` the hunter moves on:
-nothing promised is passed on (expectation gaps are common) and nobody checks in, so health
-decays by neglect. With ``hunter_farmer`` a farmer takes the account with handoff notes; with
-``transition_vision`` the value-realisation event was planned in discovery, so value comes
-soonest and gaps are rarest. A farmer's check-ins restore health; their rhythm slows when the
-farmers have more customers than capacity. Health sets the chance of an upsell and of leaving at
-renewal; unhappy leavers, frustrated customers and unanswered leads can become detractors.
-References and detractors feed back into selling (same-sector voices in the buyer's choice) and
-into awareness (word of mouth).
+nothing promised is passed on (expectation gaps are common), and the hunters keep only a little
+contact: a check-in now and then, when some hunter has a free opportunity slot, which it holds
+for a few days (time taken from selling); otherwise health decays by neglect. With
+``hunter_farmer`` a farmer takes the account with handoff notes, which catch most gaps; a
+farmer's check-ins restore health, their rhythm slowing when the farmers have more customers
+than capacity. With ``transition_vision`` discovery also looks for the customer's critical date
+and, when there is one, both sides agree a plan back from it before signature: the scope is
+checked against the licence (no expectation gap), the implementation is tracked against the
+date (it does not overrun its planned length), and an early value-realisation event is planned,
+which the implementation aims at and the vendor is there for. Nothing else distinguishes it.
+
+An expectation gap costs health, delays value, can make a detractor, and the customer drops
+part of the scope at its first renewal (the scaled-back implementation). A customer is asked to
+be a reference after its value-realisation event: at the event when it was planned, else at
+the next check-in after it (nobody asks a customer nobody visits). Health sets the chance of an
+upsell and of leaving at renewal; unhappy leavers, frustrated customers and unanswered leads can
+become detractors. References and detractors feed back into selling (same-sector voices in the
+buyer's choice) and into awareness (word of mouth).
 """
 
 from __future__ import annotations
@@ -22,9 +32,11 @@ from typing import Any
 import simpy
 
 from simulator.distributions import LogNormal
+from simulator.entities import Hunter
 from simulator.events import DetractorReason, EventLog, Kind
 from simulator.parameters import PostSale
 from simulator.parameters import Team as TeamSection
+from simulator.processes.capacity import Capacity
 from simulator.processes.market import Market
 from simulator.processes.signals import Signal
 from simulator.streams import Streams, block
@@ -49,6 +61,7 @@ class CustomerBase:
         post_sale: PostSale,
         team: TeamSection,
         market: Market,
+        capacity: Capacity,
         rates_changed: Signal,
         log: EventLog,
         streams: Streams,
@@ -56,6 +69,7 @@ class CustomerBase:
         self.env = env
         self.post_sale = post_sale
         self.market = market
+        self.capacity = capacity
         self.rates_changed = rates_changed
         self.log = log
         self._references_by_sector = [0] * market.sectors
@@ -73,11 +87,12 @@ class CustomerBase:
         self.implementation_days = LogNormal(
             post.implementation_days_mean, post.implementation_days_cv
         )
-        self.time_to_value_days = post.time_to_value_days * (
-            post.transition_vision_time_to_value_factor if handoff == "transition_vision" else 1.0
-        )
+        self.gap_probability = post.expectation_gap_probability.of(handoff)
+        self.plans_critical_dates = handoff == "transition_vision"
         self.farmed = handoff != "hunter_only" and team.farmers > 0
+        self.hunters_check_in = handoff == "hunter_only"
         self.check_in_interval_days = post.check_in_interval_months * DAYS_PER_MONTH
+        self.hunter_check_in_interval_days = post.hunter_check_in_interval_months * DAYS_PER_MONTH
         self.farmer_capacity = team.farmers * team.farmer_accounts_capacity
         self.harvest = post.harvest_reference_factor if post.comp_plan_rewards_references else 1.0
 
@@ -86,7 +101,11 @@ class CustomerBase:
         customer = Customer(opportunity_id, account, sector, acv)
         self._by_id[opportunity_id] = customer
         self._active += 1
-        self.env.process(self._life(customer))
+        has_critical_date = self._uniform() < self.post_sale.critical_date_probability
+        planned = self.plans_critical_dates and has_critical_date
+        if planned:
+            self.log.record(self.env.now, Kind.CRITICAL_DATE_AGREED, customer.id, account)
+        self.env.process(self._life(customer, planned))
 
     def add_arr(self, customer_id: int, acv: float) -> bool:
         """A customer pays more (a beta partner's full price); False if they have left."""
@@ -130,14 +149,19 @@ class CustomerBase:
             )
             self.rates_changed.fire()
 
-    def _life(self, customer: Customer) -> Generator[Any, Any, None]:
+    def _life(self, customer: Customer, planned: bool) -> Generator[Any, Any, None]:
+        """From signature to churn. ``planned``: a critical-date plan was agreed before
+        signature (transition vision)."""
         env, log, post = self.env, self.log, self.post_sale
         signed = env.now
         health = post.initial_health
 
-        yield env.timeout(self.implementation_days.from_normal(self._normal()))
+        implementation_days = self.implementation_days.from_normal(self._normal())
+        if planned:
+            implementation_days = min(implementation_days, post.implementation_days_mean)
+        yield env.timeout(implementation_days)
         live = env.now
-        gap = self._uniform() < post.expectation_gap_probability.of(post.handoff)
+        gap = self._uniform() < self.gap_probability and not planned
         if gap:
             health = max(0.0, health - post.gap_health_loss)
             log.record(live, Kind.EXPECTATION_GAP, customer.id, customer.account)
@@ -149,12 +173,17 @@ class CustomerBase:
             )
         log.record(live, Kind.GO_LIVE, customer.id, customer.account, value=live - signed)
 
-        value_day = live + self.time_to_value_days + (post.gap_delay_days if gap else 0.0)
+        value_days = post.planned_value_event_days if planned else post.time_to_value_days
+        value_day = live + value_days + (post.gap_delay_days if gap else 0.0)
         term_days = post.contract_term_months * DAYS_PER_MONTH
         renewal_day = signed + term_days
-        check_in_day = live + self._check_in_gap() if self.farmed else math.inf
+        check_in_day = (
+            live + self._check_in_gap() if self.farmed or self.hunters_check_in else math.inf
+        )
         neglect_decay_per_month = post.neglect_decay_per_month
         reference = False
+        to_ask = False  # value realised, and nobody has asked for a reference yet
+        scale_back = gap
         last = live
         while True:
             upcoming = min(value_day, check_in_day, renewal_day)
@@ -167,12 +196,17 @@ class CustomerBase:
                 log.record(
                     now, Kind.VALUE_REALISED, customer.id, customer.account, value=now - signed
                 )
-                if self._uniform() < min(1.0, post.reference_probability * health * self.harvest):
-                    reference = True
-                    self._reference(customer, gained=True)
+                if planned:
+                    reference = self._ask_for_reference(customer, health)
+                else:
+                    to_ask = True
             elif upcoming == check_in_day:
-                health += post.check_in_health_gain * (1.0 - health)
-                self._maybe_expand(customer, health)
+                if self.farmed or self._hunter_checks_in(customer):
+                    health += post.check_in_health_gain * (1.0 - health)
+                    self._maybe_expand(customer, health)
+                    if to_ask:
+                        to_ask = False
+                        reference = self._ask_for_reference(customer, health)
                 check_in_day = now + self._check_in_gap()
             else:
                 leave = post.churn_probability_at_zero_health * (1.0 - health)
@@ -180,13 +214,46 @@ class CustomerBase:
                 if self._uniform() < leave:
                     self._churn(customer, health, reference)
                     return
+                if scale_back:
+                    scale_back = False
+                    dropped = customer.arr * post.gap_scale_back_share
+                    customer.arr -= dropped
+                    log.record(now, Kind.CONTRACTED, customer.id, customer.account, value=dropped)
                 log.record(now, Kind.RENEWED, customer.id, customer.account, value=health)
                 self._maybe_expand(customer, health)
                 renewal_day = now + term_days
 
     def _check_in_gap(self) -> float:
-        """Days to a customer's next check-in: the farmers' rhythm, slower when overloaded."""
+        """Days to a customer's next check-in: the farmers' rhythm, slower when overloaded;
+        under hunter_only, the hunters' slower one."""
+        if not self.farmed:
+            return self.hunter_check_in_interval_days
         return self.check_in_interval_days * max(1.0, self._active / self.farmer_capacity)
+
+    def _hunter_checks_in(self, customer: Customer) -> bool:
+        """A hunter with a free slot checks in, holding the slot a few days; False if every
+        slot is taken (selling comes first)."""
+        hunter = self.capacity.take()
+        if hunter is None:
+            return False
+        self.log.record(
+            self.env.now, Kind.HUNTER_CHECK_IN, customer.id, customer.account, actor=hunter.id
+        )
+        self.env.process(self._hold_slot(hunter))
+        return True
+
+    def _hold_slot(self, hunter: Hunter) -> Generator[Any, Any, None]:
+        yield self.env.timeout(self.post_sale.hunter_check_in_days)
+        if hunter.active:
+            self.capacity.put(hunter)
+
+    def _ask_for_reference(self, customer: Customer, health: float) -> bool:
+        """Asked after its value event, the customer agrees (or not) to be a reference."""
+        chance = min(1.0, self.post_sale.reference_probability * health * self.harvest)
+        if self._uniform() < chance:
+            self._reference(customer, gained=True)
+            return True
+        return False
 
     def _maybe_expand(self, customer: Customer, health: float) -> None:
         post = self.post_sale

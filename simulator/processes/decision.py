@@ -3,9 +3,10 @@ entrants present in the evaluation, and doing nothing.
 
 Our utility adds product fit today (less the gains of features not yet shipped, unless the
 prospect is a beta partner), brand strength, same-sector references less detractors, the
-hunter's skill, how complete the business case is, and the marks the courtship left: a premature
-proposal, fatigue from retold stories, references for a pitched feature or their absence, a deal
-orphaned by its hunter. If the economic buyer was never engaged, they decide alone, weighing
+hunter's skill, how complete the business case is, an executive sponsor (less perceived risk, a
+stronger case against doing nothing), and the marks the courtship left: a premature proposal,
+fatigue from retold stories, references for a pitched feature or their absence, a deal orphaned
+by its hunter. If the economic buyer was never engaged, they decide alone, weighing
 brand over fit. An entrant claiming the feature the prospect wants gets that feature's fit.
 """
 
@@ -98,7 +99,12 @@ class Decision:
         )
 
     def decide(
-        self, opp: Opportunity, completeness: float, economic_buyer: bool, premature: bool
+        self,
+        opp: Opportunity,
+        completeness: float,
+        economic_buyer: bool,
+        premature: bool,
+        sponsor: bool,
     ) -> Outcome:
         """Multinomial-logit choice among us, competitors present and doing nothing."""
         w, pitching, roadmap = self.choice, self.process.pitching, self.roadmap
@@ -121,6 +127,7 @@ class Decision:
             - w.price_weight * self.product.price_index
             + (0.0 if opp.orphaned else opp.hunter.skill)
             + w.business_case_weight * completeness
+            + (w.sponsor_utility if sponsor else 0.0)
             - (self.process.premature_utility_penalty if premature else 0.0)
             - pitching.fatigue_utility_penalty * opp.fatigue
             + (pitching.reference_utility if referenced else 0.0)

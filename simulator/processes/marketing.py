@@ -1,7 +1,7 @@
 """Marketing: each month's budgets go into brand advertising (the adstock of ``brand.py``) and
 direct-marketing campaigns, whose responses arrive as leads over the following days. The
-month's start is also when the month's costs are booked: the budgets spent and the selling team
-employed (for CAC).
+month's start is also when the month's costs are booked: the budgets spent, the selling team
+employed (for CAC) and the farmers employed (the cost to serve).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Marketing:
 
     def monthly(self) -> Generator[Any, Any, None]:
         """At each month's start: spend the month's budgets, update the adstock, book the
-        selling team's cost, and send a campaign."""
+        selling team's and the farmers' cost, and send a campaign."""
         env, log, rng = self.env, self.log, self.rng
         direct = self.marketing.direct
         delays = Exponential(direct.response_window_days)
@@ -70,6 +70,9 @@ class Marketing:
                 env.now, Kind.BRAND_ADSTOCK, NO_ONE, value=self.brand.adstock, code=share_percent
             )
             log.record(env.now, Kind.SALES_COST, NO_ONE, value=self.team.monthly_cost_usd())
+            log.record(
+                env.now, Kind.SERVICE_COST, NO_ONE, value=self.team.monthly_service_cost_usd()
+            )
             self.rates_changed.fire()
             responses = int(
                 rng.poisson(direct_usd / direct.cost_per_contact_usd * direct.response_rate)

@@ -8,10 +8,18 @@ start of the simulation). Under the threshold, the hunter goes on the plan; stil
 the first review after the plan's term, the hunter leaves: their free tokens vanish, their open
 deals lose the relationship, and a replacement starts after the hiring delay, ramping up from
 scratch.
+
+Hunters also leave of their own accord: each has a hazard of leaving that rises as their latest
+attainment falls below quota (``team.turnover``), the way out of a spiral that does not wait for
+the plan. Each hunter draws at hire how much of that hazard they will bear (an exponential
+threshold, so a hunter's exit day depends only on their own attainment, the same hunter in
+every variant); the hazard accumulates month by month and the hunter leaves when it passes the
+threshold. The replacement follows the same hiring delay and ramp-up.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -19,11 +27,13 @@ import numpy as np
 import simpy
 
 from simulator.entities import Hunter
-from simulator.events import EventLog, Kind
+from simulator.events import EventLog, ExitReason, Kind
 from simulator.parameters import Team as TeamSection
 from simulator.processes.capacity import Capacity
 from simulator.processes.pipeline import Pipeline
 from simulator.units import DAYS_PER_MONTH
+
+MONTHS_PER_YEAR = 12
 
 
 def token_days(hunter: Hunter, ramp_days: float, start_share: float) -> list[float]:
@@ -58,6 +68,10 @@ class Team:
         self.rng = rng
         self.hunters: list[Hunter] = []
         self._active: dict[int, Hunter] = {}
+        self._exit_rng = rng.spawn(1)[0]  # a child stream: hires' skills keep their draws
+        self._threshold: dict[int, float] = {}  # hazard a hunter bears before leaving, by id
+        self._hazard_borne: dict[int, float] = {}
+        self._attainment: dict[int, float] = {}  # at the hunter's latest quota review
 
     def staff(self) -> None:
         """Hire the day-0 team, hand out their tokens interleaved (leads spread over hunters),
@@ -77,16 +91,23 @@ class Team:
                 env.process(self._ramp_up(hunter, later))
         if team.quota.usd_per_month > 0:
             env.process(self.quota_reviews())
+        turnover = team.turnover
+        if turnover.base_exits_per_year > 0 or turnover.shortfall_exits_per_year > 0:
+            env.process(self.voluntary_exits())
 
     def active_hunters(self) -> int:
         return len(self._active)
 
     def monthly_cost_usd(self) -> float:
-        """What the selling team costs this month: hunters employed and sales engineers."""
+        """What acquiring customers costs this month: hunters employed and sales engineers."""
         team = self.team
-        cost = self.active_hunters() * team.hunter_cost_usd_per_month
-        cost += team.sales_engineers * team.sales_engineer_cost_usd_per_month
-        return cost
+        cost = self.active_hunters() * team.hunter_cost_usd_per_year
+        cost += team.sales_engineers * team.sales_engineer_cost_usd_per_year
+        return cost / MONTHS_PER_YEAR
+
+    def monthly_service_cost_usd(self) -> float:
+        """What serving customers costs this month: the farmers employed."""
+        return self.team.farmers * self.team.farmer_cost_usd_per_year / MONTHS_PER_YEAR
 
     def _hire(self, hired_day: float, skill: float) -> Hunter:
         """Add a hunter to the team and start their prospecting (tokens come separately)."""
@@ -98,6 +119,8 @@ class Team:
         )
         self.hunters.append(hunter)
         self._active[hunter.id] = hunter
+        self._threshold[hunter.id] = float(self._exit_rng.exponential())
+        self._hazard_borne[hunter.id] = 0.0
         self.log.record(
             self.env.now, Kind.HUNTER_HIRED, hunter.id, actor=hunter.id, value=hunter.capacity
         )
@@ -133,6 +156,7 @@ class Team:
                 if months <= 0:
                     continue
                 attainment = hunter.booked_since(since) / (quota.usd_per_month * months)
+                self._attainment[hunter.id] = attainment
                 log.record(env.now, Kind.QUOTA_REVIEW, hunter.id, actor=hunter.id, value=attainment)
                 below = attainment < quota.plan_threshold
                 if hunter.on_plan_since is None:
@@ -147,10 +171,26 @@ class Team:
                         env.now, Kind.PLAN_ENDED, hunter.id, actor=hunter.id, value=attainment
                     )
                 elif env.now - hunter.on_plan_since >= plan_days:
-                    self._leave(hunter, attainment)
+                    self._leave(hunter, attainment, ExitReason.PLAN)
             yield env.timeout(quota.review_interval_months * DAYS_PER_MONTH)
 
-    def _leave(self, hunter: Hunter, attainment: float) -> None:
+    def voluntary_exits(self) -> Generator[Any, Any, None]:
+        """Each month every hunter bears a month of their hazard of leaving; those past their
+        threshold leave, in mid-month (away from the month-end reviews)."""
+        turnover = self.team.turnover
+        base, shortfall = turnover.base_exits_per_year, turnover.shortfall_exits_per_year
+        yield self.env.timeout(DAYS_PER_MONTH / 2)
+        while True:
+            for hunter in list(self._active.values()):
+                attainment = self._attainment.get(hunter.id, 1.0)
+                hazard = base + shortfall * max(0.0, 1.0 - attainment)
+                self._hazard_borne[hunter.id] += hazard / MONTHS_PER_YEAR
+                if self._hazard_borne[hunter.id] >= self._threshold[hunter.id]:
+                    last = self._attainment.get(hunter.id, math.nan)
+                    self._leave(hunter, last, ExitReason.VOLUNTARY)
+            yield self.env.timeout(DAYS_PER_MONTH)
+
+    def _leave(self, hunter: Hunter, attainment: float, reason: ExitReason) -> None:
         """The hunter exits: free tokens vanish, open deals are orphaned, a replacement is
         sought."""
         hunter.active = False
@@ -158,7 +198,12 @@ class Team:
         del self._active[hunter.id]
         self.capacity.withdraw(hunter)
         self.log.record(
-            self.env.now, Kind.HUNTER_LEFT, hunter.id, actor=hunter.id, value=attainment
+            self.env.now,
+            Kind.HUNTER_LEFT,
+            hunter.id,
+            actor=hunter.id,
+            value=attainment,
+            code=reason,
         )
         self.pipeline.orphan_deals_of(hunter)
         self.env.process(self._replace())

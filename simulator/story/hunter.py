@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from simulator.events import Kind
+from simulator.events import ExitReason, Kind
 from simulator.story.beats import HUNTER_KINDS
 from simulator.story.items import Event
 from simulator.story.months import last_month_before, month_of
@@ -74,9 +75,14 @@ def hunter_events(tenure: Tenure) -> list[Event]:
             )
             start = month_of(day + quota.hiring_delay_months * DAYS_PER_MONTH)
             facts["open_deals_orphaned"] = orphaned
+            if record["code"] == ExitReason.VOLUNTARY:
+                facts["attainment"] = None if math.isnan(value) else value
+                reason = "Tired of missing quota" if value < 1 else "Of their own accord"
+                why = f"{reason}, {name} quits."
+            else:
+                why = f"Still under the bar after the plan's term: {name} leaves."
             text = (
-                f"Still under the bar after the plan's term: {name} leaves. "
-                f"{plural(orphaned, 'open deal')} lose their relationship; a replacement "
+                f"{why} {plural(orphaned, 'open deal')} lose their relationship; a replacement "
                 f"starts in month {start} and ramps up from scratch."
             )
         events.append(Event(day, story_kind, text, hunter, None, facts, logged, hunter, seq))
