@@ -64,31 +64,45 @@ class Awareness(Section):
     """How accounts learn of us (Bass diffusion) and forget us again.
 
     An unaware account becomes aware at hazard ``innovation * share_of_voice + imitation *
-    (references - detractor_weight * detractors) / accounts`` (per year); an aware one forgets
-    at ``forgetting * (1 - share_of_voice)``. With a 100% share of voice, no forgetting, and
-    every aware account a referencing customer at once, this is the Bass (1969) model.
+    voices / accounts`` (per year), where ``voices = aware_voice_weight * aware +
+    customer_voice_weight * customers + references - detractor_weight * detractors`` (word of
+    mouth from accounts that know us, more from customers, most from references, less the
+    detractors'); an aware one forgets at ``forgetting * (1 - share_of_voice)``. With a 100%
+    share of voice, no forgetting, and every aware account counted once (``instant_conversion``),
+    this is the Bass (1969) model.
     """
 
     innovation: NonNegativeFloat = Field(
         0.06,
-        description="Bass innovation coefficient p at a 100% share of voice (per year); "
-        "published p ~0.03 (Sultan, Farley & Lehmann 1990)",
+        description="Bass innovation coefficient p at a 100% share of voice (per year); at the "
+        "default 50% share this is the published p ~0.03 (Sultan, Farley & Lehmann 1990)",
     )
     imitation: NonNegativeFloat = Field(
         0.38,
-        description="Bass imitation coefficient q: word of mouth from references (per year); "
+        description="Bass imitation coefficient q: word of mouth per voice (per year); "
         "published q ~0.38 (Sultan, Farley & Lehmann 1990)",
     )
+    aware_voice_weight: NonNegativeFloat = Field(
+        1.0,
+        description="word of mouth of an account that knows us, in voices (a reference is 1); "
+        "buyers mention the vendors they know, so awareness itself diffuses (Bass on awareness, "
+        "as in Dodson & Muller 1978)",
+    )
+    customer_voice_weight: NonNegativeFloat = Field(
+        1.0,
+        description="word of mouth a customer adds on top of knowing us, in voices (a reference "
+        "adds 1 more)",
+    )
     detractor_weight: NonNegativeFloat = Field(
-        2.0, description="how many references one detractor's word of mouth cancels"
+        2.0, description="how many voices one detractor's word of mouth cancels (voices)"
     )
     forgetting: NonNegativeFloat = Field(
         0.06, description="rate at which aware accounts forget us with no advertising (per year)"
     )
     instant_conversion: StrictBool = Field(
         False,
-        description="check mode for the Bass limit: every aware account counts at once as a "
-        "referencing customer in word of mouth",
+        description="check mode for the Bass limit: word of mouth is the aware accounts alone, "
+        "one voice each (customers, references and detractors ignored)",
     )
 
 

@@ -1,10 +1,11 @@
 """Awareness: which accounts know us, by a Bass diffusion driven by share of voice (innovation
-from advertising, imitation from references, less the word of mouth of detractors) and eroded
-by forgetting.
+from advertising, imitation from the word of mouth of accounts that know us, more from customers
+and references, less that of detractors) and eroded by forgetting.
 
 Event-driven: the time to the next account learning of us, or forgetting us, is drawn from the
 current total hazard; whenever the hazard changes (a month's advertising, a new reference or
-detractor) the draw is made again, which the exponential's lack of memory allows.
+detractor) the draw is made again, which the exponential's lack of memory allows. A customer
+signing or leaving does not signal; its voice counts from the next awareness event or signal.
 """
 
 from __future__ import annotations
@@ -92,7 +93,12 @@ class Awareness:
             if params.instant_conversion:
                 voices = float(aware)
             else:
-                voices = customers.references - params.detractor_weight * customers.detractors
+                voices = (
+                    params.aware_voice_weight * aware
+                    + params.customer_voice_weight * customers.active
+                    + customers.references
+                    - params.detractor_weight * customers.detractors
+                )
             learn = params.innovation * share + params.imitation * max(0.0, voices) / accounts
             forget = params.forgetting * (1.0 - share)
             up = pool.count(False) * learn / DAYS_PER_YEAR

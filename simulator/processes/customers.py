@@ -76,7 +76,7 @@ class CustomerBase:
         self._detractors_by_sector = [0] * market.sectors
         self.references = 0
         self.detractors = 0
-        self._active = 0
+        self.active = 0
         self._by_id: dict[int, Customer] = {}
         rng = streams["customers"]
         self._uniform = block(lambda n: rng.random(n))
@@ -100,7 +100,7 @@ class CustomerBase:
         sector = self.market.accounts.sector[account]
         customer = Customer(opportunity_id, account, sector, acv)
         self._by_id[opportunity_id] = customer
-        self._active += 1
+        self.active += 1
         has_critical_date = self._uniform() < self.post_sale.critical_date_probability
         planned = self.plans_critical_dates and has_critical_date
         if planned:
@@ -228,7 +228,7 @@ class CustomerBase:
         under hunter_only, the hunters' slower one."""
         if not self.farmed:
             return self.hunter_check_in_interval_days
-        return self.check_in_interval_days * max(1.0, self._active / self.farmer_capacity)
+        return self.check_in_interval_days * max(1.0, self.active / self.farmer_capacity)
 
     def _hunter_checks_in(self, customer: Customer) -> bool:
         """A hunter with a free slot checks in, holding the slot a few days; False if every
@@ -265,7 +265,7 @@ class CustomerBase:
     def _churn(self, customer: Customer, health: float, reference: bool) -> None:
         post = self.post_sale
         customer.active = False
-        self._active -= 1
+        self.active -= 1
         self.log.record(
             self.env.now,
             Kind.CHURNED,
