@@ -70,8 +70,9 @@ def escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def figure_html(figure: go.Figure, div_id: str) -> str:
-    """A plotly figure as a div, without plotly.js (the page embeds it once)."""
+def figure_html(figure: go.Figure, div_id: str, toolbar: bool = True) -> str:
+    """A plotly figure as a div, without plotly.js (the page embeds it once); ``toolbar=False``
+    for a page shown on a projector, where the zoom buttons would only cover the chart."""
     height = figure.layout.height or 450
     return figure.to_html(
         full_html=False,
@@ -79,7 +80,7 @@ def figure_html(figure: go.Figure, div_id: str) -> str:
         div_id=div_id,
         default_height=f"{height}px",
         default_width="100%",
-        config={"displaylogo": False, "responsive": True},
+        config={"displaylogo": False, "responsive": True, "displayModeBar": toolbar},
     )
 
 

@@ -159,7 +159,7 @@ def _attainment(figure: go.Figure, story: Story) -> None:
             y=threshold,
             line={"dash": "dash", "color": COLOURS["plan"]},
             annotation={"text": f"plan below {threshold:.0f}%", "font": {"size": NOTE_FONT}},
-            annotation_position="top left",
+            annotation_position="bottom right",
             row=ATTAINMENT_ROW,
             col=1,
         )

@@ -33,7 +33,7 @@ def story_html(story: Story) -> str:
         "(dots: the last months' bookings against quota; under the dashed line means the "
         "plan). Shaded: on the plan. Bottom: the hunter's open deals and those waiting on a "
         "release, until the hunter leaves.",
-        figure_html(story_figure(story), "story-timeline"),
+        figure_html(story_figure(story), "story-timeline", toolbar=False),
         "timeline",
     )
     chosen = section(
