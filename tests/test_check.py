@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from simulator.check.facts import BASELINE, FACTS, Comparison, Fact, diff
 from simulator.check.judge import comparison_holds, fact_holds, level_holds
-from simulator.check.levels import LEVELS, Context, response_ratio
+from simulator.check.levels import LEVELS, Context, purchase_share, response_ratio
 from simulator.check.runner import (
     ArmPlan,
     evaluate_comparison,
@@ -102,6 +102,15 @@ def test_lead_response_ratio_pools_counts() -> None:
     value, low, high, note = response_ratio("first_hour", "second_hour")(rows)
     assert value == pytest.approx(7.0) and low == high == pytest.approx(7.0)
     assert "35 of 50" in note
+
+
+def test_purchase_likelihood_pools_decided_deals_by_committee_size() -> None:
+    rows = [{"purchased_one": bought, "decided_one": 10} for bought in (8, 9, 7, 8)]
+    value, low, high, note = purchase_share("one")(rows)
+    assert value == pytest.approx(0.8) and low <= 0.8 <= high and high - low > 0
+    assert "32 of 40 decided deals bought" in note
+    few = purchase_share("one")([{"purchased_one": 2, "decided_one": 3}] * 2)
+    assert math.isnan(few[0]) and few[3].startswith("too few deals to judge")
 
 
 def test_a_response_ratio_on_a_handful_of_leads_is_not_judged() -> None:

@@ -56,13 +56,22 @@ def log_measures(log: np.ndarray, parameters: Parameters, horizon_days: float) -
         measures[f"qualified_{bucket}"] = int(np.count_nonzero(inside & passed))
 
     closed = log[kind == Kind.CLOSED]
-    replaces = getattr(Discovery, "REPLACES_WORKING_PROCESS", None)
-    if replaces is not None:  # a model that records which deals replace a working process
-        found = log[kind == Kind.QUALIFIED]
-        needy = found["subject"][((found["code"] & replaces) != 0)
-                                 & ((found["code"] & Discovery.SPONSOR) == 0)]  # fmt: skip
-        won_ids = closed["subject"][closed["code"] == Outcome.WON]
-        measures["sponsorless_replacing_won"] = int(np.count_nonzero(np.isin(won_ids, needy)))
+    found = log[kind == Kind.QUALIFIED]
+    needy = found["subject"][((found["code"] & Discovery.REPLACES_WORKING_PROCESS) != 0)
+                             & ((found["code"] & Discovery.SPONSOR) == 0)]  # fmt: skip
+    won_ids = closed["subject"][closed["code"] == Outcome.WON]
+    measures["sponsorless_replacing_won"] = int(np.count_nonzero(np.isin(won_ids, needy)))
+    committees = log[kind == Kind.COMMITTEE]
+    size = dict(zip(committees["subject"].tolist(), committees["value"].tolist(), strict=True))
+    decided = closed[np.isin(closed["code"], (Outcome.WON, *_LOST))]
+    sizes = np.array([size.get(s, math.nan) for s in decided["subject"].tolist()], dtype=float)
+    bought = np.isin(
+        decided["code"], (Outcome.WON, Outcome.LOST_COMPETITOR, Outcome.LOST_HOUSEHOLD_BRAND)
+    )
+    for bucket, (low, high) in COMMITTEE_BUCKETS.items():
+        inside = (sizes >= low) & (sizes < high)
+        measures[f"decided_{bucket}"] = int(np.count_nonzero(inside))
+        measures[f"purchased_{bucket}"] = int(np.count_nonzero(inside & bought))
     opened_day = dict(zip(opened["subject"].tolist(), opened["day"].tolist(), strict=True))
     lost = closed[np.isin(closed["code"], _LOST)]
     cycles = [d - opened_day[s] for s, d in zip(lost["subject"].tolist(), lost["day"].tolist(),
@@ -169,19 +178,56 @@ def response_ratio(fast: str, slow: str, seed: int = 0) -> Callable[[Sequence[Ro
                 f"{total[2]:.0f} of {total[3]:.0f} {slow.replace('_', ' ')}")  # fmt: skip
         if min(total[1], total[3]) < MIN_LEADS_PER_BUCKET:
             return math.nan, math.nan, math.nan, f"too few leads to judge: {note}"
-        if len(rows) < 2:
-            return value, math.nan, math.nan, note
-        rng = np.random.default_rng(seed)
-        picks = rng.integers(0, len(rows), (BOOTSTRAP_RESAMPLES, len(rows)))
-        samples = of(counts[picks].sum(axis=1))
-        samples = samples[~np.isnan(samples)]
-        if not samples.size:
-            return value, math.nan, math.nan, note
-        low = float(np.quantile(samples, 0.025, method="lower"))
-        high = float(np.quantile(samples, 0.975, method="higher"))
-        return value, low, high, note
+        return (value, *_bootstrap(counts, of, seed), note)
 
     return ratio
+
+
+def _bootstrap(
+    counts: np.ndarray, of: Callable[[np.ndarray], np.ndarray], seed: int
+) -> tuple[float, float]:
+    """A 95% percentile-bootstrap interval of ``of`` (a function of pooled counts), resampling
+    replications (the rows of ``counts``); NaN bounds for fewer than two replications."""
+    if len(counts) < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(counts), (BOOTSTRAP_RESAMPLES, len(counts)))
+    samples = of(counts[picks].sum(axis=1))
+    samples = samples[~np.isnan(samples)]
+    if not samples.size:
+        return math.nan, math.nan
+    low = float(np.quantile(samples, 0.025, method="lower"))
+    high = float(np.quantile(samples, 0.975, method="higher"))
+    return low, high
+
+
+COMMITTEE_BUCKETS = {"one": (1.0, 2.0), "six_plus": (6.0, INF)}
+"""Buying-committee sizes (people) the CEB figures compare: one decision maker, six or more."""
+MIN_DEALS_PER_BUCKET = 30
+"""As for leads: fewer decided deals than this in a committee-size bucket are not judged."""
+
+
+def purchase_share(bucket: str, seed: int = 0) -> Callable[[Sequence[Row]], Any]:
+    """The share of decided deals with a buying committee in ``bucket`` that end in a purchase
+    from anyone (won, or lost to a competitor or the household name; not no decision or a
+    stall), pooled over the replications, with a bootstrap interval."""
+
+    def share(rows: Sequence[Row]) -> tuple[float, float, float, str]:
+        counts = np.array(
+            [[r[f"purchased_{bucket}"], r[f"decided_{bucket}"]] for r in rows], dtype=float
+        )
+
+        def of(total: np.ndarray) -> np.ndarray:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return total[..., 0] / total[..., 1]
+
+        total = counts.sum(axis=0)
+        note = f"{total[0]:.0f} of {total[1]:.0f} decided deals bought"
+        if total[1] < MIN_DEALS_PER_BUCKET:
+            return math.nan, math.nan, math.nan, f"too few deals to judge: {note}"
+        return (float(total[0] / total[1]), *_bootstrap(counts, of, seed), note)
+
+    return share
 
 
 def bass_share(start: float, p: float, q: float, years: float, steps: int = 2000) -> float:
@@ -231,6 +277,17 @@ LEVELS: tuple[Level, ...] = (
           "as above, leads first called 24 hours or more after they arrived", 60.0, INF,
           ("answered_first_hour", "answered_after_day"),
           pooled=response_ratio("first_hour", "after_day")),
+    Level("purchase_one_decision_maker",
+          "Buying group: purchase likelihood, one decision maker", "~81% (75–87%)", "share",
+          "CEB (Challenger) research, as summarised in the trade press",
+          "decided deals whose committee is one person that end in a purchase from anyone, "
+          "pooled over replications", 0.75, 0.87, ("decided_one",),
+          pooled=purchase_share("one")),
+    Level("purchase_six_plus",
+          "Buying group: purchase likelihood, six or more", "~31% (25–37%)", "share",
+          "CEB (Challenger) research, as summarised in the trade press",
+          "as above, committees of six or more", 0.25, 0.37, ("decided_six_plus",),
+          pooled=purchase_share("six_plus")),
     Level("cycle_smb", "Won-deal cycle, SMB median", "14–30 days", "days",
           "industry benchmarks (MODEL.md section 5)", "cycle_days_won_median_smb",
           14.0, 30.0, ("cycle_days_won_median_smb",), _column("cycle_days_won_median_smb")),
