@@ -234,14 +234,14 @@ def guard_run(
             )
     least = replications if least_replications is None else min(replications, least_replications)
     up_to = "up to " if least < replications else ""
-    notes.insert(0, f"Estimate: {up_to}{estimate.describe()}.")
-    warning = None
-    if estimate_run(scenario, least, workers).seconds > long_seconds:
-        driver = f"; {estimate.time_driver} sets it" if estimate.time_driver else ""
-        warning = (
-            f"this run will take {up_to}{estimate.describe()}{driver}. Progress is shown as it "
-            "goes; Ctrl-C stops it, and --resume continues it."
-        )
+    if estimate_run(scenario, least, workers).seconds <= long_seconds:
+        notes.insert(0, f"Estimate: {up_to}{estimate.describe()}.")
+        return Guard(estimate, workers, notes=tuple(notes))
+    driver = f"; {estimate.time_driver} sets it" if estimate.time_driver else ""
+    warning = (  # the estimate, said once: as the warning
+        f"this run will take {up_to}{estimate.describe()}{driver}. Progress is shown as it "
+        "goes; Ctrl-C stops it, and --resume continues it."
+    )
     return Guard(estimate, workers, notes=tuple(notes), warning=warning)
 
 

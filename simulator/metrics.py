@@ -43,13 +43,15 @@ _OUTCOME_COLUMNS = {
     Outcome.DISQUALIFIED: "disqualified",
     Outcome.STALLED: "stalled",
 }
-_DECIDED = (
-    Outcome.WON,
+DECIDED_NOT_WON = (
     Outcome.LOST_COMPETITOR,
     Outcome.LOST_HOUSEHOLD_BRAND,
     Outcome.LOST_NO_DECISION,
     Outcome.STALLED,
 )
+"""Ends after qualification without a win: the losses, no decision and a stall."""
+DECIDED = (Outcome.WON, *DECIDED_NOT_WON)
+"""Ends after qualification: the denominator of the win rate."""
 
 
 def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> dict[str, float]:
@@ -74,7 +76,7 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     for outcome, column in _OUTCOME_COLUMNS.items():
         row[column] = int(outcome_counts[outcome])
     row["open_at_horizon"] = int(opened.size - closed.size)
-    decided = int(sum(outcome_counts[o] for o in _DECIDED))
+    decided = int(sum(outcome_counts[o] for o in DECIDED))
     row["win_rate"] = row["won"] / decided if decided else math.nan
 
     won = closed[closed["code"] == Outcome.WON]
@@ -132,7 +134,7 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     row["deals_waiting_on_release_peak"] = int(waiting.max()) if waiting.size else 0
     row["release_slip_days"] = _release_slip_days(log, horizon_days)
     late = closed[closed["day"] >= horizon_days - DAYS_PER_YEAR]
-    late_decided = np.count_nonzero(np.isin(late["code"], _DECIDED))
+    late_decided = np.count_nonzero(np.isin(late["code"], DECIDED))
     late_won = np.count_nonzero(late["code"] == Outcome.WON)
     row["win_rate_late"] = late_won / late_decided if late_decided else math.nan
     for source, column in ((Source.INBOUND, "leads_inbound"), (Source.DIRECT, "leads_direct"),

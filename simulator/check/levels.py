@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from simulator.events import Discovery, Kind, Outcome, Source
+from simulator.metrics import DECIDED, DECIDED_NOT_WON
 from simulator.parameters import Parameters
 from simulator.units import DAYS_PER_MONTH
 
@@ -26,8 +27,6 @@ Row = Mapping[str, float]
 INF = math.inf
 BOOTSTRAP_RESAMPLES = 2000
 
-_LOST = (Outcome.LOST_COMPETITOR, Outcome.LOST_HOUSEHOLD_BRAND, Outcome.LOST_NO_DECISION,
-         Outcome.STALLED)  # fmt: skip
 _DECIDED_COLUMNS = ("won", "lost_competitor", "lost_household_brand", "lost_no_decision",
                     "stalled")  # fmt: skip
 RESPONSE_BUCKETS = {"first_hour": (0.0, 1.0), "second_hour": (1.0, 2.0), "after_day": (24.0, INF)}
@@ -63,7 +62,7 @@ def log_measures(log: np.ndarray, parameters: Parameters, horizon_days: float) -
     measures["sponsorless_replacing_won"] = int(np.count_nonzero(np.isin(won_ids, needy)))
     committees = log[kind == Kind.COMMITTEE]
     size = dict(zip(committees["subject"].tolist(), committees["value"].tolist(), strict=True))
-    decided = closed[np.isin(closed["code"], (Outcome.WON, *_LOST))]
+    decided = closed[np.isin(closed["code"], DECIDED)]
     sizes = np.array([size.get(s, math.nan) for s in decided["subject"].tolist()], dtype=float)
     bought = np.isin(
         decided["code"], (Outcome.WON, Outcome.LOST_COMPETITOR, Outcome.LOST_HOUSEHOLD_BRAND)
@@ -73,7 +72,7 @@ def log_measures(log: np.ndarray, parameters: Parameters, horizon_days: float) -
         measures[f"decided_{bucket}"] = int(np.count_nonzero(inside))
         measures[f"purchased_{bucket}"] = int(np.count_nonzero(inside & bought))
     opened_day = dict(zip(opened["subject"].tolist(), opened["day"].tolist(), strict=True))
-    lost = closed[np.isin(closed["code"], _LOST)]
+    lost = closed[np.isin(closed["code"], DECIDED_NOT_WON)]
     cycles = [d - opened_day[s] for s, d in zip(lost["subject"].tolist(), lost["day"].tolist(),
                                                  strict=True) if s in opened_day]  # fmt: skip
     measures["cycle_days_lost_median"] = float(np.median(cycles)) if cycles else math.nan

@@ -26,6 +26,7 @@ from simulator.check.facts import BASELINE, FACTS, Comparison, Fact
 from simulator.check.judge import comparison_holds, fact_holds, level_holds
 from simulator.check.levels import LEVELS, Context, Level, log_measures
 from simulator.experiment import replication_log, run_experiment
+from simulator.formats import number
 from simulator.parameters import Parameters
 from simulator.scenario import Scenario, ScenarioError, Variant, apply_overrides, resolve
 from simulator.units import DAYS_PER_MONTH
@@ -177,7 +178,7 @@ def evaluate_level(level: Level, rows: Sequence[dict[str, float]], context: Cont
     entry = Entry("level", level.key, level.name, level.target, level.source, level.unit,
                   how=level.how)  # fmt: skip
     if level.target_range:
-        entry.target = f"{level.target}: {_number(low_target, level.unit)}–" + _number(
+        entry.target = f"{level.target}: {number(low_target, level.unit)}–" + number(
             high_target, level.unit
         )
     reason = level.applies(context) if level.applies else None
@@ -203,12 +204,6 @@ def evaluate_level(level: Level, rows: Sequence[dict[str, float]], context: Cont
     if entry.holds is None:
         entry.reason = "too few replications with a value for an interval"
     return entry
-
-
-def _number(value: float, unit: str) -> str:
-    from simulator.formats import number
-
-    return number(value, unit)
 
 
 # --- facts --------------------------------------------------------------------------------------
