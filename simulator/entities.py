@@ -155,6 +155,7 @@ class Hunter:
     capacity: int
     active: bool = True
     on_plan_since: float | None = None
+    pitch_habit: float = 0.0  # chance of pitching the announced feature in a meeting going fine
     bookings: deque[tuple[float, float]] = field(default_factory=deque)  # (day, ACV USD)
 
     def book(self, day: float, acv_usd: float) -> None:
@@ -186,5 +187,6 @@ class Opportunity:
     feature: int = NO_FEATURE  # the announced feature the deal now hangs on (pitched or beta)
     beta: bool = False
     attendee_bonus: float = 0.0
+    revived: bool = False  # its interest, lost at the first meeting, came back with a pitch
     fatigue: int = 0
     orphaned: bool = False

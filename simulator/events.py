@@ -73,6 +73,7 @@ class Kind(IntEnum):
     HUNTER_CHECK_IN = 61  # subject = customer; actor = the hunter whose free slot it took
     CONTRACTED = 62  # scaled back at renewal after an expectation gap; value = ARR lost (USD)
     CRITICAL_DATE_AGREED = 63  # subject = customer: a mutual plan back from its critical date
+    COME_BACK_WITH_IT = 64  # a poisoned account turns down what ships; code = feature it wants
 
 
 class Source(IntEnum):

@@ -51,6 +51,20 @@ class Pitching(Section):
     revival_probability: Probability = Field(
         0.85, description="probability the pitch revives a prospect who was losing interest"
     )
+    habit_per_revival: Probability = Field(
+        0.1,
+        description="how much a hunter's habit of pitching the announced feature also in "
+        "meetings that are going fine grows each time the pitch revives a meeting (probability "
+        "points); a `vaporware` hunter, or any hunter on the plan, pitches out of habit",
+    )
+    habit_max: Probability = Field(
+        0.9, description="the most that habit reaches (probability of pitching out of habit)"
+    )
+    switch_probability: Probability = Field(
+        0.85,
+        description="probability a prospect whose meeting was going fine wants the pitched "
+        "feature instead of the product that ships, once it is pitched (the Osborne effect)",
+    )
     attendee_jump: NonNegativeFloat = Field(
         3.0, description="extra attendees at meetings after the pitch, before fatigue (people)"
     )

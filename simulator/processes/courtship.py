@@ -2,13 +2,16 @@
 skipped, from the hunter's first call to the prospect's decision.
 
 - Attraction: the first meeting. The lead's interest decays with every hour it waited for the
-  call; when the meeting goes badly, the hunter may pitch an announced feature (``pitch.py``).
+  call; when the meeting goes badly, the hunter may pitch an announced feature, and one used
+  to the pitch may pitch it anyway; an account sold on it before turns down what ships
+  (``pitch.py``).
 - Stage durations scale with the prospect's perceived risk and shrink with our readiness to
   answer questions before they are asked.
 - Discovery (qualification) finds, with chances set by qualification discipline, the executive
   sponsor, the economic buyer and part of the committee; the share met is how complete the
   business case is, which sets deal size and adds to our appeal. Disciplined hunters also screen
-  out poor fits early.
+  out poor fits early, judging the product the prospect is buying (with a pitched feature, if
+  it meets a need).
 - Evaluation needs demos from the sales engineers (``capacity.py``). A premature proposal puts
   the prospect on the defensive: longer proposal stage, lower appeal.
 - An executive sponsor shortens the evaluation: they clear obstacles and say which requirements
@@ -106,7 +109,14 @@ class Courtship:
         decay = 0.5 ** (opp.wait_hours / process.lead_interest_half_life_hours)
         floor = process.lead_interest_floor
         interest = floor + (1.0 - floor) * decay
-        if u[U.INTEREST] >= self.lead_quality_by_source[opp.source] * interest:
+        sold_on = pitch.wants(account)
+        if sold_on != NO_FEATURE and roadmap.is_released(sold_on):
+            opp.feature = sold_on  # it shipped: they will ask how it works for others
+        elif sold_on != NO_FEATURE:
+            pitch.turned_down(opp, sold_on)
+            if not pitch.rescue(opp):
+                return Outcome.DISQUALIFIED, 0.0
+        elif u[U.INTEREST] >= self.lead_quality_by_source[opp.source] * interest:
             record(now, Kind.MEETING_WENT_BADLY, lead, account, hunter)
             if not pitch.rescue(opp):
                 return Outcome.DISQUALIFIED, 0.0
@@ -114,6 +124,8 @@ class Courtship:
             wanted = roadmap.pitchable()
             if wanted != NO_FEATURE and roadmap.needs(account, wanted):
                 pitch.offer_beta(opp, wanted)
+        else:
+            pitch.out_of_habit(opp)
 
         # Qualification: discovery with the buying committee.
         record(now, Kind.STAGE, lead, account, hunter, code=QUALIFICATION)
@@ -129,8 +141,14 @@ class Courtship:
         attendees = met + opp.attendee_bonus
         record(now, Kind.MEETING, lead, account, hunter, attendees, Meeting.DISCOVERY)
         record(now, Kind.COMMITTEE, lead, account, hunter, committee, met)
-        fit_today = accounts.fit[account] - roadmap.missing_fit(account)
-        if opp.feature == NO_FEATURE and fit_today < process.poor_fit_threshold:
+        # The screen judges the product the prospect is buying: today's, or with the pitched
+        # feature, which adds fit only where it meets a need.
+        fit = accounts.fit[account] - roadmap.missing_fit(account)
+        wanted = opp.feature
+        needs_wanted = wanted != NO_FEATURE and roadmap.needs(account, wanted)
+        if needs_wanted and not roadmap.is_released(wanted):
+            fit += roadmap.fit_gain(wanted)
+        if fit < process.poor_fit_threshold:
             poor_fit_screened = process.poor_fit_screened.at(qualification_discipline)
             if u[U.POOR_FIT_SCREEN] < poor_fit_screened:
                 return Outcome.DISQUALIFIED, 0.0
@@ -180,12 +198,10 @@ class Courtship:
 
         # A pitched deal hangs on the release, then on reference metrics.
         if opp.feature != NO_FEATURE and not opp.beta:
-            still_met = yield from pitch.wait_for_release(opp, met, committee)
+            still_met = yield from pitch.wait(opp, met, committee)
             if still_met is None:
                 return Outcome.LOST_NO_DECISION, 0.0
             met = still_met
-            if roadmap.references(opp.feature) == 0:
-                yield from pitch.wait_for_references(opp)
 
         # Decision: replacing a working process takes a sponsor; elsewhere the buyer chooses.
         if replaces and not sponsor:

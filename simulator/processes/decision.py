@@ -116,8 +116,11 @@ class Decision:
         fit_weight, brand_weight, reference_weight = weights(w, economic_buyer)
 
         wanted = opp.feature if opp.feature != NO_FEATURE else roadmap.needed_feature(account)
-        referenced = wanted != NO_FEATURE and roadmap.references(wanted) > 0
-        unproven = opp.feature != NO_FEATURE and not opp.beta and not referenced
+        proven = wanted != NO_FEATURE and roadmap.references(wanted) > 0
+        # Proof the feature works is worth something to a prospect who needs it; to one who
+        # was only sold on it, it merely answers the question they asked.
+        referenced = proven and roadmap.needs(account, wanted)
+        unproven = opp.feature != NO_FEATURE and not opp.beta and not proven
         fit = accounts.fit[account] - (0.0 if opp.beta else roadmap.missing_fit(account))
         ours = (
             fit_weight * fit

@@ -1,11 +1,16 @@
 """The pitch (the death spiral): when the first meeting goes badly, a ``vaporware`` hunter (or
 any hunter on the plan, out of desperation) pitches the announced feature. Interest jumps and
-more people attend, but the deal now waits for the release, which slips. While it waits,
-committee members are replaced by new faces, each retelling adds fatigue until only the
-lowest-level contact attends, competitors arrive claiming the same thing, and after the release
-the prospect asks for reference metrics nobody has yet. A ``beta_partner`` hunter instead offers
-the feature openly as a beta / launch-partner deal: less revenue now, agreed success metrics,
-early references.
+more people attend, but the prospect now wants the new thing, not what ships: the deal waits for
+the release, which slips. Each meeting the pitch revives makes the hunter likelier to pitch it
+also where the meeting was going fine, so deals that would have closed on today's product wait
+too (the Osborne effect). The account stays poisoned: whoever calls on it next and demos what
+ships is told to come back with the new thing. While a deal waits, committee members are
+replaced by new faces, each retelling adds fatigue until only the lowest-level contact attends,
+competitors arrive claiming the same thing, and after the release the prospect asks for
+reference metrics nobody has yet; a hunter who pitches by habit or in desperation mentions the
+next announced feature instead, and the wait starts again. A ``beta_partner`` hunter instead
+offers the feature openly as a beta / launch-partner deal: less revenue now, agreed success
+metrics, early references.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from simulator.entities import CHAMPION, NO_FEATURE, Opportunity, U
+from simulator.entities import CHAMPION, NO_FEATURE, Hunter, Opportunity, U
 from simulator.events import EventLog, Kind, Meeting
 from simulator.parameters import Pitching, PitchStrategy
 from simulator.processes.roadmap import Roadmap
@@ -28,7 +33,8 @@ FATIGUED_ATTENDEES = 1.0
 
 
 class Pitch:
-    """Pitching announced features, and deals waiting on a release and on references."""
+    """Pitching announced features, the accounts it poisons, and deals waiting on a release
+    and on references."""
 
     def __init__(
         self,
@@ -45,6 +51,18 @@ class Pitch:
         self.roadmap = roadmap
         self.log = log
         self.rng = rng
+        self._wanted: dict[int, int] = {}  # account -> the feature it was sold on
+
+    def wants(self, account: int) -> int:
+        """The announced feature a poisoned account now wants instead of what ships, or
+        NO_FEATURE."""
+        return self._wanted.get(account, NO_FEATURE)
+
+    def turned_down(self, opp: Opportunity, wanted: int) -> None:
+        """A poisoned account hears a demo of what ships and asks for the new thing."""
+        self.log.record(
+            self.env.now, Kind.COME_BACK_WITH_IT, opp.id, opp.account, opp.hunter.id, code=wanted
+        )
 
     def rescue(self, opp: Opportunity) -> bool:
         """A first meeting went badly: does the hunter pitch the announced feature, and does it
@@ -53,29 +71,62 @@ class Pitch:
         ``vaporware`` hunters pitch it; any hunter on the plan may, out of desperation; a
         ``beta_partner`` hunter offers it openly as a beta while launch-partner places remain.
         The date pitched is the one prospects are told today. Nobody pitches for a hunter who
-        has left.
+        has left. A pitch that works feeds the hunter's habit.
         """
         roadmap, pitching = self.roadmap, self.pitching
         feature = roadmap.pitchable()
         if feature == NO_FEATURE or opp.orphaned:
             return False
-        desperate = opp.hunter.on_plan_since is not None
         u = opp.u
         if self.pitch == "beta_partner" and roadmap.has_beta_place(feature):
             return self.offer_beta(opp, feature)
-        chance = pitching.vaporware_pitch_probability if self.pitch == "vaporware" else 0.0
+        if u[U.PITCH] >= self._pitch_chance(opp.hunter, bad_meeting=True):
+            return False
+        if not self._pitched(opp, feature, pitching.revival_probability, u[U.REVIVAL]):
+            return False
+        opp.revived = True
+        hunter = opp.hunter
+        hunter.pitch_habit = min(
+            pitching.habit_max, hunter.pitch_habit + pitching.habit_per_revival
+        )
+        return True
+
+    def out_of_habit(self, opp: Opportunity) -> None:
+        """A first meeting is going fine, but a hunter used to the pitch's effect pitches the
+        announced feature anyway; the prospect may now want it instead of what ships."""
+        if opp.orphaned or opp.hunter.pitch_habit == 0.0:
+            return
+        feature = self.roadmap.pitchable()
+        if feature == NO_FEATURE or opp.u[U.PITCH] >= self._pitch_chance(opp.hunter, False):
+            return
+        self._pitched(opp, feature, self.pitching.switch_probability, opp.u[U.REVIVAL])
+
+    def _pitch_chance(self, hunter: Hunter, bad_meeting: bool) -> float:
+        """How likely the hunter is to pitch: by strategy when a meeting goes badly, by habit
+        (``vaporware`` hunters, or anyone on the plan) when it goes fine; out of desperation
+        on the plan."""
+        pitching = self.pitching
+        vaporware = self.pitch == "vaporware"
+        desperate = hunter.on_plan_since is not None
+        chance = hunter.pitch_habit if vaporware or desperate else 0.0
+        if bad_meeting and vaporware:
+            chance = max(chance, pitching.vaporware_pitch_probability)
         if desperate:
             chance = max(chance, pitching.desperate_pitch_probability)
-        if u[U.PITCH] >= chance:
-            return False
-        promised = roadmap.promised_day(feature)
+        return chance
+
+    def _pitched(self, opp: Opportunity, feature: int, takes: float, u: float) -> bool:
+        """Pitch the feature at the date prospects are told today; with chance ``takes`` the
+        prospect now wants it instead of what ships, and the account stays sold on it."""
+        promised = self.roadmap.promised_day(feature)
         self.log.record(
             self.env.now, Kind.PITCHED, opp.id, opp.account, opp.hunter.id, promised, feature
         )
-        if u[U.REVIVAL] >= pitching.revival_probability:
+        if u >= takes:
             return False
         opp.feature = feature
-        opp.attendee_bonus = pitching.attendee_jump
+        opp.attendee_bonus = self.pitching.attendee_jump
+        self._wanted[opp.account] = feature
         return True
 
     def offer_beta(self, opp: Opportunity, feature: int) -> bool:
@@ -92,31 +143,57 @@ class Pitch:
         )
         return True
 
-    def wait_for_release(
-        self, opp: Opportunity, met: int, committee: int
-    ) -> Generator[Any, Any, int | None]:
-        """Wait for the pitched feature to ship, retelling the story at follow-up meetings
-        (while the deal's hunter is still there: an orphaned deal gets no follow-ups, and its
-        committee keeps changing).
+    def wait(self, opp: Opportunity, met: int, committee: int) -> Generator[Any, Any, int | None]:
+        """A pitched deal waits for the release and then for reference metrics; a hunter who
+        pitches the next announced feature meanwhile starts the wait again.
 
         Returns the committee members still won over, or None if the prospect gave up.
         """
-        env, log, pitching = self.env, self.log, self.pitching
-        lead, account, hunter, feature = opp.id, opp.account, opp.hunter.id, opp.feature
-        released = self.roadmap.released(feature)
-        if released.triggered:
+        started = self.env.now
+        while True:
+            still_met = yield from self._wait_for_release(opp, met, committee, started)
+            if still_met is None:
+                return None
+            met = still_met
+            if opp.revived and not self.roadmap.needs(opp.account, opp.feature):
+                return None  # they see it shipped: it was never their problem, and nor was ours
+            if self.roadmap.references(opp.feature) > 0:
+                return met
+            if not (yield from self._wait_for_references(opp)):
+                return met
+
+    def _repitch(self, opp: Opportunity) -> bool:
+        """At a follow-up, a hunter who pitches by habit or in desperation mentions the next
+        announced feature, which piques curiosity: the deal now hangs on that one."""
+        newest = self.roadmap.pitchable()
+        if newest == NO_FEATURE or newest == opp.feature or opp.orphaned:
+            return False
+        if self.rng.random() >= self._pitch_chance(opp.hunter, bad_meeting=False):
+            return False
+        return self._pitched(opp, newest, self.pitching.switch_probability, self.rng.random())
+
+    def _wait_for_release(
+        self, opp: Opportunity, met: int, committee: int, started: float
+    ) -> Generator[Any, Any, int | None]:
+        """Wait for the feature the deal hangs on to ship, retelling the story at follow-up
+        meetings (while the deal's hunter is still there: an orphaned deal gets no follow-ups,
+        and its committee keeps changing); give up after the waiting time-out."""
+        env, log, pitching, roadmap = self.env, self.log, self.pitching, self.roadmap
+        lead, account, hunter = opp.id, opp.account, opp.hunter.id
+        if roadmap.is_released(opp.feature):
             return met
-        log.record(env.now, Kind.WAITING_STARTED, lead, account, hunter, code=feature)
-        started = env.now
+        log.record(env.now, Kind.WAITING_STARTED, lead, account, hunter, code=opp.feature)
         interval = pitching.retelling_interval_days
         new_face_mean = pitching.new_faces_per_month * interval / DAYS_PER_MONTH
-        while not released.triggered:
-            give_up = started + pitching.waiting_timeout_days - env.now
-            yield either(env, released, env.timeout(min(interval, give_up)))
+        deadline = started + pitching.waiting_timeout_days
+        while not roadmap.is_released(opp.feature):
+            released = roadmap.released(opp.feature)
+            if env.now < deadline:
+                yield either(env, released, env.timeout(min(interval, deadline - env.now)))
             if released.triggered:
                 break
-            if env.now >= started + pitching.waiting_timeout_days:
-                log.record(env.now, Kind.WAITING_ENDED, lead, account, hunter, code=feature)
+            if env.now >= deadline:
+                log.record(env.now, Kind.WAITING_ENDED, lead, account, hunter, code=opp.feature)
                 return None
             replaced = min(int(self.rng.poisson(new_face_mean)), committee)
             if replaced:
@@ -124,22 +201,34 @@ class Pitch:
                 log.record(env.now, Kind.NEW_FACES, lead, account, hunter, replaced)
             if opp.orphaned:
                 continue  # nobody is left to tell the story again
-            opp.fatigue += 1
-            log.record(env.now, Kind.RETELLING, lead, account, hunter, opp.fatigue)
-            fatigued = opp.fatigue >= pitching.fatigue_retellings
-            if opp.fatigue == pitching.fatigue_retellings:
-                log.record(env.now, Kind.FATIGUED, lead, account, hunter)
-            attendees = FATIGUED_ATTENDEES if fatigued else met + opp.attendee_bonus
-            log.record(env.now, Kind.MEETING, lead, account, hunter, attendees, Meeting.FOLLOW_UP)
-        log.record(env.now, Kind.WAITING_ENDED, lead, account, hunter, code=feature)
+            self._retell(opp, met)
+            self._repitch(opp)
+        log.record(env.now, Kind.WAITING_ENDED, lead, account, hunter, code=opp.feature)
         return met
 
-    def wait_for_references(self, opp: Opportunity) -> Generator[Any, Any, None]:
+    def _retell(self, opp: Opportunity, met: int) -> None:
+        """A follow-up meeting: the same story again, one more step towards fatigue."""
+        env, log, pitching = self.env, self.log, self.pitching
+        lead, account, hunter = opp.id, opp.account, opp.hunter.id
+        opp.fatigue += 1
+        log.record(env.now, Kind.RETELLING, lead, account, hunter, opp.fatigue)
+        fatigued = opp.fatigue >= pitching.fatigue_retellings
+        if opp.fatigue == pitching.fatigue_retellings:
+            log.record(env.now, Kind.FATIGUED, lead, account, hunter)
+        attendees = FATIGUED_ATTENDEES if fatigued else met + opp.attendee_bonus
+        log.record(env.now, Kind.MEETING, lead, account, hunter, attendees, Meeting.FOLLOW_UP)
+
+    def _wait_for_references(self, opp: Opportunity) -> Generator[Any, Any, bool]:
         """The feature shipped; the prospect wants reference metrics from a customer using it
-        and waits for them, up to a limit; then decides with or without them."""
+        and tells the hunter to come back with them, waiting up to a limit. If none came, a
+        hunter who pitches by habit or in desperation may pitch the next feature instead:
+        returns whether the wait starts again."""
         env = self.env
         self.log.record(
             env.now, Kind.REFERENCE_REQUESTED, opp.id, opp.account, opp.hunter.id, code=opp.feature
         )
         first = self.roadmap.first_reference(opp.feature)
         yield either(env, first, env.timeout(self.pitching.reference_wait_days))
+        if first.triggered:
+            return False
+        return self._repitch(opp)

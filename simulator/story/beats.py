@@ -30,6 +30,7 @@ DEAL_KINDS = frozenset(
     {
         Kind.OPENED,
         Kind.MEETING_WENT_BADLY,
+        Kind.COME_BACK_WITH_IT,
         Kind.PITCHED,
         Kind.BETA_OFFERED,
         Kind.QUALIFIED,

@@ -51,7 +51,11 @@ COLOURS = {
 Days = TypeVar("Days", float, np.ndarray)
 GROUPS = (  # the beats' groups: colour key, name, story kinds
     ("roadmap", "the product", {"announced", "slip", "released"}),
-    ("deal", "the deal", {"pitch", "beta", "fatigue", "references", "orphaned", "won", "lost"}),
+    (
+        "deal",
+        "the deal",
+        {"come_back", "pitch", "beta", "fatigue", "references", "orphaned", "won", "lost"},
+    ),
     ("hunter", "the hunter", {"hired", "plan", "off_plan", "leaves"}),
 )
 

@@ -39,9 +39,11 @@ def deal_events(tenure: Tenure, deal: int) -> list[Event]:
     name, features = tenure.name, tenure.features
     events: list[Event] = []
     waiting_since = math.nan
+    saving = pitched_before = False  # a pitch that saves a failing meeting; one told before
     for seq in rows.tolist():
         record = log[seq]
         day, logged = float(record["day"]), Kind(record["kind"])
+        saving = saving or logged in (Kind.MEETING_WENT_BADLY, Kind.COME_BACK_WITH_IT)
         value, code = float(record["value"]), int(record["code"])
         ours = tenure.ours(seq)
         facts: dict[str, Any] = {}
@@ -51,14 +53,35 @@ def deal_events(tenure: Tenure, deal: int) -> list[Event]:
         elif logged == Kind.MEETING_WENT_BADLY:
             story_kind = "bad_meeting"
             text = f"The first meeting with {who} goes badly: the champion is losing interest."
+        elif logged == Kind.COME_BACK_WITH_IT:
+            story_kind = "come_back"
+            facts = {"feature": features[code].name}
+            text = (
+                f"{who} was sold on {features[code].name} before: after a demo of what "
+                f"ships, they say come back with the new thing."
+            )
         elif logged == Kind.PITCHED:
             story_kind = "pitch"
             promised = month_of(value)
-            facts = {"feature": features[code].name, "promised_month": promised}
-            text = (
-                f"To save it, {name} pitches {features[code].name}, 'shipping in month "
-                f"{promised}'. Eyes light up; more people come to the next meeting."
-            )
+            feature = features[code].name
+            facts = {"feature": feature, "promised_month": promised}
+            if pitched_before:
+                text = (
+                    f"Crestfallen, {name} mentions something newer: {feature}, 'shipping in "
+                    f"month {promised}'. Curiosity is piqued, and the wait starts again."
+                )
+            elif saving:
+                text = (
+                    f"To save it, {name} pitches {feature}, 'shipping in month "
+                    f"{promised}'. Eyes light up; more people come to the next meeting."
+                )
+            else:
+                text = (
+                    f"The meeting is going fine, but {name}, used to how the pitch lights up "
+                    f"a room, pitches {feature} ('shipping in month {promised}') anyway. Now "
+                    f"they want that, not what ships today."
+                )
+            pitched_before = True
         elif logged == Kind.BETA_OFFERED:
             story_kind = "beta"
             facts = {"feature": features[code].name}

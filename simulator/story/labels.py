@@ -29,6 +29,8 @@ def beat_label(story: Story, event: Event) -> str | None:
         return f"{facts['feature']} ships"
     if event.kind == "pitch":
         return f"pitches {facts['feature']} for month {facts['promised_month']}"
+    if event.kind == "come_back":
+        return f"wants {facts['feature']}, not what ships"
     if event.kind == "beta":
         return f"beta partner for {facts['feature']}"
     if event.kind == "fatigue":
