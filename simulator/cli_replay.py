@@ -1,0 +1,60 @@
+"""``salesim replay``: one replication of two or three variants, played side by side month by
+month, as an offline page for a training room."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simulator.cli_common import SetOption, bad, load
+from simulator.replay.build import build_replay, parse_variants
+from simulator.replay.page import write_replay_page
+from simulator.story.tell import SEARCH
+
+DEFAULT_SCENARIO = "death-spiral"
+
+
+def replay(
+    scenario: Annotated[
+        str,
+        typer.Argument(help="scenario file, or the name of a bundled one (see `scenarios`)"),
+    ] = DEFAULT_SCENARIO,
+    variants: Annotated[
+        str | None,
+        typer.Option(
+            metavar="A,B[,C]",
+            help="2 or 3 variants to play side by side (default: the scenario's first two)",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 1,
+    replication: Annotated[
+        int | None,
+        typer.Option(min=0, help="replication to play (default: a typical one, see --search)"),
+    ] = None,
+    search: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="replications measured to find the typical one and say how typical it is",
+        ),
+    ] = SEARCH,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="the page to write (default: results/replay-...html)"),
+    ] = None,
+    overrides: SetOption = None,
+) -> None:
+    """Play one replication of 2-3 variants side by side, month by month, as a page (training)."""
+    loaded = load(scenario, overrides)
+    try:
+        chosen = parse_variants(loaded, variants)
+        told = build_replay(loaded, chosen, seed, replication, search)
+    except ValueError as error:
+        raise bad(f"{loaded.source}: {error}") from None
+    try:
+        path = write_replay_page(told, out)
+    except OSError as error:
+        raise bad(f"--out {out}: cannot write the replay ({error})") from None
+    typer.echo(f"Replay page: {path}")

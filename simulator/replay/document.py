@@ -1,0 +1,72 @@
+"""``Replay``: one replication of two or three variants, month by month, with its captions and
+how it was chosen. The one source of the page's charts, its words and its embedded JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.replay.captions import PER_MONTH, Caption
+from simulator.replay.frames import PIPELINE, VariantReplay
+from simulator.replay.select import USD_DIGITS, Selection
+from simulator.story.months import MONTHS_RULE
+
+FORMAT = "salesim-replay/1"
+
+
+@dataclass(frozen=True)
+class Replay:
+    scenario: str
+    variants: tuple[VariantReplay, ...]
+    selection: Selection
+    captions: tuple[Caption, ...]
+    horizon_months: int
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.variants)
+
+    def title(self) -> str:
+        return f"{self.scenario}: {' vs '.join(self.names)}"
+
+    def shown(self, month: int) -> list[Caption]:
+        """The captions on screen at ``month``: the latest ones up to then (this month's first)."""
+        return [c for c in self.captions if c.month <= month][-PER_MONTH:]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "scenario": self.scenario,
+            "variants": list(self.names),
+            "horizon_months": self.horizon_months,
+            "months_rule": MONTHS_RULE,
+            "selection": self.selection.to_json(),
+            "captions": [c.to_json(self.names) for c in self.captions],
+            "months": [
+                {
+                    "month": month,
+                    "variants": [
+                        {
+                            "variant": v.name,
+                            "bookings_usd": round(v.months[month - 1].bookings_usd, USD_DIGITS),
+                            "arr_usd": round(v.months[month - 1].arr_usd, USD_DIGITS),
+                            "pipeline": {
+                                key: v.months[month - 1].pipeline[key] for key in PIPELINE
+                            },
+                            "lanes": [
+                                {
+                                    "seat": lane.seat + 1,
+                                    "hunter": lane.hunter,
+                                    "name": lane.name,
+                                    "status": lane.status,
+                                    "attainment": lane.attainment,
+                                }
+                                for lane in v.months[month - 1].lanes
+                            ],
+                        }
+                        for v in self.variants
+                    ],
+                }
+                for month in range(1, self.horizon_months + 1)
+            ],
+        }
