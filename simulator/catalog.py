@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-UNITS = ("usd", "share", "count", "days", "hours", "ratio")
+UNITS = ("usd", "share", "count", "days", "hours", "months", "ratio")
 """usd: US dollars. share: a fraction shown as a percentage (NRR may exceed 100%); its
 differences are percentage points. count: a number of things, named by the metric's ``noun``.
-days, hours: durations. ratio: a plain multiple (LTV / CAC)."""
+days, hours, months: durations. ratio: a plain multiple (LTV / CAC)."""
 
 BETTER = ("higher", "lower", "neither")
 
@@ -237,13 +237,23 @@ _SUMMARY = (
        "horizon, per new customer. Farmers serve customers and are not in it.", key=True),
     _m("cost_to_serve", "Cost to serve", "usd", "lower", "economics",
        "Farmers employed (fully loaded) over the horizon."),
-    _m("total_cost", "Total cost", "usd", "lower", "economics",
-       "Marketing, acquisition roles and farmers over the horizon: CAC x new customers plus "
-       "the cost to serve."),
+    _m("total_cost", "Total go-to-market cost", "usd", "lower", "economics",
+       "Marketing, acquisition roles and farmers over the horizon, all fully loaded: CAC x new "
+       "customers plus the cost to serve."),
     _m("ltv_cac", "LTV / CAC", "ratio", "higher", "economics",
-       "Lifetime value of a customer over its acquisition cost. LTV = (ARR per customer x "
-       "gross margin - cost to serve per customer-year) / annual logo churn (floored).",
+       "Lifetime value of a customer over its acquisition cost, with all costs: LTV = (ARR per "
+       "customer x gross margin - cost to serve per customer-year) / annual logo churn "
+       "(floored); CAC = acquisition roles fully loaded plus marketing, per new customer.",
        key=True),
+    _m("new_arr", "New ARR signed", "usd", "higher", "economics",
+       "ARR signed with new customers and beta conversions over the horizon (before churn "
+       "and expansion): what go-to-market spend buys."),
+    _m("new_arr_margin", "New ARR at gross margin", "usd", "higher", "economics",
+       "New ARR signed times the gross margin: the yearly gross profit that repays the cost "
+       "of acquiring it."),
+    _m("payback_months", "CAC payback, months", "months", "lower", "economics",
+       "Months of gross margin on the new ARR that repay its acquisition cost (acquisition "
+       "roles and marketing over the horizon / (new ARR x gross margin / 12))."),
 )  # fmt: skip
 
 

@@ -30,6 +30,10 @@ from simulator.cli_common import (
     load,
     out,
 )
+from simulator.cli_decide import sensitivity, sweep
+from simulator.cli_goal import goal
+from simulator.cli_import import import_export
+from simulator.cli_replay import replay
 from simulator.cli_story import story
 from simulator.console import (
     bench_table,
@@ -39,6 +43,7 @@ from simulator.console import (
     run_subtitle,
     scenarios_listing,
 )
+from simulator.decide.economics import economics_lines
 from simulator.estimate import available_memory
 from simulator.experiment import Study, run_study
 from simulator.planning import DEFAULT_MAX_REPLICATIONS, DEFAULT_METRIC, DEFAULT_REPLICATIONS
@@ -68,6 +73,11 @@ app = typer.Typer(
 )
 app.command("check")(check)
 app.command("story")(story)
+app.command("sweep")(sweep)
+app.command("sensitivity")(sensitivity)
+app.command("goal")(goal)
+app.command("replay")(replay)
+app.command("import")(import_export)
 
 
 @app.command()
@@ -183,9 +193,10 @@ def run(
         write_report([partial], partial / REPORT)
 
     run_dir = folder.finish(manifest, add_report)
-    comparisons = compare(read_summary(run_dir), list(SUMMARY), LOWER_IS_BETTER)
+    summary = read_summary(run_dir)
+    comparisons = compare(summary, list(SUMMARY), LOWER_IS_BETTER)
     subtitle = run_subtitle(study.replications, seed, list(loaded.overrides))
-    out.print(run_output(comparisons, loaded.name, subtitle, shown))
+    out.print(run_output(comparisons, loaded.name, subtitle, shown, economics_lines(summary)))
     if plan.precision is not None:
         out.print(planning.precision_line(plan, study), markup=False)
     out.print(f"Results: {run_dir}")

@@ -54,8 +54,10 @@ def run_output(
     scenario: str,
     subtitle: str,
     shown: list[str],
+    economics: list[str] | None = None,
 ) -> Group:
-    """What ``salesim run`` prints: the verdict first, then the chosen metrics' table."""
+    """What ``salesim run`` prints: the verdict first (with ``economics``, the lines on what
+    each variant costs and buys), then the chosen metrics' table."""
     by_metric = {c.metric: c for c in comparisons}
     variants = list(comparisons[0].estimates) if comparisons else []
     verdict = build_verdict(
@@ -64,6 +66,7 @@ def run_output(
         by_metric,
         subtitle,
         paired=True,
+        economics=economics or (),
     )
     table = comparison_table(
         [by_metric[m] for m in shown if m in by_metric], f"{scenario}: {subtitle}"
@@ -106,6 +109,9 @@ def verdict_block(verdict: Verdict, scenario: str, subtitle: str) -> Group:
                     Text(cell.word, style=STYLES.get(cell.word, "dim")),
                 )
         lines.append(table)
+    if verdict.economics:
+        lines.append(Text("Cost and payback against the baseline (95% intervals):", style="bold"))
+        lines.extend(Text(f"  {line}") for line in verdict.economics)
     lines.append(Text(legend(verdict.paired), style="dim"))
     return Group(*lines)
 

@@ -75,6 +75,7 @@ def unit_word(metric: Metric) -> str:
         "ratio": "×",
         "days": "days",
         "hours": "hours",
+        "months": "months",
     }.get(metric.unit, metric.noun)
 
 
@@ -88,7 +89,7 @@ def value_text(metric: Metric, value: float, with_unit: bool = False) -> str:
     adds the noun of counts and durations (``41 days``, ``1.6 hunters``)."""
     noun = (
         (metric.noun or metric.unit)
-        if with_unit and metric.unit in ("count", "days", "hours")
+        if with_unit and metric.unit in ("count", "days", "hours", "months")
         else ""
     )
     return number(value, metric.unit, noun=noun)

@@ -12,6 +12,8 @@ from simulator.events import Kind, Outcome
 from simulator.parameters import Parameters
 from simulator.units import DAYS_PER_YEAR
 
+MONTHS_PER_YEAR = 12.0
+
 
 def median_or_nan(values: np.ndarray) -> float:
     """The median, or NaN when there is nothing to take it of (no wins, no customers)."""
@@ -87,6 +89,15 @@ def revenue(
         (row["marketing_spend"] + selling_cost) / new_customers if new_customers else math.nan
     )
     row["cost_to_serve"] = float(log["value"][kind == Kind.SERVICE_COST].sum())
+    new = (changes.kind == Kind.CLOSED) | (changes.kind == Kind.BETA_CONVERTED)
+    row["new_arr"] = float(changes.amount[new].sum())
+    row["new_arr_margin"] = row["new_arr"] * parameters.post_sale.gross_margin
+    acquisition = row["marketing_spend"] + selling_cost
+    row["payback_months"] = (
+        acquisition / (row["new_arr_margin"] / MONTHS_PER_YEAR)
+        if row["new_arr_margin"] > 0
+        else math.nan
+    )
     row["total_cost"] = row["marketing_spend"] + selling_cost + row["cost_to_serve"]
     post = parameters.post_sale
     churn = max(

@@ -53,6 +53,7 @@ class Verdict:
     rows: list[tuple[Metric, dict[str, Cell]]]  # headline metric -> variant -> cell
     context: str  # e.g. "40 paired replications per variant, seed 1"
     paired: bool
+    economics: tuple[str, ...] = ()  # per variant: what it costs and buys (decide.economics)
 
     def title(self, scenario: str) -> str:
         compared = ", ".join(self.variants) or "(no other variant)"
@@ -92,9 +93,11 @@ def build(
     context: str,
     paired: bool,
     metrics: Iterable[str] = HEADLINE,
+    economics: Iterable[str] = (),
 ) -> Verdict:
     """The verdict of ``variants[1:]`` against ``variants[0]`` on the headline metrics the run
-    has; ``difference(variant, metric)`` gives the statistics (paired or not)."""
+    has; ``difference(variant, metric)`` gives the statistics (paired or not); ``economics``
+    are the lines on what each variant costs and buys."""
     have = set(available)
     rows = []
     for name in metrics:
@@ -109,7 +112,7 @@ def build(
             rows.append(
                 (metric, cells)
             )  # a metric undefined everywhere (short horizon) is left out
-    return Verdict(variants[0], list(variants[1:]), rows, context, paired)
+    return Verdict(variants[0], list(variants[1:]), rows, context, paired, tuple(economics))
 
 
 def legend(paired: bool) -> str:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from simulator.parameters.base import Count, Section
+from simulator.parameters.base import Count, Number, Section
 from simulator.parameters.competitors import Competitors
 from simulator.parameters.market import Market
 from simulator.parameters.marketing import Marketing
 from simulator.parameters.post_sale import PostSale
 from simulator.parameters.process import Process
 from simulator.parameters.product import Product
+from simulator.parameters.ranges import ranges_problems
 from simulator.parameters.strategy import Strategy
 from simulator.parameters.team import Team
 
@@ -63,3 +64,25 @@ class ScenarioFile(Parameters):
         if duplicates:
             raise ValueError(f"variant names must be unique; repeated: {', '.join(duplicates)}")
         return variants
+
+    ranges: dict[str, tuple[Number, Number]] = Field(
+        default_factory=dict,
+        description="inputs `salesim sensitivity` varies, by field path, each as [low, high] "
+        "within the values the parameter allows, e.g. team.hunters: [4, 12]; empty means the "
+        "documented default ranges",
+    )
+
+    @field_validator("ranges")
+    @classmethod
+    def _ranges_in_bounds(
+        cls, ranges: dict[str, tuple[float, float]], info: ValidationInfo
+    ) -> dict[str, tuple[float, float]]:
+        sections = {k: v for k, v in info.data.items() if k in Parameters.model_fields}
+        tree = {k: v.model_dump() if hasattr(v, "model_dump") else v for k, v in sections.items()}
+        # a section that failed its own validation is reported there, not again here
+        failed = set(Parameters.model_fields) - set(tree)
+        checked = {p: r for p, r in ranges.items() if p.split(".")[0] not in failed}
+        problems = ranges_problems(Parameters, tree, checked)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return ranges

@@ -5,6 +5,7 @@ from __future__ import annotations
 from simulator.aggregate import P_BETTER_DEFINITION, estimate
 from simulator.catalog import SECTIONS, SUMMARY, Metric, summary_metric
 from simulator.console import percent
+from simulator.decide.economics import economics_lines
 from simulator.formats import difference_text, value_text
 from simulator.page import escape, section
 from simulator.report.results import Results
@@ -20,6 +21,7 @@ def verdict_of(results: Results) -> Verdict:
         results.columns,
         results.context,
         results.paired,
+        economics=economics_lines(results.summary) if results.paired else (),
     )
 
 
@@ -61,6 +63,12 @@ def verdict_section(results: Results) -> str:
         )
     else:
         table = "<p>This run has a single variant: there is nothing to compare it with.</p>"
+    if verdict.economics:
+        items = "".join(f"<li>{escape(line)}</li>" for line in verdict.economics)
+        table += (
+            '<div id="verdict-economics"><p class="sentence">Cost and payback against the '
+            f"baseline (95% intervals):</p><ul>{items}</ul></div>"
+        )
     compared = ", ".join(verdict.variants) or "nothing"
     return section(
         f"Verdict: {compared} against {verdict.baseline} (the baseline)",
