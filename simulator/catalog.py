@@ -134,6 +134,8 @@ _SUMMARY = (
        "speed", "Days from opening to signature, median over won enterprise deals."),
     _m("cycle_days_won_median_mid_market", "Mid-market cycle, median days", "days", "lower",
        "speed", "Days from opening to signature, median over won mid-market deals."),
+    _m("cycle_days_won_median_smb", "SMB cycle, median days", "days", "lower",
+       "speed", "Days from opening to signature, median over won small-business deals."),
     _m("bookings_12m", "Bookings at 12 months", "usd", "higher", "bookings",
        "ACV signed in the first 12 months, beta conversions included."),
     _m("bookings_24m", "Bookings at 24 months", "usd", "higher", "bookings",

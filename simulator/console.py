@@ -161,7 +161,7 @@ def comparison_table(comparisons: list[MetricComparison], title: str, paired: bo
         column += 1
         if index:
             table.add_column(Text("Δ ± 95% CI"), justify="right", no_wrap=True)
-            table.add_column(Text("P\n(better)"), justify="right", no_wrap=True)
+            table.add_column(Text("P\nbetter"), justify="right", no_wrap=True)
             column += 2
     for cells in rows:
         table.add_row(*cells)

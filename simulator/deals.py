@@ -21,7 +21,7 @@ import pyarrow as pa
 from simulator.events import Discovery, Kind, Outcome, Source
 from simulator.parameters import STAGES
 
-SEGMENTS = ("enterprise", "mid_market")
+SEGMENTS = ("enterprise", "mid_market", "smb")
 """Segment names by the index a LEAD record carries."""
 UNANSWERED = "unanswered"
 """The outcome of a lead nobody called in time."""

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulator.parameters import Market, PerSegmentProbability, Product
+from simulator.streams import keyed_generator
 
-ENTERPRISE, MID_MARKET = 0, 1
+ENTERPRISE, MID_MARKET, SMB = 0, 1, 2
 NO_FEATURE = -1
 """Index standing for "no announced feature" (an opportunity hanging on none, a claim of none)."""
 CHAMPION = 1
@@ -55,6 +56,8 @@ class Z:
 UNIFORM_SLOTS = 32
 NORMAL_SLOTS = 8
 PREDRAWN_OPPORTUNITIES_PER_ACCOUNT = 3
+LATER_OPPORTUNITIES_KEY = 0
+"""First key element of the generators of an account's opportunities past the pre-drawn few."""
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,19 @@ class Accounts:
     @classmethod
     def draw(cls, market: Market, product: Product, rng: np.random.Generator) -> Accounts:
         n = market.accounts
-        segment = np.where(rng.random(n) < market.enterprise_share, ENTERPRISE, MID_MARKET)
-        seg = (market.enterprise, market.mid_market)
+        u = rng.random(n)
+        segment = np.where(
+            u < market.enterprise_share,
+            ENTERPRISE,
+            np.where(u >= 1.0 - market.smb_share, SMB, MID_MARKET),
+        )
+        segments = market.segments
 
         def per_segment(attr: str) -> np.ndarray:
-            return np.where(segment == ENTERPRISE, getattr(seg[0], attr), getattr(seg[1], attr))
+            return np.array([getattr(s, attr) for s in segments])[segment]
 
-        def per_feature_need(need: PerSegmentProbability) -> np.ndarray:
-            return np.where(segment == ENTERPRISE, need.enterprise, need.mid_market)
+        def per_segment_value(need: PerSegmentProbability) -> np.ndarray:
+            return np.array([need.of(index) for index in range(len(segments))])[segment]
 
         median = per_segment("deal_size_median_usd")
         deal_sd = per_segment("deal_size_log_sd")
@@ -94,11 +102,11 @@ class Accounts:
         sponsor = rng.random(n) < per_segment("sponsor_present_probability")
         risk_sd = per_segment("perceived_risk_log_sd")
         risk = np.exp(risk_sd * rng.standard_normal(n) - 0.5 * risk_sd * risk_sd)
-        base_fit = np.where(segment == ENTERPRISE, product.fit.enterprise, product.fit.mid_market)
+        base_fit = per_segment_value(product.fit)
         fit = np.clip(base_fit + product.fit_sd * rng.standard_normal(n), 0.0, 1.0)
         aware = rng.random(n) < market.aware_share
         needs = tuple(
-            tuple((rng.random(n) < per_feature_need(feature.need_probability)).tolist())
+            tuple((rng.random(n) < per_segment_value(feature.need_probability)).tolist())
             for feature in product.features
         )
         sector = rng.integers(0, market.sectors, n)
@@ -121,11 +129,12 @@ class Accounts:
 
 
 class OpportunityDraws:
-    """Pre-drawn random numbers for each account's first opportunities.
+    """Pre-drawn random numbers for each account's opportunities.
 
     An account's n-th opportunity gets the same uniforms and normals in every variant, so a
     strategy change alters outcomes only through its mechanism, not through reshuffled luck.
-    Opportunities beyond the pre-drawn few take fresh draws from the same stream.
+    The first few are drawn for every account at once; later ones come from a generator keyed
+    by (account, n), so they too are a pure function of the seed, the account and n.
     """
 
     def __init__(self, accounts: int, rng: np.random.Generator) -> None:
@@ -140,9 +149,8 @@ class OpportunityDraws:
                 self._uniforms[account, nth].tolist(),
                 self._normals[account, nth].tolist(),
             )
-        return self._rng.random(UNIFORM_SLOTS).tolist(), self._rng.standard_normal(
-            NORMAL_SLOTS
-        ).tolist()
+        rng = keyed_generator(self._rng, (LATER_OPPORTUNITIES_KEY, account, nth))
+        return rng.random(UNIFORM_SLOTS).tolist(), rng.standard_normal(NORMAL_SLOTS).tolist()
 
 
 @dataclass(eq=False)

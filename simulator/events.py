@@ -74,6 +74,7 @@ class Kind(IntEnum):
     CONTRACTED = 62  # scaled back at renewal after an expectation gap; value = ARR lost (USD)
     CRITICAL_DATE_AGREED = 63  # subject = customer: a mutual plan back from its critical date
     COME_BACK_WITH_IT = 64  # a poisoned account turns down what ships; code = feature it wants
+    NOT_REACHED = 65  # the lead went cold before the call: no meeting; value = hours it waited
 
 
 class Source(IntEnum):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from simulator.catalog import MONTHLY, SUMMARY
-from simulator.entities import ENTERPRISE, MID_MARKET
+from simulator.entities import ENTERPRISE, MID_MARKET, SMB
 from simulator.events import Discovery, ExitReason, Kind, Meeting, Outcome, Source
 from simulator.parameters import STAGES, Parameters
 from simulator.revenue import arr_changes, median_or_nan, revenue
@@ -92,6 +92,7 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     row["cycle_days_won_mean"] = float(cycle.mean()) if cycle.size else math.nan
     row["cycle_days_won_median_enterprise"] = median_or_nan(cycle[won_segment == ENTERPRISE])
     row["cycle_days_won_median_mid_market"] = median_or_nan(cycle[won_segment == MID_MARKET])
+    row["cycle_days_won_median_smb"] = median_or_nan(cycle[won_segment == SMB])
     booked = log[
         (kind == Kind.BETA_CONVERTED) | ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON))
     ]

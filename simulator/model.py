@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import simpy
 
+from simulator.entities import ENTERPRISE, MID_MARKET, SMB
 from simulator.events import EventLog
 from simulator.parameters import Parameters
 from simulator.processes.awareness import Awareness
@@ -72,7 +73,10 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     rates_changed = Signal(env)
     market = Market(env, p.market, p.product, streams["accounts"])
     roadmap = Roadmap(env, p.product, p.process.pitching, market.accounts.needs, log, streams)
-    competition = Competition(env, p.competitors.entrants, roadmap, log, streams["entrants"])
+    segments = (ENTERPRISE, MID_MARKET, SMB) if p.market.smb_share > 0 else (ENTERPRISE, MID_MARKET)
+    competition = Competition(
+        env, p.competitors.entrants, roadmap, log, streams["entrants"], segments
+    )
     capacity = Capacity(env)
     customers = CustomerBase(
         env, p.post_sale, p.team, market, capacity, rates_changed, log, streams

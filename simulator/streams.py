@@ -5,6 +5,14 @@ Replication ``i`` of a run uses ``SeedSequence(root).spawn(...)[i]`` (built dire
 their random numbers (common random numbers). Each named stream is a child of the replication's
 sequence, so the draws of one input never depend on how much another input consumed. New stream
 names are appended, never inserted, so existing streams keep their numbers.
+
+Within one input, draws that belong to an account (its lead's response time, its demos, its
+waits, its lives as a customer) are not handed out in event order: a strategy that changes which
+event comes first would reshuffle that luck across accounts and weaken the pairing between
+variants. ``AccountDraws`` gives each account its own sequence instead: the account's i-th draw
+is a pure function of (replication seed, input, use, account, i), whatever order events ask in.
+Its numbers come from children of the input's SeedSequence keyed by spawn keys (never seed
+arithmetic); each use of an input picks its own first key element (``keyed_generator``).
 """
 
 from __future__ import annotations
@@ -33,6 +41,16 @@ STREAM_NAMES: tuple[str, ...] = (
 )
 
 BLOCK_SIZE = 512
+ACCOUNTS_PER_BLOCK = 1024
+"""Accounts whose first draws one keyed generator draws at once: creating a generator costs
+tens of µs, a quarter of a replication's time if done for each of the thousand or so accounts a
+replication touches; a block costs about as much, and most of the market's accounts share one."""
+DRAWS_PER_ACCOUNT = 4
+"""Draws per account in an ``AccountDraws`` block, unless told otherwise (a constant, not a
+parameter: the layout, and so each account's numbers, must not change between variants)."""
+BLOCK_KEY, OWN_KEY = 0, 1
+"""Second key element of ``AccountDraws``' generators: a block of accounts, or one account's
+own chunk of further draws."""
 
 
 def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
@@ -66,3 +84,80 @@ def block(draw: Callable[[int], np.ndarray]) -> Callable[[], float]:
             yield from draw(BLOCK_SIZE).tolist()
 
     return partial(next, values())
+
+
+def keyed_generator(rng: np.random.Generator, key: tuple[int, ...]) -> np.random.Generator:
+    """A child generator of ``rng``'s input keyed by ``key``: a pure function of the input's
+    seed and the key, whatever ``rng`` has drawn. Keys of different uses of one input must
+    differ in their first element; keys have two elements or more, so they never meet the
+    children of ``Generator.spawn`` (one element)."""
+    seed = rng.bit_generator.seed_seq
+    if not isinstance(seed, np.random.SeedSequence) or len(key) < 2:
+        raise ValueError("keyed_generator needs a SeedSequence-seeded generator and 2+ keys")
+    child = np.random.SeedSequence(
+        seed.entropy, spawn_key=(*seed.spawn_key, *key), pool_size=seed.pool_size
+    )
+    return np.random.Generator(np.random.PCG64(child))
+
+
+class AccountDraws:
+    """Each account's own sequence of draws from one input (common random numbers per account).
+
+    ``draws(account)`` is the account's next draw; its i-th draw is a pure function of the
+    input's seed, ``use`` (the key that tells this sequence from the input's others), the
+    account and i, whatever order the simulation asks in and however many draws other accounts
+    take. ``sample(rng, size)`` draws ``size`` values (a distribution scaled by its mean, so
+    variants that change only the mean keep the pairing). The first ``per_account`` draws of an
+    account come from a block drawn for ``ACCOUNTS_PER_BLOCK`` accounts at once, when one of
+    them first asks; an account that needs more gets further chunks of its own.
+    """
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        sample: Callable[[np.random.Generator, int], np.ndarray],
+        use: int = 0,
+        per_account: int = DRAWS_PER_ACCOUNT,
+    ) -> None:
+        if per_account < 1:
+            raise ValueError(f"per_account must be >= 1, got {per_account}")
+        self._rng = rng
+        self._sample = sample
+        self._use = use
+        self._per_account = per_account
+        self._blocks: dict[int, np.ndarray] = {}  # a block's draws, account by account
+        self._beyond: dict[int, list[float]] = {}  # an account's draws past its block's
+        self._used: dict[int, int] = {}  # how many draws the account has taken
+
+    def __call__(self, account: int) -> float:
+        """The account's next draw."""
+        i = self._used.get(account, 0)
+        self._used[account] = i + 1
+        drawn = self._blocks.get(account // ACCOUNTS_PER_BLOCK)
+        if drawn is None or i >= self._per_account:
+            return self.value(account, i)
+        return drawn.item(account % ACCOUNTS_PER_BLOCK * self._per_account + i)
+
+    def value(self, account: int, index: int) -> float:
+        """The account's ``index``-th draw (0-based), without moving its sequence on."""
+        per_account = self._per_account
+        if index >= per_account:
+            return self._own(account, index - per_account)
+        block, row = divmod(account, ACCOUNTS_PER_BLOCK)
+        drawn = self._blocks.get(block)
+        if drawn is None:
+            rng = keyed_generator(self._rng, (self._use, BLOCK_KEY, block))
+            drawn = self._blocks[block] = self._sample(rng, ACCOUNTS_PER_BLOCK * per_account)
+        return drawn.item(row * per_account + index)
+
+    def _own(self, account: int, index: int) -> float:
+        """The account's ``index``-th draw past its block's: chunks of its own. (A block
+        stays an array, read an item at a time: most of its draws are never asked for, and a
+        list per account would be one more container for the garbage collector to scan.)"""
+        per_account = self._per_account
+        drawn = self._beyond.setdefault(account, [])
+        while index >= len(drawn):
+            chunk = 1 + len(drawn) // per_account
+            rng = keyed_generator(self._rng, (self._use, OWN_KEY, account, chunk))
+            drawn.extend(self._sample(rng, per_account).tolist())
+        return drawn[index]

@@ -96,7 +96,9 @@ def test_littles_law_holds_for_open_opportunities():
     opened inside the window; the horizon runs well past the window so nearly every sojourn is
     complete (the few still open are counted up to the horizon). Little's law is a statement
     about a stationary system, so the things that change the system over time are switched off:
-    quota reviews (exits and replacements), the roadmap, competitor entry and awareness.
+    quota reviews (exits and replacements), the roadmap, competitor entry, awareness, and the
+    monthly direct-marketing campaigns (their responses arrive in a burst after each month's
+    start, so month-end stocks would sample a low point of the cycle).
     """
     scenario = scenario_from(
         {
@@ -105,7 +107,10 @@ def test_littles_law_holds_for_open_opportunities():
             "team": {"quota": {"usd_per_month": 0}},
             "product": {"features": []},
             "competitors": {"entrants": {"rate_per_year": {"enterprise": 0, "mid_market": 0}}},
-            "marketing": {"awareness": {"innovation": 0, "imitation": 0, "forgetting": 0}},
+            "marketing": {
+                "awareness": {"innovation": 0, "imitation": 0, "forgetting": 0},
+                "direct": {"spend_usd_per_month": 0},
+            },
         }
     )
     parameters = scenario.variants[0].parameters

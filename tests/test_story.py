@@ -255,12 +255,20 @@ def test_months_count_from_one(spiral):
 
 
 def test_the_hunter_leaves_before_their_deals_are_orphaned_in_the_text(spiral):
-    story = tell(spiral, "vaporware", 1, replication=0, search=1)
-    kinds = [item.kind for _, _, item in story.lines() if hasattr(item, "kind")]
-    assert "leaves" in kinds and "orphaned" in kinds
-    assert kinds.index("leaves") < kinds.index("orphaned")
-    after = kinds[kinds.index("leaves") :]
-    assert "retell" not in after and "fatigue" not in after
+    """In every story (of the first replications) where the hunter leaves with deals open, the
+    text says they left before it says the deals were orphaned, and nobody retells the story
+    after that."""
+    told = 0
+    for replication in range(6):
+        story = tell(spiral, "vaporware", 1, replication=replication, search=1)
+        kinds = [item.kind for _, _, item in story.lines() if hasattr(item, "kind")]
+        if "leaves" not in kinds or "orphaned" not in kinds:
+            continue
+        assert kinds.index("leaves") < kinds.index("orphaned")
+        after = kinds[kinds.index("leaves") :]
+        assert "retell" not in after and "fatigue" not in after
+        told += 1
+    assert told > 0
 
 
 # --- one source: the page and the command ----------------------------------------------------

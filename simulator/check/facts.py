@@ -110,6 +110,34 @@ def _needs_brand(parameters: Parameters, horizon: int) -> str | None:
     return None
 
 
+def _needs_steady_brand(parameters: Parameters, horizon: int) -> str | None:
+    if parameters.marketing.brand.spend_usd_per_month <= 0:
+        return "the baseline spends nothing on brand advertising"
+    if parameters.marketing.budget_changes:
+        return "the baseline's budgets change over time: no one split to move"
+    if horizon < BRAND_PAYS_LATER_MONTHS:
+        return f"the horizon is under {BRAND_PAYS_LATER_MONTHS} months (brand pays later)"
+    return None
+
+
+def _brand_moved_to_direct(parameters: Parameters) -> tuple[str, ...]:
+    """The baseline's brand budget moved to direct marketing from day 0, with the same total;
+    the market remembers the brand spend before day 0 (the adstock and standing start there)."""
+    brand = parameters.marketing.brand
+    before = brand.spend_before_start_usd_per_month
+    before = brand.spend_usd_per_month if before is None else before
+    total = brand.spend_usd_per_month + parameters.marketing.direct.spend_usd_per_month
+    return (
+        "marketing.brand.spend_usd_per_month=0",
+        f"marketing.brand.spend_before_start_usd_per_month={before}",
+        f"marketing.direct.spend_usd_per_month={total}",
+    )
+
+
+BRAND_PAYS_LATER_MONTHS = 36  # the brand-versus-direct fact judges bookings_36m
+_MOVED = "brand_moved_to_direct"
+
+
 def _needs_farmers(parameters: Parameters, _: int) -> str | None:
     if parameters.team.farmers <= 0:
         return "the baseline has no farmers"
@@ -266,6 +294,39 @@ FACTS: tuple[Fact, ...] = (
             ),
         ),
         _needs_brand,
+    ),
+    Fact(
+        "brand_vs_direct",
+        "Brand vs direct, same budget: direct pays first, brand later",
+        "MODEL.md 2.1, 2.6 and section 5 (Binet & Field, IPA 2013); essay 002",
+        {BASELINE: (), _MOVED: _brand_moved_to_direct},
+        (
+            Comparison(
+                ((1, BASELINE), (-1, _MOVED)),
+                "bookings_12m",
+                "<",
+                "direct pays first: baseline − brand moved to direct: bookings_12m",
+            ),
+            Comparison(
+                ((1, BASELINE), (-1, _MOVED)),
+                "win_rate_late",
+                ">",
+                "brand's deals later: baseline − brand moved to direct: win_rate_late",
+            ),
+            Comparison(
+                ((1, BASELINE), (-1, _MOVED)),
+                "bookings_24m",
+                "reported",
+                "baseline − brand moved to direct: bookings_24m",
+            ),
+            Comparison(
+                ((1, BASELINE), (-1, _MOVED)),
+                "bookings_36m",
+                ">",
+                "brand pays later: baseline − brand moved to direct: bookings_36m",
+            ),
+        ),
+        _needs_steady_brand,
     ),
     Fact(
         "slow_response",

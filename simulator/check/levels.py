@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.events import Discovery, Kind, Outcome, Source
-from simulator.metrics import DECIDED, DECIDED_NOT_WON
+from simulator.events import Discovery, Kind, Meeting, Outcome, Source
+from simulator.metrics import DECIDED
 from simulator.parameters import Parameters
 from simulator.units import DAYS_PER_MONTH
 
@@ -72,7 +72,9 @@ def log_measures(log: np.ndarray, parameters: Parameters, horizon_days: float) -
         measures[f"decided_{bucket}"] = int(np.count_nonzero(inside))
         measures[f"purchased_{bucket}"] = int(np.count_nonzero(inside & bought))
     opened_day = dict(zip(opened["subject"].tolist(), opened["day"].tolist(), strict=True))
-    lost = closed[np.isin(closed["code"], DECIDED_NOT_WON)]
+    # Lost as a CRM records it: every opportunity that had its first meeting and closed not won.
+    met = set(log["subject"][(kind == Kind.MEETING) & (log["code"] == Meeting.FIRST)].tolist())
+    lost = closed[(closed["code"] != Outcome.WON) & np.isin(closed["subject"], list(met))]
     cycles = [d - opened_day[s] for s, d in zip(lost["subject"].tolist(), lost["day"].tolist(),
                                                  strict=True) if s in opened_day]  # fmt: skip
     measures["cycle_days_lost_median"] = float(np.median(cycles)) if cycles else math.nan
@@ -289,7 +291,9 @@ LEVELS: tuple[Level, ...] = (
           pooled=purchase_share("six_plus")),
     Level("cycle_smb", "Won-deal cycle, SMB median", "14–30 days", "days",
           "industry benchmarks (MODEL.md section 5)", "cycle_days_won_median_smb",
-          14.0, 30.0, ("cycle_days_won_median_smb",), _column("cycle_days_won_median_smb")),
+          14.0, 30.0, ("cycle_days_won_median_smb",), _column("cycle_days_won_median_smb"),
+          applies=lambda context: None if context.parameters.market.smb_share > 0 else
+          "the scenario has no small businesses (market.smb_share is 0)"),
     Level("cycle_mid_market", "Won-deal cycle, mid-market median", "30–90 days", "days",
           "industry benchmarks (MODEL.md section 5)", "cycle_days_won_median_mid_market",
           30.0, 90.0, ("cycle_days_won_median_mid_market",),
@@ -300,8 +304,9 @@ LEVELS: tuple[Level, ...] = (
           _column("cycle_days_won_median_enterprise")),
     Level("lost_faster_than_won", "Lost deals close faster: median lost ÷ won cycle",
           "< 1 (14 ÷ 57 = 0.25)", "ratio", "crm-maven CRM export (../shared/data/crm-maven)",
-          "median days open of lost deals (competitor, household name, no decision, stalled) "
-          "over that of won deals, per replication", 0.0, 1.0,
+          "median days open of lost opportunities as a CRM records them (every opportunity "
+          "that had its first meeting and closed not won: disqualified, stalled, lost, no "
+          "decision) over that of won deals, per replication", 0.0, 1.0,
           ("cycle_days_lost_median", "cycle_days_won_median"), _lost_over_won),
     Level("rep_turnover", "Hunter turnover a year", "30–35%", "share",
           "The Bridge Group, SaaS AE metrics reports (2018–2022)",

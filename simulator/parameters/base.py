@@ -22,7 +22,7 @@ PositiveFloat = Annotated[Number, Field(gt=0.0)]
 NonNegativeFloat = Annotated[Number, Field(ge=0.0)]
 LogSpread = Annotated[Number, Field(ge=0.0, le=3.0)]  # sd of a log: 3 is a 20x spread already
 
-SEGMENTS: tuple[str, ...] = ("enterprise", "mid_market")
+SEGMENTS: tuple[str, ...] = ("enterprise", "mid_market", "smb")
 STAGES: tuple[str, ...] = ("attraction", "qualification", "evaluation", "proposal")
 
 
@@ -52,14 +52,22 @@ class Section(BaseModel):
 
 
 class PerSegment(Section):
-    """One value for each market segment."""
+    """One value for each market segment; small businesses take the mid-market value unless
+    given their own."""
 
     enterprise: NonNegativeFloat
     mid_market: NonNegativeFloat
+    smb: NonNegativeFloat | None = Field(
+        None, description="small businesses (default: the mid-market value)"
+    )
 
     def of(self, segment: int) -> float:
-        """The value for segment index ``segment`` (0 enterprise, 1 mid-market)."""
-        return self.enterprise if segment == 0 else self.mid_market
+        """The value for segment index ``segment`` (0 enterprise, 1 mid-market, 2 SMB)."""
+        if segment == 0:
+            return self.enterprise
+        if segment == 2 and self.smb is not None:
+            return self.smb
+        return self.mid_market
 
 
 class PerSegmentProbability(PerSegment):
@@ -67,3 +75,6 @@ class PerSegmentProbability(PerSegment):
 
     enterprise: Probability
     mid_market: Probability
+    smb: Probability | None = Field(
+        None, description="small businesses (default: the mid-market value)"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from simulator.parameters.base import (
     Count,
@@ -130,6 +130,11 @@ class Market(Section):
         description="accounts in the market (count, at most 1,000,000: each is simulated)",
     )
     enterprise_share: Probability = Field(0.3, description="share of accounts that are enterprise")
+    smb_share: Probability = Field(
+        0.0,
+        description="share of accounts that are small businesses (SMB); the rest, after "
+        "enterprise and SMB, are mid-market",
+    )
     sectors: Annotated[Count, Field(ge=1, le=1000)] = Field(
         8, description="number of industry sectors accounts belong to (count, at most 1,000)"
     )
@@ -161,7 +166,29 @@ class Market(Section):
         perceived_risk_log_sd=0.3,
         stage_days=StageDays(attraction=5, qualification=12, evaluation=32, proposal=16),
     )
+    smb: Segment = Segment(
+        deal_size_median_usd=6_000,
+        committee_size_mean=1.8,  # an owner and one more, often the owner alone
+        sponsor_present_probability=0.99,  # the owner is the sponsor
+        replaces_working_process_share=0.1,
+        perceived_risk_log_sd=0.2,
+        stage_days=StageDays(attraction=2, qualification=4, evaluation=10, proposal=5),
+    )
     choice: Choice = Choice()
 
+    @model_validator(mode="after")
+    def _shares_fit(self) -> Market:
+        if self.enterprise_share + self.smb_share > 1.0:
+            raise ValueError(
+                f"enterprise_share + smb_share is {self.enterprise_share + self.smb_share:g}; "
+                "allowed: at most 1 (the rest are mid-market)"
+            )
+        return self
+
+    @property
+    def segments(self) -> tuple[Segment, Segment, Segment]:
+        """The segments by index: enterprise, mid-market, SMB."""
+        return (self.enterprise, self.mid_market, self.smb)
+
     def segment(self, index: int) -> Segment:
-        return self.enterprise if index == 0 else self.mid_market
+        return self.segments[index]

@@ -10,7 +10,10 @@ from simulator.parameters.base import NonNegativeFloat, Number, PositiveFloat, P
 
 class BrandAdvertising(Section):
     """Brand advertising: spend builds an adstock (geometric carry-over with a half-life); our
-    share of voice against competitors' brand spend sets awareness growth and brand strength."""
+    share of voice against competitors' brand spend sets awareness growth at once, and moves the
+    brand's *standing* (familiarity and credibility, 0-1) toward it slowly. The standing sets
+    brand strength in the buyer's choice, and, as it rises above where it stood at the start, a
+    champion's willingness to advocate us and a lower perceived risk (essay 002)."""
 
     spend_usd_per_month: NonNegativeFloat = Field(
         20_000, description="our brand-advertising spend (USD a month)"
@@ -26,8 +29,33 @@ class BrandAdvertising(Section):
     )
     strength_at_full_voice: Number = Field(
         0.4,
-        description="brand familiarity added at a 100% share of voice, pro rata below "
-        "(utility units)",
+        description="brand familiarity added at a standing of 1 (a 100% share of voice held "
+        "for years), pro rata below (utility units)",
+    )
+    spend_before_start_usd_per_month: NonNegativeFloat | None = Field(
+        None,
+        description="our brand spend in the years before day 0 (USD a month): the adstock and "
+        "the standing start at its steady state; left out, the opening budget, as if it had "
+        "always been spent (set it to compare moving a budget that was spent before)",
+    )
+    standing_half_life_months: PositiveFloat = Field(
+        12.0,
+        description="half-life of the brand's standing (months): in this time it closes half "
+        "its gap to our share of voice, so brand builds over months to years and fades as "
+        "slowly when spend stops (Binet & Field, The Long and the Short of It, 2013)",
+    )
+    champion_advocacy_per_standing: NonNegativeFloat = Field(
+        1.0,
+        description="share of the business case a champion carries to the committee members "
+        "the hunter did not meet, per unit rise of our standing since day 0 (share per unit "
+        "standing): proud to advocate a known brand; after a fall, embarrassed, so the share "
+        "turns negative (essay 002)",
+    )
+    perceived_risk_log_per_standing: NonNegativeFloat = Field(
+        1.0,
+        description="fall in the prospects' log perceived risk per unit rise of our standing "
+        "since day 0 (log units per unit standing): a known brand is the safer choice, so "
+        "doing nothing appeals less",
     )
 
 

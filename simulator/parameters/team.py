@@ -93,8 +93,10 @@ class Team(Section):
         description="spread of selling skill between hunters (utility units, mean 0)",
     )
     lead_response_hours_mean: PositiveFloat = Field(
-        2.0,
-        description="mean time a hunter with free capacity takes to call a new lead (hours)",
+        0.25,
+        description="mean time a hunter with free capacity takes to call a new lead (hours); "
+        "a quarter of an hour: a team that works its leads at once (HBR 2011 found the average "
+        "firm took 42 hours)",
     )
     outbound_leads_per_hunter_month: NonNegativeFloat = Field(
         2.0, description="outbound prospects a hunter with free capacity opens a month"

@@ -20,10 +20,12 @@ import simpy
 from simulator.distributions import Gamma
 from simulator.entities import Hunter
 from simulator.parameters import Team as TeamSection
-from simulator.streams import block
+from simulator.streams import AccountDraws
 
 FALLBACK_DEMO_GIVERS = 1
 """With no sales engineer on the team, someone (a founder) still gives the demos, one at a time."""
+DEMOS_PER_ACCOUNT = 4
+"""Demo times drawn at once for each account (more are drawn when an account needs them)."""
 COMPACT_AFTER_WITHDRAWN = 64
 """Withdrawn tokens left in the free queue before it is rebuilt without them (amortised O(1))."""
 
@@ -122,8 +124,9 @@ class SalesEngineers:
         self.capacity = max(FALLBACK_DEMO_GIVERS, team.sales_engineers)
         self.demos_per_evaluation = team.demos_per_evaluation
         demo_days = Gamma(team.demo_days_mean, team.demo_days_cv)
-        self.demo_days = block(lambda n: demo_days.sample(rng, n))
-        """How long the next demo lasts (days)."""
+        self.demo_days_of = AccountDraws(rng, demo_days.sample, per_account=DEMOS_PER_ACCOUNT)
+        """How long the account's next demo lasts (days): each account's own sequence, so it
+        gets the same demo times in every variant, whatever the queue's order."""
         self._busy = 0
         self._waiting: deque[simpy.Event] = deque()
 

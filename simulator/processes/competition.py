@@ -40,8 +40,10 @@ class Competition:
         roadmap: Roadmap,
         log: EventLog,
         rng: np.random.Generator,
+        segments: tuple[int, ...] = (ENTERPRISE, MID_MARKET),
     ) -> None:
         self.env = env
+        self.segments = segments  # the segments entrants enter: SMB only where it has accounts
         self.params = entrants
         self.roadmap = roadmap
         self.log = log
@@ -50,7 +52,8 @@ class Competition:
 
     def start(self) -> None:
         rate = self.params.rate_per_year
-        for segment, per_year in ((ENTERPRISE, rate.enterprise), (MID_MARKET, rate.mid_market)):
+        for segment in self.segments:
+            per_year = rate.of(segment)
             if per_year > 0:
                 self.env.process(self._entries(segment, per_year))
 

@@ -75,7 +75,7 @@ class Courtship:
         process = self.process
         # Our readiness to answer questions before they are asked shortens every stage.
         self.readiness = 1.0 - process.readiness_max_time_saving * process.answer_readiness
-        segments = (parameters.market.enterprise, parameters.market.mid_market)
+        segments = parameters.market.segments
         self.stage_days_mean = tuple(segment.stage_days.as_tuple() for segment in segments)
         # Each stage lasts mean * risk * readiness times a mean-1 lognormal with the segment's
         # cv, drawn from the opportunity's pre-drawn normal z (a lognormal scales with its mean).
@@ -96,19 +96,26 @@ class Courtship:
         segment = accounts.segment[account]
         stage_days_mean = self.stage_days_mean[segment]
         spread = self.stage_days_spread[segment]
-        scale = accounts.perceived_risk[account] * self.readiness
+        # Stages scale with the risk perceived today (a brand of higher standing lowers it).
+        scale = self.decision.perceived_risk(account) * self.readiness
 
         def stage_days(stage: int) -> float:
             return stage_days_mean[stage] * scale * spread.from_normal(z[stage])
 
-        # Attraction: the first meeting. Interest fades with every hour the lead waited.
+        # Attraction: the first meeting. Interest fades with every hour the lead waited: a lead
+        # gone cold never takes the meeting (nothing to pitch to); one reached may still find
+        # it a poor use of their time (the source's lead quality). One uniform decides both,
+        # so the chance of a good first meeting is interest x quality.
         record(env.now, Kind.STAGE, lead, account, hunter, code=ATTRACTION)
         yield env.timeout(stage_days(Z.ATTRACTION))
         now = env.now
-        record(now, Kind.MEETING, lead, account, hunter, FIRST_MEETING_ATTENDEES, Meeting.FIRST)
         decay = 0.5 ** (opp.wait_hours / process.lead_interest_half_life_hours)
         floor = process.lead_interest_floor
         interest = floor + (1.0 - floor) * decay
+        if u[U.INTEREST] >= interest:
+            record(now, Kind.NOT_REACHED, lead, account, hunter, opp.wait_hours)
+            return Outcome.DISQUALIFIED, 0.0
+        record(now, Kind.MEETING, lead, account, hunter, FIRST_MEETING_ATTENDEES, Meeting.FIRST)
         sold_on = pitch.wants(account)
         if sold_on != NO_FEATURE and roadmap.is_released(sold_on):
             opp.feature = sold_on  # it shipped: they will ask how it works for others
@@ -116,7 +123,7 @@ class Courtship:
             pitch.turned_down(opp, sold_on)
             if not pitch.rescue(opp):
                 return Outcome.DISQUALIFIED, 0.0
-        elif u[U.INTEREST] >= self.lead_quality_by_source[opp.source] * interest:
+        elif u[U.INTEREST] / interest >= self.lead_quality_by_source[opp.source]:
             record(now, Kind.MEETING_WENT_BADLY, lead, account, hunter)
             if not pitch.rescue(opp):
                 return Outcome.DISQUALIFIED, 0.0
@@ -179,7 +186,7 @@ class Courtship:
                 yield handed_over
             now = env.now
             record(now, Kind.DEMO_STARTED, lead, account, hunter, now - requested)
-            yield env.timeout(engineers.demo_days())
+            yield env.timeout(engineers.demo_days_of(account))
             engineers.release()
             attendees = DEMO_ATTENDEES + opp.attendee_bonus
             record(env.now, Kind.MEETING, lead, account, hunter, attendees, Meeting.DEMO)

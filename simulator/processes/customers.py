@@ -20,6 +20,12 @@ the next check-in after it (nobody asks a customer nobody visits). Health sets t
 upsell and of leaving at renewal; unhappy leavers, frustrated customers and unanswered leads can
 become detractors. References and detractors feed back into selling (same-sector voices in the
 buyer's choice) and into awareness (word of mouth).
+
+A customer's luck belongs to its account, not to the order of events: each chance (the
+critical date and the expectation gap of each life, the implementation time, leaving at each
+renewal, each upsell, each reference asked for, each detractor) is the account's next draw from
+its own sequence for that chance (``AccountDraws``), so an account that becomes a customer in two
+variants lives the same luck in both, however differently the rest of the market went.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import simpy
 
 from simulator.distributions import LogNormal
@@ -39,8 +46,27 @@ from simulator.parameters import Team as TeamSection
 from simulator.processes.capacity import Capacity
 from simulator.processes.market import Market
 from simulator.processes.signals import Signal
-from simulator.streams import Streams, block
+from simulator.streams import AccountDraws, Streams
 from simulator.units import DAYS_PER_MONTH
+
+LIFE, IMPLEMENTATION, RENEWAL, EXPANSION, REFERENCE = range(5)
+"""Uses of the customers stream, each an account's own sequence: per life, a critical date
+then an expectation gap; the implementation time's normal; leaving at each renewal; each upsell;
+each reference asked for. (Detractors use the detractors stream, one sequence per reason.)"""
+LIVES_PER_ACCOUNT = 1
+"""Customer lives whose draws are drawn at once for each account (a second life, after a
+churn, is rare: it draws its own)."""
+EXPANSIONS_PER_ACCOUNT = 24
+"""Upsell chances drawn at once for an account (one at each check-in and renewal: ~20 in
+three years of bimonthly check-ins)."""
+
+
+def _uniforms(rng: np.random.Generator, size: int) -> np.ndarray:
+    return rng.random(size)
+
+
+def _normals(rng: np.random.Generator, size: int) -> np.ndarray:
+    return rng.standard_normal(size)
 
 
 @dataclass(slots=True)
@@ -79,10 +105,16 @@ class CustomerBase:
         self.active = 0
         self._by_id: dict[int, Customer] = {}
         rng = streams["customers"]
-        self._uniform = block(lambda n: rng.random(n))
-        self._normal = block(lambda n: rng.standard_normal(n))
+        lives = LIVES_PER_ACCOUNT
+        self._life_draw = AccountDraws(rng, _uniforms, LIFE, 2 * lives)
+        self._implementation_z = AccountDraws(rng, _normals, IMPLEMENTATION, lives)
+        self._renewal_draw = AccountDraws(rng, _uniforms, RENEWAL)
+        self._expansion_draw = AccountDraws(rng, _uniforms, EXPANSION, EXPANSIONS_PER_ACCOUNT)
+        self._reference_draw = AccountDraws(rng, _uniforms, REFERENCE, lives)
         voices = streams["detractors"]
-        self._detractor_draw = block(lambda n: voices.random(n))
+        self._detractor_draw = {
+            reason: AccountDraws(voices, _uniforms, int(reason), 1) for reason in DetractorReason
+        }
         post, handoff = post_sale, post_sale.handoff
         self.implementation_days = LogNormal(
             post.implementation_days_mean, post.implementation_days_cv
@@ -101,7 +133,7 @@ class CustomerBase:
         customer = Customer(opportunity_id, account, sector, acv)
         self._by_id[opportunity_id] = customer
         self.active += 1
-        has_critical_date = self._uniform() < self.post_sale.critical_date_probability
+        has_critical_date = self._life_draw(account) < self.post_sale.critical_date_probability
         planned = self.plans_critical_dates and has_critical_date
         if planned:
             self.log.record(self.env.now, Kind.CRITICAL_DATE_AGREED, customer.id, account)
@@ -140,7 +172,7 @@ class CustomerBase:
     def _maybe_detractor(
         self, subject: int, account: int, chance: float, reason: DetractorReason
     ) -> None:
-        if self._detractor_draw() < chance:
+        if self._detractor_draw[reason](account) < chance:
             sector = self.market.accounts.sector[account]
             self.detractors += 1
             self._detractors_by_sector[sector] += 1
@@ -156,12 +188,14 @@ class CustomerBase:
         signed = env.now
         health = post.initial_health
 
-        implementation_days = self.implementation_days.from_normal(self._normal())
+        account = customer.account
+        z = self._implementation_z(account)
+        implementation_days = self.implementation_days.from_normal(z)
         if planned:
             implementation_days = min(implementation_days, post.implementation_days_mean)
         yield env.timeout(implementation_days)
         live = env.now
-        gap = self._uniform() < self.gap_probability and not planned
+        gap = self._life_draw(account) < self.gap_probability and not planned
         if gap:
             health = max(0.0, health - post.gap_health_loss)
             log.record(live, Kind.EXPECTATION_GAP, customer.id, customer.account)
@@ -211,7 +245,7 @@ class CustomerBase:
             else:
                 leave = post.churn_probability_at_zero_health * (1.0 - health)
                 leave += post.churn_probability_at_full_health * health
-                if self._uniform() < leave:
+                if self._renewal_draw(account) < leave:
                     self._churn(customer, health, reference)
                     return
                 if scale_back:
@@ -250,14 +284,14 @@ class CustomerBase:
     def _ask_for_reference(self, customer: Customer, health: float) -> bool:
         """Asked after its value event, the customer agrees (or not) to be a reference."""
         chance = min(1.0, self.post_sale.reference_probability * health * self.harvest)
-        if self._uniform() < chance:
+        if self._reference_draw(customer.account) < chance:
             self._reference(customer, gained=True)
             return True
         return False
 
     def _maybe_expand(self, customer: Customer, health: float) -> None:
         post = self.post_sale
-        if self._uniform() < post.expansion_probability * health:
+        if self._expansion_draw(customer.account) < post.expansion_probability * health:
             added = customer.arr * post.expansion_share
             customer.arr += added
             self.log.record(self.env.now, Kind.EXPANDED, customer.id, customer.account, value=added)

@@ -3,11 +3,15 @@ entrants present in the evaluation, and doing nothing.
 
 Our utility adds product fit today (less the gains of features not yet shipped, unless the
 prospect is a beta partner), brand strength, same-sector references less detractors, the
-hunter's skill, how complete the business case is, an executive sponsor (less perceived risk, a
-stronger case against doing nothing), and the marks the courtship left: a premature proposal,
-fatigue from retold stories, references for a pitched feature or their absence, a deal orphaned
-by its hunter. If the economic buyer was never engaged, they decide alone, weighing
-brand over fit. An entrant claiming the feature the prospect wants gets that feature's fit.
+hunter's skill, how complete the business case is (and the part of it a champion carries to
+the members not met, the more willingly the more our brand's standing rose), an executive
+sponsor (less perceived risk, a stronger case against doing nothing), and the marks the
+courtship left: a premature proposal, fatigue from retold stories, references for a pitched
+feature or their absence, a deal orphaned by its hunter. Doing nothing appeals more with a
+larger committee and a riskier purchase; a rise in our brand's standing lowers the risk. If
+the economic buyer was never engaged, they decide alone, weighing brand over fit: the household
+name's pull, which our brand strength and same-sector references counter. An entrant claiming
+the feature the prospect wants gets that feature's fit.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import math
 import simpy
 
 from simulator.choice import choose
-from simulator.entities import CHAMPION, ENTERPRISE, MID_MARKET, NO_FEATURE, Opportunity, U
+from simulator.entities import CHAMPION, ENTERPRISE, MID_MARKET, NO_FEATURE, SMB, Opportunity, U
 from simulator.events import Outcome
 from simulator.parameters import Choice, Competitor, Parameters
 from simulator.processes.brand import Brand
@@ -26,7 +30,7 @@ from simulator.processes.customers import CustomerBase
 from simulator.processes.market import Market
 from simulator.processes.roadmap import Roadmap
 
-SEGMENTS = (ENTERPRISE, MID_MARKET)
+SEGMENTS = (ENTERPRISE, MID_MARKET, SMB)
 
 
 def weights(w: Choice, economic_buyer: bool) -> tuple[float, float, float]:
@@ -98,6 +102,12 @@ class Decision:
             for slot, rival, outcome in incumbents
         )
 
+    def perceived_risk(self, account: int) -> float:
+        """The account's perceived risk of buying from us now: its draw on day 0, lowered as our
+        brand's standing rose since (raised as it fell). The status quo's appeal grows with
+        it."""
+        return self.brand.perceived_risk(self.market.accounts.perceived_risk[account])
+
     def decide(
         self,
         opp: Opportunity,
@@ -130,6 +140,7 @@ class Decision:
             - w.price_weight * self.product.price_index
             + (0.0 if opp.orphaned else opp.hunter.skill)
             + w.business_case_weight * completeness
+            + w.business_case_weight * self.brand.advocacy * (1.0 - completeness)
             + (w.sponsor_utility if sponsor else 0.0)
             - (self.process.premature_utility_penalty if premature else 0.0)
             - pitching.fatigue_utility_penalty * opp.fatigue
@@ -141,7 +152,7 @@ class Decision:
         status_quo = (
             w.do_nothing_utility
             + w.do_nothing_per_extra_member * (committee - CHAMPION)
-            + w.do_nothing_per_log_risk * math.log(accounts.perceived_risk[account])
+            + w.do_nothing_per_log_risk * math.log(self.perceived_risk(account))
         )
         utilities = [ours, status_quo]
         outcomes = [Outcome.WON, Outcome.LOST_NO_DECISION]

@@ -1,7 +1,8 @@
-"""Marketing: each month's budgets go into brand advertising (the adstock of ``brand.py``) and
-direct-marketing campaigns, whose responses arrive as leads over the following days. The
-month's start is also when the month's costs are booked: the budgets spent, the selling team
-employed (for CAC) and the farmers employed (the cost to serve).
+"""Marketing: each month's budgets go into brand advertising (the adstock of ``brand.py``, and
+through it the brand's slow standing) and direct-marketing campaigns, whose responses arrive as
+leads over the following weeks and stop when the spend stops. The month's start is also when
+the month's costs are booked: the budgets spent, the selling team employed (for CAC) and the
+farmers employed (the cost to serve).
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ class Marketing:
         self.rng = rng
 
     def monthly(self) -> Generator[Any, Any, None]:
-        """At each month's start: spend the month's budgets, update the adstock, book the
-        selling team's and the farmers' cost, and send a campaign."""
+        """At each month's start: spend the month's budgets, update the adstock and the
+        standing, book the selling team's and the farmers' cost, and send a campaign."""
         env, log, rng = self.env, self.log, self.rng
         direct = self.marketing.direct
         delays = Exponential(direct.response_window_days)

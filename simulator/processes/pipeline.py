@@ -33,7 +33,7 @@ from simulator.processes.customers import CustomerBase
 from simulator.processes.market import Market
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import either
-from simulator.streams import Streams, block
+from simulator.streams import AccountDraws, Streams, block
 from simulator.units import DAYS_PER_MONTH, HOURS_PER_DAY
 
 MONTHS_PER_QUARTER = 3
@@ -66,7 +66,7 @@ class Pipeline:
         self.log = log
         self.streams = streams
         response = Exponential(parameters.team.lead_response_hours_mean / HOURS_PER_DAY)
-        self._response_days = block(lambda n: response.sample(streams["response"], n))
+        self._response_days = AccountDraws(streams["response"], response.sample)
         self._draws = OpportunityDraws(len(market), streams["opportunities"])
         self._opened = [0] * len(market)  # opportunities so far, by account
         self._open_of: dict[int, dict[int, Opportunity]] = {}  # by hunter id, then lead id
@@ -153,7 +153,7 @@ class Pipeline:
                 self.customers.lead_unanswered(lead, account)
                 return
             hunter = called.value
-        yield env.timeout(self._response_days())
+        yield env.timeout(self._response_days(account))
         wait_hours = (env.now - arrived) * HOURS_PER_DAY
         opportunity = self._open(lead, account, hunter, source, wait_hours)
         outcome, acv = yield from self.courtship.run(opportunity)

@@ -26,6 +26,7 @@ from simulator.events import EventLog, Kind, Meeting
 from simulator.parameters import Pitching, PitchStrategy
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import either
+from simulator.streams import AccountDraws
 from simulator.units import DAYS_PER_MONTH
 
 FATIGUED_ATTENDEES = 1.0
@@ -50,7 +51,12 @@ class Pitch:
         self.pitch = pitch
         self.roadmap = roadmap
         self.log = log
-        self.rng = rng
+        new_faces_per_retelling = (
+            pitching.new_faces_per_month * pitching.retelling_interval_days / DAYS_PER_MONTH
+        )
+        self._new_faces = AccountDraws(rng, lambda g, n: g.poisson(new_faces_per_retelling, n))
+        self._repitch_draw = AccountDraws(rng, lambda g, n: g.random(n), use=1)
+        self._repitch_takes = AccountDraws(rng, lambda g, n: g.random(n), use=2)
         self._wanted: dict[int, int] = {}  # account -> the feature it was sold on
 
     def wants(self, account: int) -> int:
@@ -168,9 +174,10 @@ class Pitch:
         newest = self.roadmap.pitchable()
         if newest == NO_FEATURE or newest == opp.feature or opp.orphaned:
             return False
-        if self.rng.random() >= self._pitch_chance(opp.hunter, bad_meeting=False):
+        if self._repitch_draw(opp.account) >= self._pitch_chance(opp.hunter, bad_meeting=False):
             return False
-        return self._pitched(opp, newest, self.pitching.switch_probability, self.rng.random())
+        takes = self._repitch_takes(opp.account)
+        return self._pitched(opp, newest, self.pitching.switch_probability, takes)
 
     def _wait_for_release(
         self, opp: Opportunity, met: int, committee: int, started: float
@@ -184,7 +191,6 @@ class Pitch:
             return met
         log.record(env.now, Kind.WAITING_STARTED, lead, account, hunter, code=opp.feature)
         interval = pitching.retelling_interval_days
-        new_face_mean = pitching.new_faces_per_month * interval / DAYS_PER_MONTH
         deadline = started + pitching.waiting_timeout_days
         while not roadmap.is_released(opp.feature):
             released = roadmap.released(opp.feature)
@@ -195,7 +201,7 @@ class Pitch:
             if env.now >= deadline:
                 log.record(env.now, Kind.WAITING_ENDED, lead, account, hunter, code=opp.feature)
                 return None
-            replaced = min(int(self.rng.poisson(new_face_mean)), committee)
+            replaced = min(int(self._new_faces(account)), committee)
             if replaced:
                 met = max(CHAMPION, met - replaced)  # new faces never replace the champion
                 log.record(env.now, Kind.NEW_FACES, lead, account, hunter, replaced)

@@ -16,7 +16,7 @@ from simulator.story.tenure import Tenure
 from simulator.story.wording import money, plural
 from simulator.units import DAYS_PER_MONTH
 
-SEGMENT_NAMES = ("enterprise", "mid-market")  # by the segment index a LEAD logs as its value
+SEGMENT_NAMES = ("enterprise", "mid-market", "SMB")  # by the segment index a LEAD logs as its value
 LOST_REASONS = {
     Outcome.LOST_COMPETITOR: "competitor",
     Outcome.LOST_HOUSEHOLD_BRAND: "household_name",
