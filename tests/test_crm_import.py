@@ -28,7 +28,7 @@ from simulator.crm.table import OPEN_THEN, Deals
 from simulator.experiment import run_experiment
 from tests.conftest import bundled
 
-MAVEN = Path(__file__).resolve().parents[2] / "shared" / "data" / "crm-maven" / "sales_pipeline.csv"
+MAVEN = Path(__file__).resolve().parent / "data" / "crm-maven" / "sales_pipeline.csv"  # a copy
 runner = CliRunner()
 
 
