@@ -73,6 +73,7 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     rates_changed = Signal(env)
     market = Market(env, p.market, p.product, streams["accounts"])
     roadmap = Roadmap(env, p.product, p.process.pitching, market.accounts.needs, log, streams)
+    # SMB entrants only where there are small businesses: a market without them draws as before
     segments = (ENTERPRISE, MID_MARKET, SMB) if p.market.smb_share > 0 else (ENTERPRISE, MID_MARKET)
     competition = Competition(
         env, p.competitors.entrants, roadmap, log, streams["entrants"], segments

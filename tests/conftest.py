@@ -35,3 +35,16 @@ def column(summary: Any, variant: str, metric: str) -> np.ndarray:
 @pytest.fixture
 def tmp_results(tmp_path: Path) -> Path:
     return tmp_path / "results"
+
+
+# The browser tests drive Debian's Chromium (.ci/run installs it; Playwright never downloads one).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]

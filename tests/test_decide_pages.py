@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from simulator.cli import app
 from simulator.report import REPORT
-from tests.test_report import CHROMIUM, CHROMIUM_FLAGS
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
 
 runner = CliRunner()
 TINY = ["--set", "market.accounts=300", "--set", "horizon_months=6", "--workers", "1", "-n", "3"]

@@ -27,22 +27,12 @@ from simulator.replay.page import replay_html
 from simulator.story import tell
 from simulator.story.months import ROUNDING, month_of
 from simulator.units import DAYS_PER_MONTH
-from tests.conftest import bundled
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, bundled
 
 SMALL = ("market.accounts=600", "horizon_months=24")
 SET = [word for setting in SMALL for word in ("--set", setting)]
 SEED, SEARCH = 2, 4
 VARIANTS = [0, 1]  # available_only, vaporware
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 runner = CliRunner()
 
 

@@ -16,20 +16,10 @@ from typer.testing import CliRunner
 from simulator.catalog import HEADLINE, SUMMARY
 from simulator.cli import app
 from simulator.report import REPORT
-from tests.conftest import SCENARIOS
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, SCENARIOS
 
 runner = CliRunner()
 NASTY = "<script>alert(1)</script>"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def small_run(out: Path, seed: int = 3, replications: int = 8, name: str = "") -> Path:

@@ -15,7 +15,7 @@ import numpy as np
 import simpy
 
 from simulator.distributions import Exponential
-from simulator.entities import ENTERPRISE, MID_MARKET, NO_FEATURE
+from simulator.entities import NO_FEATURE
 from simulator.events import EventLog, Kind
 from simulator.parameters import Entrants
 from simulator.processes.roadmap import Roadmap
@@ -40,10 +40,10 @@ class Competition:
         roadmap: Roadmap,
         log: EventLog,
         rng: np.random.Generator,
-        segments: tuple[int, ...] = (ENTERPRISE, MID_MARKET),
+        segments: tuple[int, ...],
     ) -> None:
         self.env = env
-        self.segments = segments  # the segments entrants enter: SMB only where it has accounts
+        self.segments = segments  # the segments entrants enter (``model.build`` says which)
         self.params = entrants
         self.roadmap = roadmap
         self.log = log
