@@ -36,7 +36,7 @@ import psutil
 import simpy
 
 from simulator.experiment import run_experiment, run_replication
-from simulator.model import build
+from simulator.model import build, collector_paused
 from simulator.parameters import Parameters
 from simulator.scenario import Scenario, load_scenario
 from simulator.store import read_manifest
@@ -73,20 +73,28 @@ class CountingEnvironment(simpy.Environment):
 
 def model_event_rate(scenario: Scenario, replications: int) -> tuple[float, int, int]:
     """(events per CPU second, events per replication, processes per replication) of the first
-    variant, timing the model's construction and the run (not the metrics)."""
+    variant, timing the model's construction and the run (not the metrics) as ``simulate``
+    runs them: with the garbage collector paused, and the model freed after."""
     parameters = scenario.variants[0].parameters
     horizon = scenario.horizon_months * DAYS_PER_MONTH
     events = processes = 0
     seconds = 0.0
     for i in range(replications):
         started = time.process_time()
-        env = CountingEnvironment()
-        build(env, parameters, Streams(replication_seed(BENCH_SEED, i)))
-        env.run(until=horizon)
+        with collector_paused():
+            counted = _counted_run(parameters, horizon, i)
         seconds += time.process_time() - started
-        events += env.events_scheduled()
-        processes += env.processes_started
+        events += counted[0]
+        processes += counted[1]
     return events / seconds, events // replications, processes // replications
+
+
+def _counted_run(parameters: Parameters, horizon: float, replication: int) -> tuple[int, int]:
+    """(events, processes) of one replication's run; its model is garbage once this returns."""
+    env = CountingEnvironment()
+    build(env, parameters, Streams(replication_seed(BENCH_SEED, replication)))
+    env.run(until=horizon)
+    return env.events_scheduled(), env.processes_started
 
 
 def _timeouts(
@@ -108,7 +116,8 @@ def bare_event_rate(events: int, processes: int, repeats: int = 1) -> float:
         for k in range(processes):
             env.process(_timeouts(env, per_process + (k < extra), 1.0 + k / processes))
         started = time.process_time()
-        env.run()
+        with collector_paused():  # as the model runs
+            env.run()
         seconds += time.process_time() - started
         scheduled += env.events_scheduled()
     return scheduled / seconds

@@ -20,6 +20,8 @@ from simulator.aggregate import compare
 from simulator.backends import BACKENDS, Backend, default_workers, open_backend
 from simulator.bench import TARGETS, run_bench, verdicts
 from simulator.catalog import LOWER_IS_BETTER, SUMMARY, registry_json
+from simulator.cli_backtest import backtest
+from simulator.cli_calibrate import calibrate_export
 from simulator.cli_check import check
 from simulator.cli_common import (
     PROGRESS_SECONDS,
@@ -31,6 +33,7 @@ from simulator.cli_common import (
     out,
 )
 from simulator.cli_decide import sensitivity, sweep
+from simulator.cli_forecast import forecast
 from simulator.cli_goal import goal
 from simulator.cli_import import import_export
 from simulator.cli_replay import replay
@@ -78,6 +81,9 @@ app.command("sensitivity")(sensitivity)
 app.command("goal")(goal)
 app.command("replay")(replay)
 app.command("import")(import_export)
+app.command("calibrate")(calibrate_export)
+app.command("forecast")(forecast)
+app.command("backtest")(backtest)
 
 
 @app.command()

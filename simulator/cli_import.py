@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from simulator.cli_common import bad, json_option, out, write_json
-from simulator.crm.dates import parse_date
-from simulator.crm.formats import FIELDS, NAMES
+from simulator.cli_export import FormatOption, MapOption, parse_day
 from simulator.crm.load import load_export
 from simulator.crm.reader import ExportError
 from simulator.crm.show import import_output, read_lines
@@ -20,31 +18,13 @@ from simulator.crm.simulated import DEFAULT_START
 from simulator.crm.summary import summarize
 
 
-def _day(option: str, text: str | None) -> date | None:
-    if text is None:
-        return None
-    day = parse_date(text)
-    if day is None:
-        raise bad(f"{option} {text!r}: not a date; write it as 2017-09-30")
-    return day
-
-
 def import_export(
     export: Annotated[
         Path,
         typer.Argument(help="the export: CSV (any of the formats) or salesim's deals.parquet"),
     ],
-    fmt: Annotated[
-        str, typer.Option("--format", help=f"the tool that wrote it: {' | '.join(NAMES)}")
-    ] = "auto",
-    maps: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--map",
-            metavar="FIELD=COLUMN",
-            help=f"read FIELD from COLUMN (repeatable); fields: {', '.join(FIELDS)}",
-        ),
-    ] = None,
+    fmt: FormatOption = "auto",
+    maps: MapOption = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -63,7 +43,7 @@ def import_export(
     """Read a CRM opportunity export (Salesforce, HubSpot, Maven CRM, or salesim's own deals
     table) and summarise it: deals by stage, win rate, cycle times with open deals censored,
     deal sizes, owners, new opportunities a month. Bad rows are counted, shown and left out."""
-    as_of_day, start_day = _day("--as-of", as_of), _day("--start", start)
+    as_of_day, start_day = parse_day("--as-of", as_of), parse_day("--start", start)
     try:
         imported = load_export(export, fmt, maps, as_of_day, start_day or DEFAULT_START)
     except ExportError as error:

@@ -1,10 +1,12 @@
 """The deals table: one row per lead, shaped like a CRM opportunity export, from the event log.
 
 ``salesim run --deals`` writes it as ``deals.parquet`` beside the summary. Each lead is a row,
-including leads nobody called (their ``hunter`` and ``first_call_hours`` are null and their
-outcome is ``unanswered``). What discovery learns (committee, share met, sponsor, economic buyer,
-whether the deal replaces a working process) is null for deals that never reached it, and the
-flags from qualification are null for deals screened out there. ``outcome`` and ``closed_day``
+including leads nobody called (their ``hunter``, ``first_call_hours`` and ``first_meeting`` are
+null and their outcome is ``unanswered``); ``first_meeting`` is false for a lead called but
+gone cold before the first meeting (a CRM would not have opened an opportunity for it). What
+discovery learns (committee, share met, sponsor, economic buyer, whether the deal replaces a
+working process) is null for deals that never reached it, and the flags from qualification are
+null for deals screened out there. ``outcome`` and ``closed_day``
 are null for deals still open at the horizon. ``acv_usd`` is the ACV signed (a beta partner's
 later conversion included) for a won deal, the ACV at stake for another qualified deal, and null
 for a deal never qualified.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from simulator.events import Discovery, Kind, Outcome, Source
+from simulator.events import Discovery, Kind, Meeting, Outcome, Source
 from simulator.parameters import STAGES
 
 SEGMENTS = ("enterprise", "mid_market", "smb")
@@ -37,6 +39,7 @@ SCHEMA = pa.schema(
         pa.field("hunter", pa.int64()),
         pa.field("created_day", pa.float64(), nullable=False),
         pa.field("first_call_hours", pa.float64()),
+        pa.field("first_meeting", pa.bool_()),
         pa.field("committee_size", pa.int32()),
         pa.field("met_share", pa.float64()),
         pa.field("sponsor", pa.bool_()),
@@ -87,6 +90,7 @@ def deals_table(log: np.ndarray, variant: str, replication: int) -> pa.Table:
 
     opened = at(Kind.OPENED)
     called = known_of(opened)
+    met = known_of(at(Kind.MEETING, code=Meeting.FIRST)) | (leads["code"] == Source.OPEN_AT_START)
     committee = at(Kind.COMMITTEE)
     discovered = known_of(committee)
     size = filled(committee, "value", np.int32, 1)
@@ -120,6 +124,7 @@ def deals_table(log: np.ndarray, variant: str, replication: int) -> pa.Table:
         "hunter": _masked(filled(opened, "actor", np.int64), called, pa.int64()),
         "created_day": pa.array(leads["day"], pa.float64()),
         "first_call_hours": _masked(filled(opened, "value", np.float64), called, pa.float64()),
+        "first_meeting": _masked(met, called, pa.bool_()),
         "committee_size": _masked(size, discovered, pa.int32()),
         "met_share": _masked(met_share, discovered, pa.float64()),
         "sponsor": _masked((flags & Discovery.SPONSOR) != 0, qualified_known, pa.bool_()),

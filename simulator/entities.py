@@ -42,6 +42,7 @@ class U:
     PITCH = 10
     REVIVAL = 11
     RIVAL_PRESENT = 12  # one slot per rival, then per entrant, from here on
+    PULL_IN = 31  # the last slot, UNIFORM_SLOTS - 1: the quarter-end push (quota_period.py)
 
 
 class Z:
@@ -198,3 +199,6 @@ class Opportunity:
     revived: bool = False  # its interest, lost at the first meeting, came back with a pitch
     fatigue: int = 0
     orphaned: bool = False
+    start_stage: int = 0  # open on day 0 (start.from_crm): the stage it was in, those before done
+    elapsed_days: float = 0.0  # its age on day 0: days since it was created in the CRM
+    discount: float = 0.0  # share of ACV given to sign by a quota period end (quota_period.py)

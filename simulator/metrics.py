@@ -12,7 +12,7 @@ import numpy as np
 
 from simulator.catalog import MONTHLY, SUMMARY
 from simulator.entities import ENTERPRISE, MID_MARKET, SMB
-from simulator.events import Discovery, ExitReason, Kind, Meeting, Outcome, Source
+from simulator.events import Discovery, ExitReason, Kind, Meeting, Outcome, Source, rows
 from simulator.parameters import STAGES, Parameters
 from simulator.revenue import arr_changes, median_or_nan, revenue
 from simulator.units import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -56,10 +56,10 @@ DECIDED = (Outcome.WON, *DECIDED_NOT_WON)
 
 def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> dict[str, float]:
     """One replication's summary row (see SUMMARY_COLUMNS)."""
-    kind = log["kind"]
-    closed = log[kind == Kind.CLOSED]
-    opened = log[kind == Kind.OPENED]
-    qualified = log[kind == Kind.QUALIFIED]
+    kind = np.ascontiguousarray(log["kind"])
+    closed = rows(log, kind == Kind.CLOSED)
+    opened = rows(log, kind == Kind.OPENED)
+    qualified = rows(log, kind == Kind.QUALIFIED)
     outcome_counts = np.bincount(closed["code"], minlength=len(Outcome))
     row: dict[str, float] = {
         "leads_total": int(np.count_nonzero(kind == Kind.LEAD)),
@@ -80,7 +80,7 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     row["win_rate"] = row["won"] / decided if decided else math.nan
 
     won = closed[closed["code"] == Outcome.WON]
-    leads = log[kind == Kind.LEAD]
+    leads = rows(log, kind == Kind.LEAD)
     segment_of = dict(zip(leads["subject"].tolist(), leads["value"].tolist(), strict=True))
     opened_day = dict(zip(opened["subject"].tolist(), opened["day"].tolist(), strict=True))
     won_ids = won["subject"].tolist()
@@ -93,20 +93,21 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     row["cycle_days_won_median_enterprise"] = median_or_nan(cycle[won_segment == ENTERPRISE])
     row["cycle_days_won_median_mid_market"] = median_or_nan(cycle[won_segment == MID_MARKET])
     row["cycle_days_won_median_smb"] = median_or_nan(cycle[won_segment == SMB])
-    booked = log[
-        (kind == Kind.BETA_CONVERTED) | ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON))
-    ]
+    booked = rows(
+        log,
+        (kind == Kind.BETA_CONVERTED) | ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON)),
+    )
     for months in BOOKINGS_HORIZONS_MONTHS:
         day = months * DAYS_PER_MONTH
         booked_by = float(booked["value"][booked["day"] < day].sum())
         row[f"bookings_{months}m"] = booked_by if day <= horizon_days + 1e-9 else math.nan
 
-    meetings = log[kind == Kind.MEETING]
+    meetings = rows(log, kind == Kind.MEETING)
     in_first_quarter = meetings["day"] < FIRST_QUARTER_DAYS
     row["meetings_q1"] = int(np.count_nonzero(in_first_quarter))
-    answered = opened[opened["code"] != Source.OUTBOUND]
+    answered = opened[np.isin(opened["code"], (Source.INBOUND, Source.DIRECT))]  # waited for a call
     row["lead_wait_hours_median"] = median_or_nan(answered["value"])
-    demos = log[kind == Kind.DEMO_STARTED]
+    demos = rows(log, kind == Kind.DEMO_STARTED)
     row["demo_wait_days_mean"] = float(demos["value"].mean()) if demos.size else math.nan
     row["premature_proposals"] = int(np.count_nonzero(kind == Kind.PREMATURE_PROPOSAL))
     sponsored = set(qualified["subject"][(qualified["code"] & Discovery.SPONSOR) != 0].tolist())
@@ -161,8 +162,8 @@ def _sponsorless_effort(
         (flags & Discovery.SPONSOR) == 0
     )
     doomed = qualified["subject"][doomed_mask]
-    kind = log["kind"]
-    opened = log[(kind == Kind.OPENED) & np.isin(log["subject"], doomed)]
+    kind = np.ascontiguousarray(log["kind"])
+    opened = rows(log, (kind == Kind.OPENED) & np.isin(log["subject"], doomed))
     ended = dict(zip(closed["subject"].tolist(), closed["day"].tolist(), strict=True))
     slot_days = sum(
         ended.get(subject, horizon_days) - day
@@ -185,8 +186,8 @@ def _sponsorless_effort(
 
 def _running_stock(log: np.ndarray, up: Kind, down: tuple[Kind, ...]) -> np.ndarray:
     """The stock after each change, changes in time order (+1 for ``up``, -1 for ``down``)."""
-    kind = log["kind"]
-    changes = log[(kind == up) | np.isin(kind, down)]
+    kind = np.ascontiguousarray(log["kind"])
+    changes = rows(log, (kind == up) | np.isin(kind, down))
     order = np.argsort(changes["day"], kind="stable")
     steps = np.where(changes["kind"][order] == up, 1, -1)
     return np.cumsum(steps)
@@ -195,9 +196,9 @@ def _running_stock(log: np.ndarray, up: Kind, down: tuple[Kind, ...]) -> np.ndar
 def _release_slip_days(log: np.ndarray, horizon_days: float) -> float:
     """Mean lateness of announced features against the date promised to prospects: released
     ones by their release, ones still unreleased whose promised date passed by the horizon."""
-    kind = log["kind"]
-    announced = log[kind == Kind.FEATURE_ANNOUNCED]
-    released = log[kind == Kind.FEATURE_RELEASED]
+    kind = np.ascontiguousarray(log["kind"])
+    announced = rows(log, kind == Kind.FEATURE_ANNOUNCED)
+    released = rows(log, kind == Kind.FEATURE_RELEASED)
     release_day = dict(zip(released["subject"].tolist(), released["day"].tolist(), strict=True))
     late = [
         max(0.0, release_day.get(feature, horizon_days) - promised)
@@ -211,7 +212,7 @@ def _release_slip_days(log: np.ndarray, horizon_days: float) -> float:
 
 def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np.ndarray]:
     """One replication's monthly table: a column per MONTHLY_COLUMNS, ``horizon_months`` rows."""
-    kind = log["kind"]
+    kind = np.ascontiguousarray(log["kind"])
     month = np.minimum((log["day"] // DAYS_PER_MONTH).astype(np.int64), horizon_months - 1)
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -281,7 +282,7 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
 def _left_on_plan(log: np.ndarray) -> np.ndarray:
     """Mask of the HUNTER_LEFT records of hunters on the plan when they left (every plan exit,
     and a voluntary exit while on the plan); the log is in time order."""
-    kind = log["kind"]
+    kind = np.ascontiguousarray(log["kind"])
     plan_kinds = (Kind.PLAN_STARTED, Kind.PLAN_ENDED, Kind.HUNTER_LEFT)
     on_plan: set[int] = set()
     left = np.zeros(log.size, dtype=bool)
@@ -297,9 +298,9 @@ def _left_on_plan(log: np.ndarray) -> np.ndarray:
 
 def _open_pipeline_value(log: np.ndarray, horizon_months: int) -> np.ndarray:
     """ACV at stake in qualified opportunities still open at each month's end."""
-    kind = log["kind"]
-    qualified = log[kind == Kind.QUALIFIED]
-    closed = log[kind == Kind.CLOSED]
+    kind = np.ascontiguousarray(log["kind"])
+    qualified = rows(log, kind == Kind.QUALIFIED)
+    closed = rows(log, kind == Kind.CLOSED)
     closed_month = dict(
         zip(
             closed["subject"].tolist(),

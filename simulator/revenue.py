@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from simulator.events import Kind, Outcome
+from simulator.events import Kind, Outcome, rows
 from simulator.parameters import Parameters
 from simulator.units import DAYS_PER_YEAR
 
@@ -22,11 +22,11 @@ def median_or_nan(values: np.ndarray) -> float:
 
 def arr_changes(log: np.ndarray) -> np.ndarray:
     """Every change of a customer's ARR: signature, beta conversion, upsell, scale-back, churn."""
-    kind = log["kind"]
+    kind = np.ascontiguousarray(log["kind"])
     won = (kind == Kind.CLOSED) & (log["code"] == Outcome.WON)
     grows = won | (kind == Kind.BETA_CONVERTED) | (kind == Kind.EXPANDED)
     shrinks = (kind == Kind.CHURNED) | (kind == Kind.CONTRACTED)
-    changes = log[grows | shrinks]
+    changes = rows(log, grows | shrinks)
     falls = (changes["kind"] == Kind.CHURNED) | (changes["kind"] == Kind.CONTRACTED)
     amount = np.where(falls, -changes["value"], changes["value"])
     return np.rec.fromarrays(
@@ -54,13 +54,13 @@ def revenue(
     Retention is over the last year: the customers active a year before the horizon, their ARR
     then against their ARR at the horizon; GRR counts no expansion, NRR counts it.
     """
-    kind = log["kind"]
+    kind = np.ascontiguousarray(log["kind"])
     changes = arr_changes(log)
     start = horizon_days - DAYS_PER_YEAR
     then = {c: a for c, a in arr_by_customer(changes, start).items() if a > 1e-9}
     now = arr_by_customer(changes, horizon_days)
     base = sum(then.values())
-    churned = log[kind == Kind.CHURNED]
+    churned = rows(log, kind == Kind.CHURNED)
     row: dict[str, float] = {
         "arr_end": float(changes.amount.sum()),
         "customers_end": new_customers - int(churned.size),

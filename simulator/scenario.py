@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from simulator.overrides import apply_overrides, parse_path
 from simulator.parameters import PARAMETER_SECTIONS, Parameters, ScenarioFile
 from simulator.problems import Problem, ScenarioError, format_path, validation_problems
 from simulator.scenario_yaml import load_yaml, read_scenario_yaml
+from simulator.start_state import StartError, resolve_start
 from simulator.units import DAYS_PER_MONTH
 
 __all__ = [
@@ -140,6 +141,7 @@ def resolve(
         Variant(v.name, v.description, Parameters.model_validate(v.model_dump(include=_SECTIONS)))
         for v in spec.variants
     ) or (Variant(BASELINE_VARIANT_NAME, spec.description, Parameters.model_validate(base)),)
+    variants = _with_start(variants, raw, source)
     return Scenario(
         spec.name,
         spec.description,
@@ -149,6 +151,27 @@ def resolve(
         overrides=tuple(overrides),
         overridden=tuple(overridden),
     )
+
+
+def _with_start(variants: tuple[Variant, ...], raw: Any, source: str) -> tuple[Variant, ...]:
+    """Each variant starting from a CRM export with the export found (relative to the
+    scenario's folder), read (once) and checked, ``as_of`` and ``team.hunters`` filled in."""
+    folder = Path(source).parent
+    raw_variants = raw.get("variants")
+    problems: list[Problem] = []
+    resolved = []
+    for index, variant in enumerate(variants):
+        try:
+            resolved.append(replace(variant, parameters=resolve_start(variant.parameters, folder)))
+        except StartError as problem:
+            written = isinstance(raw_variants, list) and "start" in raw_variants[index]
+            where = f"variants[{index}].start" if written else "start"
+            found = Problem(f"{where}.{problem.field}", problem.message)
+            if found not in problems:
+                problems.append(found)
+    if problems:
+        raise ScenarioError(source, problems)
+    return tuple(resolved)
 
 
 def _repeated_names(raw_variants: Sequence[Any]) -> list[Problem]:

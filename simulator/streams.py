@@ -38,6 +38,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "awareness",
     "customers",
     "detractors",
+    "start",
 )
 
 BLOCK_SIZE = 512

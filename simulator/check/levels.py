@@ -47,7 +47,8 @@ def log_measures(log: np.ndarray, parameters: Parameters, horizon_days: float) -
     measures: dict[str, float] = {}
     opened = log[kind == Kind.OPENED]
     qualified = set(log["subject"][kind == Kind.QUALIFIED].tolist())
-    answered = opened[opened["code"] != Source.OUTBOUND]  # value: hours waited for the call
+    # value: hours waited for the call (outbound and today's open deals waited for none)
+    answered = opened[np.isin(opened["code"], (Source.INBOUND, Source.DIRECT))]
     passed = np.isin(answered["subject"], list(qualified))
     for bucket, (low, high) in RESPONSE_BUCKETS.items():
         inside = (answered["value"] >= low) & (answered["value"] < high)

@@ -36,20 +36,22 @@ _NUMBERS = {
     "hunter": pa.int64(),
     "created_day": pa.float64(),
     "first_call_hours": pa.float64(),
+    "first_meeting": pa.bool_(),
     "closed_day": pa.float64(),
     "acv_usd": pa.float64(),
 }
 
 
 def _typed(table: pa.Table) -> pa.Table:
-    """Numeric columns as numbers (a CSV copy of the table reads them as text)."""
+    """Numeric and true/false columns typed (a CSV copy of the table reads them as text)."""
     for name, kind in _NUMBERS.items():
         if name not in table.column_names or table.schema.field(name).type == kind:
             continue
         try:
             column = pc.cast(table.column(name), kind)
         except pa.ArrowInvalid:
-            raise ExportError(f"salesim deals table: column {name!r} is not numeric") from None
+            expected = "true or false" if kind == pa.bool_() else "numeric"
+            raise ExportError(f"salesim deals table: column {name!r} is not {expected}") from None
         table = table.set_column(table.column_names.index(name), name, column)
     return table
 
@@ -88,9 +90,12 @@ def from_simulated(
 ) -> tuple[Deals, str]:
     """The opportunities of one replication as ``Deals`` (``as_of`` defaults to the latest
     date they show), and a note of which replication it is and what was left out.
-    ``keep_disqualified`` counts leads disqualified at qualification as lost deals."""
+    ``keep_disqualified`` counts leads disqualified after their first meeting as lost deals
+    (a lead gone cold before it never became an opportunity)."""
     table, note = pick(_typed(table), variant, replication)
     table = table.filter(pc.is_valid(table.column("hunter")))
+    if keep_disqualified and "first_meeting" in table.column_names:
+        table = table.filter(pc.fill_null(table.column("first_meeting"), False))
     outcome = table.column("outcome").to_pylist()
     left_out = {"unanswered"} if keep_disqualified else {"unanswered", DISQUALIFIED}
     keep = np.array([o not in left_out for o in outcome], bool)

@@ -6,8 +6,9 @@ an error, never a silently ignored key. Units live in the field names (``_days``
 Defaults come from ``MODEL.md``; published figures are cited next to the field they set.
 
 A module per section (``market``, ``team``, ``product``, ``competitors``, ``marketing``,
-``process``, ``strategy``, ``post_sale``), the shared building blocks in ``base`` and the whole
-tree in ``tree``. Everything is importable from here, as ``simulator.parameters.Parameters``.
+``process``, ``strategy``, ``post_sale``, ``start``), the shared building blocks in ``base``
+and the whole tree in ``tree``. Everything is importable from here, as
+``simulator.parameters.Parameters``.
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ from simulator.parameters.marketing import (
 from simulator.parameters.post_sale import HandoffStrategy, PerHandoff, PostSale
 from simulator.parameters.process import DisciplineEffect, LeadSourceQuality, Pitching, Process
 from simulator.parameters.product import Feature, Product, Slip
+from simulator.parameters.start import DEFAULT_START_DATE, Start
 from simulator.parameters.strategy import PitchStrategy, Strategy
-from simulator.parameters.team import Quota, Team
+from simulator.parameters.team import QuarterEnd, Quota, Team
 from simulator.parameters.tree import PARAMETER_SECTIONS, Parameters, ScenarioFile, VariantSpec
 
 __all__ = [
+    "DEFAULT_START_DATE",
     "PARAMETER_SECTIONS",
     "SEGMENTS",
     "STAGES",
@@ -74,12 +77,14 @@ __all__ = [
     "Probability",
     "Process",
     "Product",
+    "QuarterEnd",
     "Quota",
     "ScenarioFile",
     "Section",
     "Segment",
     "Slip",
     "StageDays",
+    "Start",
     "Strategy",
     "Team",
     "VariantSpec",

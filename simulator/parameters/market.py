@@ -75,6 +75,13 @@ class Choice(Section):
         1.0,
         description="utility units for a complete business case (share of committee met)",
     )
+    our_constant: Number = Field(
+        0.0,
+        description="utility of our offer beyond what the mechanisms explain (utility units): "
+        "the alternative-specific constant a logit choice is calibrated with (Train, Discrete "
+        "Choice Methods with Simulation, 2009, section 2.8); `salesim calibrate` fits it to a "
+        "CRM export's win rate, 0 elsewhere",
+    )
     sponsor_utility: NonNegativeFloat = Field(
         0.15,
         description="utility an executive sponsor adds to our option: less perceived risk, a "

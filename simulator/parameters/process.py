@@ -23,6 +23,12 @@ class LeadSourceQuality(Section):
     inbound: Probability = 0.8
     direct: Probability = 0.45
     outbound: Probability = 0.35
+    open_at_start: Probability = Field(
+        0.5,
+        description="a deal open at attraction (its first meeting ahead) in the CRM export the "
+        "simulation starts from (`start.from_crm`): the export does not say where it came "
+        "from, so between outbound's and inbound's (probability)",
+    )
 
 
 class DisciplineEffect(Section):

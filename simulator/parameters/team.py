@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from simulator.parameters.base import Count, NonNegativeFloat, PositiveFloat, Probability, Section
 
@@ -22,7 +22,9 @@ class Quota(Section):
     first_review_month: NonNegativeFloat = Field(
         9.0,
         description="month of the first review; the simulation starts with an empty pipeline, "
-        "so earlier reviews would judge the start-up rather than the hunters",
+        "so earlier reviews would judge the start-up rather than the hunters. With "
+        "`start.from_crm` it starts from today's pipeline and the hunters' bookings before, "
+        "and the first review is at the end of month 1",
     )
     trailing_months: PositiveFloat = Field(
         6.0, description="window of bookings a review looks at (months)"
@@ -43,6 +45,45 @@ class Quota(Section):
         0.8,
         description="utility an open deal loses when its hunter leaves (the relationship is gone)",
     )
+
+
+class QuarterEnd(Section):
+    """The quarter-end push: quota periods end on calendar period ends counted from the date of
+    day 0 (``start.date``), and a hunter may pull a deal whose decision would fall just after
+    one into the period, with a discount (``processes/quota_period.py``). Off by default; its
+    size is what a calibration fits to a CRM export's quarter-end pattern."""
+
+    pull_in_probability: Probability = Field(
+        0.0,
+        description="probability that a hunter pulls in a deal whose decision would fall within "
+        "`window_days` after the end of the current quota period, offering `discount_share` to "
+        "sign on the period's last day (probability; 0 = off). Deals waiting on an unreleased "
+        "pitched feature and deals whose hunter left are never pulled in",
+    )
+    window_days: Annotated[PositiveFloat, Field(le=366)] = Field(
+        30.0,
+        description="how far after a period end a decision can be pulled in (days, at most 366)",
+    )
+    discount_share: Annotated[Probability, Field(lt=1)] = Field(
+        0.1,
+        description="discount a hunter gives to sign by the period end (share of ACV): the ACV "
+        "booked is lower by it, and the buyer's utility of our offer rises by price_weight x "
+        "price_index x this. An assumption: Larkin (2014, Journal of Labor Economics 32(2)) "
+        "found deals timed to quarter ends at an enterprise software vendor mispriced by enough "
+        "to cost it 6-8% of revenue",
+    )
+    period_months: Annotated[Count, Field(ge=1, le=12)] = Field(
+        3,
+        description="length of a quota period (calendar months, at most 12, dividing the year: "
+        "1 = months, 3 = quarters, 12 = years); periods are aligned to the calendar year",
+    )
+
+    @field_validator("period_months")
+    @classmethod
+    def _divides_the_year(cls, months: int) -> int:
+        if 12 % months:
+            raise ValueError(f"given {months}; allowed: 1, 2, 3, 4, 6 or 12 (dividing the year)")
+        return months
 
 
 class Turnover(Section):
@@ -71,7 +112,10 @@ class Team(Section):
     """The sales team: hunters with capacity, ramp-up, skill and quota; sales engineers."""
 
     hunters: Annotated[Count, Field(ge=1, le=10_000)] = Field(
-        6, description="new-business reps (count, at most 10,000)"
+        6,
+        description="new-business reps (count, at most 10,000); with `start.from_crm`, replaced "
+        "by the export's owners active on `start.as_of` (an open deal, or a deal created in the "
+        "trailing `quota.trailing_months`)",
     )
     hunter_capacity_opportunities: Annotated[Count, Field(ge=1, le=100_000)] = Field(
         10,
@@ -126,6 +170,7 @@ class Team(Section):
         "(count, at most 10,000)",
     )
     turnover: Turnover = Turnover()
+    quarter_end: QuarterEnd = QuarterEnd()
     hunter_cost_usd_per_year: NonNegativeFloat = Field(
         300_000,
         description="fully loaded cost of a hunter employed (USD a year: on-target earnings "

@@ -15,6 +15,7 @@ from simulator.parameters.post_sale import PostSale
 from simulator.parameters.process import Process
 from simulator.parameters.product import Product
 from simulator.parameters.ranges import ranges_problems
+from simulator.parameters.start import Start
 from simulator.parameters.strategy import Strategy
 from simulator.parameters.team import Team
 
@@ -30,6 +31,7 @@ class Parameters(Section):
     process: Process = Process()
     strategy: Strategy = Strategy()
     post_sale: PostSale = PostSale()
+    start: Start = Start()
 
 
 PARAMETER_SECTIONS: tuple[str, ...] = tuple(Parameters.model_fields)

@@ -11,6 +11,7 @@ signing or leaving does not signal; its voice counts from the next awareness eve
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from simulator.events import NO_ONE, EventLog, Kind
 from simulator.parameters import Awareness as AwarenessSection
 from simulator.processes.brand import Brand
 from simulator.processes.customers import CustomerBase
-from simulator.processes.signals import Signal, either
+from simulator.processes.signals import Signal
 from simulator.streams import block
 from simulator.units import DAYS_PER_YEAR
 
@@ -87,6 +88,24 @@ class Awareness:
         unit_gap = block(lambda n: rng.exponential(1.0, n))
         uniform = block(lambda n: rng.random(n))
         customers = self.customers
+        me = env.active_process
+        waiting: simpy.Timeout | None = None  # the next flip's timer, while waiting for it
+        watched: simpy.Event | None = None  # the signal's event ``on_change`` waits on
+
+        def on_change(_: simpy.Event) -> None:
+            """The rates changed: if waiting for a flip, draw again. The wait is interrupted
+            from an event of its own, scheduled now, so the new draw comes after what is
+            already due now, where waking on the signal would put it (and a flip, the common
+            case, pays for no first-of-two event)."""
+            if waiting is not None:
+                woken = env.event()
+                woken.callbacks.append(partial(draw_again, waiting))
+                woken.succeed()
+
+        def draw_again(timer: simpy.Timeout, _: simpy.Event) -> None:
+            if waiting is timer:  # still waiting for that flip
+                me.interrupt()
+
         while True:
             share = self.brand.share_of_voice
             aware = pool.count(True)
@@ -108,10 +127,16 @@ class Awareness:
             if total <= 0:
                 yield changed
                 continue
-            timer = env.timeout(unit_gap() / total)
-            yield either(env, timer, changed)
-            if not timer.processed:  # the rates changed first: draw again
+            if changed is not watched:
+                changed.callbacks.append(on_change)
+                watched = changed
+            waiting = env.timeout(unit_gap() / total)
+            try:
+                yield waiting
+            except simpy.Interrupt:  # the rates changed first: draw again
                 continue
+            finally:
+                waiting = None
             if uniform() * total < up:
                 account = pool.flip(False, uniform())
                 log.record(env.now, Kind.BECAME_AWARE, NO_ONE, account)

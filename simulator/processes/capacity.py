@@ -47,6 +47,7 @@ class Capacity:
         self._withdrawn = 0
         self._waiting: deque[simpy.Event] = deque()
         self._gave_up: set[simpy.Event] = set()
+        self._owed: dict[Hunter, int] = {}  # tokens freed that a hunter over capacity keeps
 
     def take(self) -> Hunter | None:
         """The hunter of the oldest free token, or None when every slot is taken."""
@@ -73,7 +74,11 @@ class Capacity:
         self._gave_up.add(event)
 
     def put(self, hunter: Hunter) -> None:
-        """A token is freed (or added): it goes to the oldest waiting lead, else to the queue."""
+        """A token is freed (or added): it goes to the oldest waiting lead, else to the queue
+        (unless the hunter is still over capacity: then it is kept, see ``owe``)."""
+        if self._owed and hunter in self._owed:
+            self._repay(hunter)
+            return
         while self._waiting:
             event = self._waiting.popleft()
             if event in self._gave_up:
@@ -83,6 +88,19 @@ class Capacity:
             return
         self._free.append(hunter)
         self._free_of[hunter] += 1
+
+    def owe(self, hunter: Hunter, tokens: int) -> None:
+        """The hunter starts over capacity (today's pipeline, ``start.from_crm``): the next
+        ``tokens`` slots they free are not handed out, so they take no new lead until below."""
+        if tokens > 0:
+            self._owed[hunter] = tokens
+
+    def _repay(self, hunter: Hunter) -> None:
+        left = self._owed[hunter] - 1
+        if left:
+            self._owed[hunter] = left
+        else:
+            del self._owed[hunter]
 
     def has_free(self, hunter: Hunter) -> bool:
         return self._free_of[hunter] > 0
@@ -94,6 +112,7 @@ class Capacity:
 
     def withdraw(self, hunter: Hunter) -> None:
         """The hunter left: their free tokens vanish."""
+        self._owed.pop(hunter, None)
         self._withdraw(hunter, self._free_of.pop(hunter, 0))
 
     def _withdraw(self, hunter: Hunter, tokens: int) -> None:

@@ -16,7 +16,11 @@ skipped, from the hunter's first call to the prospect's decision.
   the prospect on the defensive: longer proposal stage, lower appeal.
 - An executive sponsor shortens the evaluation: they clear obstacles and say which requirements
   are real.
-- A pitched deal then waits for the release and for reference metrics.
+- A pitched deal then waits for the release and for reference metrics. Another may be pulled
+  into the current quota period, with a discount (``quota_period.py``).
+- A deal open on day 0 in today's pipeline (``start.from_crm``) starts at its stage: the stages
+  before take no time and their tests (first meeting, fit screen, demos, evaluation stall) are
+  behind it; its current stage lasts what is left given its age (``resume.py``).
 - A deal that replaces a process that works today needs the sponsor: without one it goes through
   every stage, using the hunter's and the sales engineers' time, and ends in no decision (after
   a time-out from its opening, if the stages were quicker). Elsewhere the buyer decides
@@ -38,10 +42,21 @@ from simulator.processes.capacity import SalesEngineers
 from simulator.processes.decision import Decision
 from simulator.processes.market import Market
 from simulator.processes.pitch import Pitch
+from simulator.processes.quota_period import QuotaPeriod
+from simulator.processes.resume import resumed_stage_days
 from simulator.processes.roadmap import Roadmap
 
 ATTRACTION, QUALIFICATION, EVALUATION, PROPOSAL = (
     STAGES.index(stage) for stage in ("attraction", "qualification", "evaluation", "proposal")
+)
+# The kinds recorded for every deal, read off ``Kind`` once: before Python 3.12, reading a
+# member off an enum class costs several times reading a global (as for ``U``).
+STAGE, MEETING, COMMITTEE, QUALIFIED, DEMO_STARTED = (
+    Kind.STAGE,
+    Kind.MEETING,
+    Kind.COMMITTEE,
+    Kind.QUALIFIED,
+    Kind.DEMO_STARTED,
 )
 FIRST_MEETING_ATTENDEES = 1.0
 """The first meeting is with the one contact who raised a hand or took the call."""
@@ -61,6 +76,7 @@ class Courtship:
         engineers: SalesEngineers,
         pitch: Pitch,
         decision: Decision,
+        quota_period: QuotaPeriod,
         log: EventLog,
     ) -> None:
         self.env = env
@@ -71,6 +87,7 @@ class Courtship:
         self.engineers = engineers
         self.pitch = pitch
         self.decision = decision
+        self.quota_period = quota_period
         self.log = log
         process = self.process
         # Our readiness to answer questions before they are asked shortens every stage.
@@ -83,13 +100,25 @@ class Courtship:
             for mean in means:  # checks the parameters once
                 LogNormal(mean * self.readiness, segment.stage_days_cv)
         self.stage_days_spread = tuple(LogNormal(1.0, s.stage_days_cv) for s in segments)
+        # Discovery's chances, set by qualification discipline: the same for every deal.
+        discipline = self.strategy.qualification_discipline
+        self.sponsor_found = process.sponsor_found.at(discipline)
+        self.economic_buyer_engaged = process.economic_buyer_engaged.at(discipline)
+        self.member_met = process.member_met.at(discipline)
+        self.poor_fit_screened = process.poor_fit_screened.at(discipline)
+        self.premature_proposal = process.premature_proposal.at(discipline)
         quality = process.lead_quality
-        self.lead_quality_by_source = (quality.inbound, quality.direct, quality.outbound)
+        self.lead_quality_by_source = (
+            quality.inbound,
+            quality.direct,
+            quality.outbound,
+            quality.open_at_start,
+        )
 
     def run(self, opp: Opportunity) -> Generator[Any, Any, tuple[Outcome, float]]:
-        """The stages, in order; returns (outcome, ACV won at full price, 0 if lost)."""
+        """The stages, in order; returns (outcome, ACV won at full price less any quarter-end
+        discount, 0 if lost)."""
         env, process, roadmap, pitch = self.env, self.process, self.roadmap, self.pitch
-        qualification_discipline = self.strategy.qualification_discipline
         record = self.log.record
         lead, account, hunter, u, z = opp.id, opp.account, opp.hunter.id, opp.u, opp.z
         accounts = self.market.accounts
@@ -102,52 +131,56 @@ class Courtship:
         def stage_days(stage: int) -> float:
             return stage_days_mean[stage] * scale * spread.from_normal(z[stage])
 
+        start_stage = opp.start_stage  # a deal open on day 0: the stages before it are done
+        if start_stage or opp.elapsed_days:
+            means = [mean * scale for mean in stage_days_mean]
+            stage_days = resumed_stage_days(start_stage, opp.elapsed_days, means, spread, z)
+
         # Attraction: the first meeting. Interest fades with every hour the lead waited: a lead
         # gone cold never takes the meeting (nothing to pitch to); one reached may still find
         # it a poor use of their time (the source's lead quality). One uniform decides both,
-        # so the chance of a good first meeting is interest x quality.
-        record(env.now, Kind.STAGE, lead, account, hunter, code=ATTRACTION)
+        # so the chance of a good first meeting is interest x quality. A deal open on day 0
+        # past attraction had its first meeting before: no test.
+        record(env.now, STAGE, lead, account, hunter, code=ATTRACTION)
         yield env.timeout(stage_days(Z.ATTRACTION))
         now = env.now
-        decay = 0.5 ** (opp.wait_hours / process.lead_interest_half_life_hours)
-        floor = process.lead_interest_floor
-        interest = floor + (1.0 - floor) * decay
-        if u[U.INTEREST] >= interest:
-            record(now, Kind.NOT_REACHED, lead, account, hunter, opp.wait_hours)
-            return Outcome.DISQUALIFIED, 0.0
-        record(now, Kind.MEETING, lead, account, hunter, FIRST_MEETING_ATTENDEES, Meeting.FIRST)
-        sold_on = pitch.wants(account)
-        if sold_on != NO_FEATURE and roadmap.is_released(sold_on):
-            opp.feature = sold_on  # it shipped: they will ask how it works for others
-        elif sold_on != NO_FEATURE:
-            pitch.turned_down(opp, sold_on)
-            if not pitch.rescue(opp):
+        if start_stage == ATTRACTION:
+            decay = 0.5 ** (opp.wait_hours / process.lead_interest_half_life_hours)
+            floor = process.lead_interest_floor
+            interest = floor + (1.0 - floor) * decay
+            if u[U.INTEREST] >= interest:
+                record(now, Kind.NOT_REACHED, lead, account, hunter, opp.wait_hours)
                 return Outcome.DISQUALIFIED, 0.0
-        elif u[U.INTEREST] / interest >= self.lead_quality_by_source[opp.source]:
-            record(now, Kind.MEETING_WENT_BADLY, lead, account, hunter)
-            if not pitch.rescue(opp):
-                return Outcome.DISQUALIFIED, 0.0
-        elif self.strategy.pitch == "beta_partner" and not opp.orphaned:
-            wanted = roadmap.pitchable()
-            if wanted != NO_FEATURE and roadmap.needs(account, wanted):
-                pitch.offer_beta(opp, wanted)
-        else:
-            pitch.out_of_habit(opp)
+            record(now, MEETING, lead, account, hunter, FIRST_MEETING_ATTENDEES, Meeting.FIRST)
+            sold_on = pitch.wants(account)
+            if sold_on != NO_FEATURE and roadmap.is_released(sold_on):
+                opp.feature = sold_on  # it shipped: they will ask how it works for others
+            elif sold_on != NO_FEATURE:
+                pitch.turned_down(opp, sold_on)
+                if not pitch.rescue(opp):
+                    return Outcome.DISQUALIFIED, 0.0
+            elif u[U.INTEREST] / interest >= self.lead_quality_by_source[opp.source]:
+                record(now, Kind.MEETING_WENT_BADLY, lead, account, hunter)
+                if not pitch.rescue(opp):
+                    return Outcome.DISQUALIFIED, 0.0
+            elif self.strategy.pitch == "beta_partner" and not opp.orphaned:
+                wanted = roadmap.pitchable()
+                if wanted != NO_FEATURE and roadmap.needs(account, wanted):
+                    pitch.offer_beta(opp, wanted)
+            else:
+                pitch.out_of_habit(opp)
 
         # Qualification: discovery with the buying committee.
-        record(now, Kind.STAGE, lead, account, hunter, code=QUALIFICATION)
+        record(now, STAGE, lead, account, hunter, code=QUALIFICATION)
         yield env.timeout(stage_days(Z.QUALIFICATION))
         now = env.now
         committee = accounts.committee_size[account]
-        sponsor_found = process.sponsor_found.at(qualification_discipline)
-        economic_buyer_engaged = process.economic_buyer_engaged.at(qualification_discipline)
-        member_met = process.member_met.at(qualification_discipline)
-        sponsor = accounts.sponsor_present[account] and u[U.SPONSOR] < sponsor_found
-        economic_buyer = u[U.ECONOMIC_BUYER] < economic_buyer_engaged
-        met = CHAMPION + binomial_from_uniform(committee - CHAMPION, member_met, u[U.MEMBERS])
+        sponsor = accounts.sponsor_present[account] and u[U.SPONSOR] < self.sponsor_found
+        economic_buyer = u[U.ECONOMIC_BUYER] < self.economic_buyer_engaged
+        met = CHAMPION + binomial_from_uniform(committee - CHAMPION, self.member_met, u[U.MEMBERS])
         attendees = met + opp.attendee_bonus
-        record(now, Kind.MEETING, lead, account, hunter, attendees, Meeting.DISCOVERY)
-        record(now, Kind.COMMITTEE, lead, account, hunter, committee, met)
+        record(now, MEETING, lead, account, hunter, attendees, Meeting.DISCOVERY)
+        record(now, COMMITTEE, lead, account, hunter, committee, met)
         # The screen judges the product the prospect is buying: today's, or with the pitched
         # feature, which adds fit only where it meets a need.
         fit = accounts.fit[account] - roadmap.missing_fit(account)
@@ -155,10 +188,12 @@ class Courtship:
         needs_wanted = wanted != NO_FEATURE and roadmap.needs(account, wanted)
         if needs_wanted and not roadmap.is_released(wanted):
             fit += roadmap.fit_gain(wanted)
-        if fit < process.poor_fit_threshold:
-            poor_fit_screened = process.poor_fit_screened.at(qualification_discipline)
-            if u[U.POOR_FIT_SCREEN] < poor_fit_screened:
-                return Outcome.DISQUALIFIED, 0.0
+        if (
+            fit < process.poor_fit_threshold
+            and start_stage <= QUALIFICATION  # not passed yet
+            and u[U.POOR_FIT_SCREEN] < self.poor_fit_screened
+        ):
+            return Outcome.DISQUALIFIED, 0.0
         replaces = accounts.replaces_working_process[account]
         found = (
             (Discovery.SPONSOR if sponsor else 0)
@@ -168,16 +203,16 @@ class Courtship:
         share = process.business_case_deal_share
         full_acv = accounts.deal_size_usd[account]
         qualified_acv = full_acv * (1.0 - share + share * met / committee)
-        record(now, Kind.QUALIFIED, lead, account, hunter, qualified_acv, found)
+        record(now, QUALIFIED, lead, account, hunter, qualified_acv, found)
 
         # Evaluation: demos by the sales engineers, spread over the stage.
-        record(now, Kind.STAGE, lead, account, hunter, code=EVALUATION)
+        record(now, STAGE, lead, account, hunter, code=EVALUATION)
         evaluation_days = stage_days(Z.EVALUATION)
         if sponsor:
             evaluation_days *= process.sponsor_evaluation_days_factor
         engineers = self.engineers
-        demos = engineers.demos_per_evaluation
-        premature = u[U.PREMATURE] < process.premature_proposal.at(qualification_discipline)
+        demos = engineers.demos_per_evaluation if start_stage <= EVALUATION else 0  # not done yet
+        premature = u[U.PREMATURE] < self.premature_proposal
         for _ in range(demos):
             yield env.timeout(evaluation_days / (demos + 1))
             requested = env.now
@@ -185,21 +220,24 @@ class Courtship:
             if handed_over is not None:
                 yield handed_over
             now = env.now
-            record(now, Kind.DEMO_STARTED, lead, account, hunter, now - requested)
+            record(now, DEMO_STARTED, lead, account, hunter, now - requested)
             yield env.timeout(engineers.demo_days_of(account))
             engineers.release()
             attendees = DEMO_ATTENDEES + opp.attendee_bonus
-            record(env.now, Kind.MEETING, lead, account, hunter, attendees, Meeting.DEMO)
+            record(env.now, MEETING, lead, account, hunter, attendees, Meeting.DEMO)
         if premature:
             record(env.now, Kind.PREMATURE_PROPOSAL, lead, account, hunter)
         yield env.timeout(evaluation_days / (demos + 1))
-        if u[U.STALL_EVALUATION] < process.stall_probability_evaluation:
+        stall = u[U.STALL_EVALUATION] < process.stall_probability_evaluation
+        if stall and start_stage <= EVALUATION:
             return Outcome.STALLED, 0.0
 
         # Proposal.
-        record(env.now, Kind.STAGE, lead, account, hunter, code=PROPOSAL)
-        proposal_days = stage_days(Z.PROPOSAL)
-        yield env.timeout(proposal_days * (process.premature_cycle_factor if premature else 1.0))
+        record(env.now, STAGE, lead, account, hunter, code=PROPOSAL)
+        proposal_days = stage_days(Z.PROPOSAL) * (
+            process.premature_cycle_factor if premature else 1.0
+        )
+        yield env.timeout(self.quota_period.pull_in(opp, proposal_days))  # the quarter-end push
         if u[U.STALL_PROPOSAL] < process.stall_probability_proposal:
             return Outcome.STALLED, 0.0
 
@@ -220,4 +258,4 @@ class Courtship:
         outcome = self.decision.decide(opp, completeness, economic_buyer, premature, sponsor)
         if outcome != Outcome.WON:
             return outcome, 0.0
-        return outcome, full_acv * (1.0 - share + share * completeness)
+        return outcome, full_acv * (1.0 - share + share * completeness) * (1.0 - opp.discount)

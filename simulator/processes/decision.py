@@ -137,11 +137,12 @@ class Decision:
             + brand_weight * self.brand.strength
             + reference_weight * min(cap, references)
             - w.sector_detractor_weight * min(cap, detractors)
-            - w.price_weight * self.product.price_index
+            - w.price_weight * self.product.price_index * (1.0 - opp.discount)
             + (0.0 if opp.orphaned else opp.hunter.skill)
             + w.business_case_weight * completeness
             + w.business_case_weight * self.brand.advocacy * (1.0 - completeness)
             + (w.sponsor_utility if sponsor else 0.0)
+            + w.our_constant
             - (self.process.premature_utility_penalty if premature else 0.0)
             - pitching.fatigue_utility_penalty * opp.fatigue
             + (pitching.reference_utility if referenced else 0.0)

@@ -5,6 +5,8 @@
 - Outbound: a hunter with a free slot opens outbound prospects at a steady rate, with no wait.
 - Response time: an inbound or direct lead waits for a free hunter slot; its interest decays
   with the wait, and a lead nobody calls within the patience window is lost unanswered.
+- Today's pipeline (``start.from_crm``): the export's open deals open on day 0 with their owners,
+  on accounts of the market, at their stages and ages (``resume.py``).
 - Once called, the opportunity goes through the courtship (``courtship.py``); when it ends, its
   slot goes back to the hunter (if still here), the account leaves the market (won) or cools off
   (lost), and a win signs a customer and books the deal towards the hunter's quota.
@@ -31,12 +33,17 @@ from simulator.processes.capacity import Capacity
 from simulator.processes.courtship import Courtship
 from simulator.processes.customers import CustomerBase
 from simulator.processes.market import Market
+from simulator.processes.resume import place_deals
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import either
+from simulator.start_state import StartState
 from simulator.streams import AccountDraws, Streams, block
 from simulator.units import DAYS_PER_MONTH, HOURS_PER_DAY
 
 MONTHS_PER_QUARTER = 3
+# The kinds recorded and the outcome tested for every deal, read off their enums once: before
+# Python 3.12, reading a member off an enum class costs several times reading a global.
+LEAD, OPENED, CLOSED, WON = Kind.LEAD, Kind.OPENED, Kind.CLOSED, Outcome.WON
 
 
 class Pipeline:
@@ -113,6 +120,22 @@ class Pipeline:
                 opportunity = self._open(lead, account, hunter, Source.OUTBOUND, 0.0)
                 env.process(self._court(opportunity))
 
+    def resume(self, start: StartState, hunters: list[Hunter]) -> None:
+        """Open today's deals on day 0 (before any other lead): deal ``i`` is lead ``i``, of
+        hunter ``start.deal_owner[i]``, whose slot the team has already counted taken."""
+        market = self.parameters.market
+        accounts, stages = place_deals(start, self.market.accounts, market, self.streams["start"])
+        ages = start.deal_age_days.tolist()
+        for owner, account, stage, age in zip(
+            start.deal_owner.tolist(), accounts, stages, ages, strict=True
+        ):
+            lead = self._new_lead(account, Source.OPEN_AT_START)
+            opportunity = self._open(lead, account, hunters[owner], Source.OPEN_AT_START, 0.0)
+            opportunity.start_stage = stage
+            opportunity.elapsed_days = age
+            opportunity.opened_day = -age  # its time-outs count from its creation in the CRM
+            self.env.process(self._court(opportunity))
+
     def lead(self, account: int, source: Source) -> None:
         """An inbound or direct lead arrives and waits for a hunter."""
         lead = self._new_lead(account, source)
@@ -132,7 +155,7 @@ class Pipeline:
         self._leads += 1
         self.market.take_off(account)
         segment = self.market.accounts.segment[account]
-        self.log.record(self.env.now, Kind.LEAD, lead, account, value=segment, code=source)
+        self.log.record(self.env.now, LEAD, lead, account, value=segment, code=source)
         return lead
 
     def _answer(self, lead: int, account: int, source: Source) -> Generator[Any, Any, None]:
@@ -166,7 +189,7 @@ class Pipeline:
         self._opened[account] = nth + 1
         u, z = self._draws.take(account, nth)
         now = self.env.now
-        self.log.record(now, Kind.OPENED, lead, account, hunter.id, wait_hours, source)
+        self.log.record(now, OPENED, lead, account, hunter.id, wait_hours, source)
         opportunity = Opportunity(lead, account, hunter, source, now, wait_hours, u, z)
         open_deals = self._open_of.get(hunter.id)
         if open_deals is None:
@@ -185,7 +208,7 @@ class Pipeline:
     def _settle(self, opp: Opportunity, outcome: Outcome, acv: float) -> None:
         """Close the deal; a won beta partner pays the rest at the release, and a win may
         realise value with the feature the customer needed, and make a reference."""
-        if outcome != Outcome.WON:
+        if outcome != WON:
             self._close(opp, outcome)
             return
         if opp.beta:
@@ -201,13 +224,13 @@ class Pipeline:
 
     def _close(self, opp: Opportunity, outcome: Outcome, acv: float = 0.0) -> None:
         env, hunter = self.env, opp.hunter
-        self.log.record(env.now, Kind.CLOSED, opp.id, opp.account, hunter.id, acv, outcome)
+        self.log.record(env.now, CLOSED, opp.id, opp.account, hunter.id, acv, outcome)
         del self._open_of[hunter.id][opp.id]
         if hunter.active:
             self.capacity.put(hunter)
             if acv > 0:
                 hunter.book(env.now, acv)
-        won = outcome == Outcome.WON
+        won = outcome == WON
         self.market.release(opp.account, won=won)
         if won:
             self.customers.sign(opp.id, opp.account, acv)

@@ -9,6 +9,11 @@ the first review after the plan's term, the hunter leaves: their free tokens van
 deals lose the relationship, and a replacement starts after the hiring delay, ramping up from
 scratch.
 
+Starting from today's pipeline (``start.from_crm``), the team is the export's active owners,
+fully ramped, each holding a slot per open deal (over capacity, they take no new lead until
+they are below it); their bookings of the trailing window before day 0 count, and reviews start
+at the end of month 1 (with the export's history, there is something to review).
+
 Hunters also leave of their own accord: each has a hazard of leaving that rises as their latest
 attainment falls below quota (``team.turnover``), the way out of a spiral that does not wait for
 the plan. Each hunter draws at hire how much of that hazard they will bear (an exponential
@@ -31,6 +36,7 @@ from simulator.events import EventLog, ExitReason, Kind
 from simulator.parameters import Team as TeamSection
 from simulator.processes.capacity import Capacity
 from simulator.processes.pipeline import Pipeline
+from simulator.start_state import StartState
 from simulator.units import DAYS_PER_MONTH
 
 MONTHS_PER_YEAR = 12
@@ -59,9 +65,11 @@ class Team:
         pipeline: Pipeline,
         log: EventLog,
         rng: np.random.Generator,
+        start: StartState | None = None,
     ) -> None:
         self.env = env
         self.team = team
+        self.start = start
         self.capacity = capacity
         self.pipeline = pipeline
         self.log = log
@@ -77,23 +85,48 @@ class Team:
         """Hire the day-0 team, hand out their tokens interleaved (leads spread over hunters),
         schedule the rest of each ramp-up, and start the quota reviews."""
         team, env = self.team, self.env
-        hired_day = -team.initial_tenure_months * DAYS_PER_MONTH
-        skills = self.rng.normal(0.0, team.hunter_skill_sd, team.hunters).tolist()
-        hunters = [self._hire(hired_day, skill) for skill in skills]
-        schedules = [self._token_days(hunter) for hunter in hunters]
-        for k in range(team.hunter_capacity_opportunities):
+        if self.start is not None:
+            self._staff_from(self.start)
+        else:
+            hired_day = -team.initial_tenure_months * DAYS_PER_MONTH
+            skills = self.rng.normal(0.0, team.hunter_skill_sd, team.hunters).tolist()
+            hunters = [self._hire(hired_day, skill) for skill in skills]
+            schedules = [self._token_days(hunter) for hunter in hunters]
+            for k in range(team.hunter_capacity_opportunities):
+                for hunter, days in zip(hunters, schedules, strict=True):
+                    if days[k] <= env.now:
+                        self.capacity.put(hunter)
             for hunter, days in zip(hunters, schedules, strict=True):
-                if days[k] <= env.now:
-                    self.capacity.put(hunter)
-        for hunter, days in zip(hunters, schedules, strict=True):
-            later = [day for day in days if day > env.now]
-            if later:
-                env.process(self._ramp_up(hunter, later))
+                later = [day for day in days if day > env.now]
+                if later:
+                    env.process(self._ramp_up(hunter, later))
         if team.quota.usd_per_month > 0:
             env.process(self.quota_reviews())
         turnover = team.turnover
         if turnover.base_exits_per_year > 0 or turnover.shortfall_exits_per_year > 0:
             env.process(self.voluntary_exits())
+
+    def _staff_from(self, start: StartState) -> None:
+        """The export's owners, hunter ``i`` being ``start.owners[i]``: past ramp-up and the
+        review exemption, with their bookings before day 0, and a slot taken per open deal."""
+        team = self.team
+        months = max(team.initial_tenure_months, team.ramp_months + team.quota.trailing_months)
+        skills = self.rng.normal(0.0, team.hunter_skill_sd, len(start.owners)).tolist()
+        hunters = [self._hire(-months * DAYS_PER_MONTH, skill) for skill in skills]
+        for owner, day, acv in zip(
+            start.booking_owner.tolist(),
+            start.booking_day.tolist(),
+            start.booking_acv_usd.tolist(),
+            strict=True,
+        ):
+            hunters[owner].book(day, acv)
+        held = np.bincount(start.deal_owner, minlength=len(hunters)).tolist()
+        for k in range(team.hunter_capacity_opportunities):
+            for hunter, deals in zip(hunters, held, strict=True):
+                if k >= deals:
+                    self.capacity.put(hunter)
+        for hunter, deals in zip(hunters, held, strict=True):
+            self.capacity.owe(hunter, deals - hunter.capacity)
 
     def active_hunters(self) -> int:
         return len(self._active)
@@ -146,12 +179,15 @@ class Team:
         trailing_days = quota.trailing_months * DAYS_PER_MONTH
         exempt_days = (team.ramp_months + quota.trailing_months) * DAYS_PER_MONTH
         plan_days = quota.plan_term_months * DAYS_PER_MONTH
-        yield env.timeout(quota.first_review_month * DAYS_PER_MONTH)
+        # Bookings are known from day 0, or from the export's first date when it has history.
+        known_from = 0.0 if self.start is None else self.start.history_start_day
+        first_month = quota.first_review_month if self.start is None else 1.0
+        yield env.timeout(first_month * DAYS_PER_MONTH)
         while True:
             for hunter in list(self._active.values()):
                 if env.now - hunter.hired_day < exempt_days:
                     continue
-                since = max(env.now - trailing_days, hunter.hired_day, 0.0)
+                since = max(env.now - trailing_days, hunter.hired_day, known_from)
                 months = (env.now - since) / DAYS_PER_MONTH
                 if months <= 0:
                     continue

@@ -1,0 +1,162 @@
+"""The scenario inputs a calibration turns, each paired with the export statistic that moves
+most with it (the search uses them all together; the pairing names what identifies what).
+
+A knob has a coordinate ``x`` the search moves (0 at the base scenario, about unit scale):
+a log factor for rates, durations and sizes, a shift for a utility or log-odds, the value
+itself for a probability. ``set`` writes the scenario fields for an ``x`` into a parameter tree
+(a plain dict, as ``Parameters.model_dump()`` gives); ``value`` says what the main field is then.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.parameters import SEGMENTS, STAGES
+
+Tree = dict[str, Any]
+QUALITY_SOURCES = ("inbound", "direct", "outbound")
+TOP_SHARE = 0.999
+"""A share the lead-rate factor may raise ``in_market_share_per_quarter`` to at most."""
+SPREAD_CAP = 3.0
+"""The largest ``deal_size_log_sd`` the scenario allows."""
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _expit(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@dataclass(frozen=True)
+class Knob:
+    name: str
+    label: str
+    path: str  # the main scenario field, reported with its interval
+    unit: str
+    statistic: str  # the statistic of ``moments.STATISTICS`` it is paired with
+    bounds: tuple[float, float]
+    write: Callable[[Tree, Tree, float], None]  # (tree to change, base tree, x)
+    read: Callable[[Tree], float]  # the main field's value in a tree
+
+    def set(self, tree: Tree, base: Tree, x: float) -> None:
+        self.write(tree, base, x)
+
+    def value(self, base: Tree, x: float) -> float:
+        tree = _deep_copy(base)
+        self.write(tree, base, x)
+        return self.read(tree)
+
+
+def _deep_copy(tree: Tree) -> Tree:
+    return {k: _deep_copy(v) if isinstance(v, dict) else v for k, v in tree.items()}
+
+
+def _leads(tree: Tree, base: Tree, x: float) -> None:
+    factor = math.exp(x)
+    team, market = base["team"], base["market"]
+    outbound = team["outbound_leads_per_hunter_month"]
+    tree["team"]["outbound_leads_per_hunter_month"] = outbound * factor
+    tree["market"]["in_market_share_per_quarter"] = min(
+        TOP_SHARE, market["in_market_share_per_quarter"] * factor
+    )
+
+
+def _cycle(tree: Tree, base: Tree, x: float) -> None:
+    factor = math.exp(x)
+    for segment in SEGMENTS:
+        days = base["market"][segment]["stage_days"]
+        tree["market"][segment]["stage_days"] = {stage: days[stage] * factor for stage in STAGES}
+
+
+def _quality(tree: Tree, base: Tree, x: float) -> None:
+    quality = base["process"]["lead_quality"]
+    tree["process"]["lead_quality"] = {
+        source: _expit(_logit(quality[source]) + x) for source in QUALITY_SOURCES
+    }
+
+
+def _appeal(tree: Tree, base: Tree, x: float) -> None:
+    tree["market"]["choice"]["our_constant"] = base["market"]["choice"]["our_constant"] + x
+
+
+def _deal_size(tree: Tree, base: Tree, x: float) -> None:
+    factor = math.exp(x)
+    for segment in SEGMENTS:
+        median = base["market"][segment]["deal_size_median_usd"]
+        tree["market"][segment]["deal_size_median_usd"] = median * factor
+
+
+def _deal_spread(tree: Tree, base: Tree, x: float) -> None:
+    factor = math.exp(x)
+    for segment in SEGMENTS:
+        sd = base["market"][segment]["deal_size_log_sd"]
+        tree["market"][segment]["deal_size_log_sd"] = min(SPREAD_CAP, sd * factor)
+
+
+def _cycle_spread(tree: Tree, base: Tree, x: float) -> None:
+    factor = math.exp(x)
+    for segment in SEGMENTS:
+        tree["market"][segment]["stage_days_cv"] = base["market"][segment]["stage_days_cv"] * factor
+
+
+def _pull_in(tree: Tree, base: Tree, x: float) -> None:
+    tree["team"]["quarter_end"]["pull_in_probability"] = min(max(x, 0.0), 1.0)
+
+
+KNOBS = (
+    Knob(
+        "leads", "opportunities a hunter opens a month (inbound interest scaled alike)",
+        "team.outbound_leads_per_hunter_month", "leads a hunter-month", "new_per_month",
+        (-6.0, 6.0), _leads, lambda t: t["team"]["outbound_leads_per_hunter_month"],
+    ),
+    Knob(
+        "cycle", "stage durations (all stages and segments scaled alike)",
+        "market.mid_market.stage_days.evaluation", "days", "won_cycle_days",
+        (-4.0, 4.0), _cycle, lambda t: t["market"]["mid_market"]["stage_days"]["evaluation"],
+    ),
+    Knob(
+        "quality", "share of leads that are real buying projects (all sources, log-odds shift)",
+        "process.lead_quality.inbound", "probability", "lost_cycle_days",
+        (-8.0, 8.0), _quality, lambda t: t["process"]["lead_quality"]["inbound"],
+    ),
+    Knob(
+        "appeal", "our offer's appeal beyond the mechanisms (against rivals and doing nothing)",
+        "market.choice.our_constant", "utility units", "win_rate",
+        (-8.0, 8.0), _appeal, lambda t: t["market"]["choice"]["our_constant"],
+    ),
+    Knob(
+        "deal_size", "deal size (all segments' medians scaled alike)",
+        "market.mid_market.deal_size_median_usd", "USD", "won_acv_median_usd",
+        (-8.0, 8.0), _deal_size, lambda t: t["market"]["mid_market"]["deal_size_median_usd"],
+    ),
+    Knob(
+        "deal_spread", "spread of deal sizes (log sd, all segments scaled alike)",
+        "market.mid_market.deal_size_log_sd", "log sd", "won_acv_mean_usd",
+        (-4.0, 2.0), _deal_spread, lambda t: t["market"]["mid_market"]["deal_size_log_sd"],
+    ),
+    Knob(
+        "cycle_spread", "spread of stage durations (coefficient of variation, all scaled alike)",
+        "market.mid_market.stage_days_cv", "cv", "open_months",
+        (-3.0, 2.0), _cycle_spread, lambda t: t["market"]["mid_market"]["stage_days_cv"],
+    ),
+    Knob(
+        "pull_in", "deals pulled in to close by the quarter end",
+        "team.quarter_end.pull_in_probability", "probability", "quarter_end_ratio",
+        (0.0, 1.0), _pull_in, lambda t: t["team"]["quarter_end"]["pull_in_probability"],
+    ),
+)  # fmt: skip
+BY_NAME = {knob.name: knob for knob in KNOBS}
+
+
+def apply(base: Tree, knobs: tuple[Knob, ...], x: tuple[float, ...] | list[float]) -> Tree:
+    """A copy of ``base`` with each knob set to its coordinate."""
+    tree = _deep_copy(base)
+    for knob, value in zip(knobs, x, strict=True):
+        knob.set(tree, base, float(value))
+    return tree

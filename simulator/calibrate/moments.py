@@ -1,0 +1,159 @@
+"""The statistics of a deals table that a calibration matches: the same function reads the
+export and every simulated replication, over the same calendar window, so whatever a statistic
+misses of the truth (a median of closed deals runs short while deals are open) it misses
+equally on both sides and cancels in the comparison.
+
+Each statistic is on the scale it is compared on: counts and days as logs (a 10% miss weighs
+the same at any size), shares as log-odds. Cycle times are geometric means of 1 + days, not
+medians: a median of whole days moves in jumps, which a search cannot follow. ``bootstrap``
+resamples the export's deals to give the sampling covariance of these statistics, which weighs
+the fit and sets its intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.crm.table import Deals
+from simulator.units import DAYS_PER_MONTH
+
+QUARTER_END_MONTHS = frozenset({3, 6, 9, 12})
+"""Calendar months that end a quarter (the quota periods the quarter-end pattern follows)."""
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """One matched statistic: its name, how a person reads it, and how it is transformed."""
+
+    name: str
+    label: str
+    unit: str
+    scale: str  # "log" or "logit": the comparison scale
+
+
+STATISTICS = (
+    Statistic("new_per_month", "new opportunities a month", "opportunities a month", "log"),
+    Statistic("win_rate", "win rate, won / (won + lost)", "share", "logit"),
+    Statistic("won_cycle_days", "typical cycle of won deals (geometric mean)", "days", "log"),
+    Statistic("lost_cycle_days", "typical cycle of lost deals (geometric mean)", "days", "log"),
+    Statistic("won_acv_median_usd", "median ACV of won deals", "USD", "log"),
+    Statistic("won_acv_mean_usd", "mean ACV of won deals", "USD", "log"),
+    Statistic(
+        "open_months", "deals open on the day, in months of new opportunities", "months", "log"
+    ),
+    Statistic("quarter_end_ratio", "wins a month, quarter-end months / others", "ratio", "log"),
+)
+NAMES = tuple(s.name for s in STATISTICS)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Calendar days ``[first, last]`` whose new deals and closes the statistics count."""
+
+    first: np.datetime64
+    last: np.datetime64
+
+    @property
+    def months(self) -> float:
+        return float((self.last - self.first).astype(np.int64) + 1) / DAYS_PER_MONTH
+
+    def full_months(self) -> np.ndarray:
+        """The calendar months lying wholly inside the window."""
+        first_month = self.first.astype("datetime64[M]")
+        if first_month.astype("datetime64[D]") != self.first:
+            first_month += 1
+        return np.arange(first_month, (self.last + 1).astype("datetime64[M]"))
+
+
+def trailing_window(as_of: np.datetime64, months: int) -> Window:
+    """The ``months`` whole calendar months up to ``as_of`` (from the first day of the month
+    ``months - 1`` before the month of ``as_of + 1 day``)."""
+    end_month = (np.datetime64(as_of, "D") + 1).astype("datetime64[M]")
+    first = (end_month - months).astype("datetime64[D]")
+    return Window(first, end_month.astype("datetime64[D]") - 1)
+
+
+def _logit(p: float) -> float:
+    if not 0.0 < p < 1.0:
+        return math.nan
+    return math.log(p / (1.0 - p))
+
+
+def _log(x: float) -> float:
+    return math.log(x) if x > 0 else math.nan
+
+
+def _typical(days: np.ndarray) -> float:
+    """The geometric mean of 1 + days, less 1: a typical cycle that, unlike a median of whole
+    days, moves smoothly with the durations behind it (a same-day close counts as 0)."""
+    return float(np.expm1(np.log1p(days).mean())) if days.size else math.nan
+
+
+def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
+    """Each statistic of ``deals`` over ``window``, on its own scale (days, USD, shares)."""
+    created_in = (deals.created >= window.first) & (deals.created <= window.last)
+    closed = ~np.isnat(deals.closed)
+    closed_in = closed & (deals.closed >= window.first) & (deals.closed <= window.last)
+    won = closed_in & deals.won
+    lost = closed_in & deals.lost
+    n_won, n_lost = int(won.sum()), int(lost.sum())
+    cycle = (np.where(closed, deals.closed, deals.created) - deals.created).astype(np.float64)
+    acv = deals.acv_usd[won]
+    acv = acv[np.isfinite(acv) & (acv > 0)]
+    median = float(np.median(acv)) if acv.size else math.nan
+    mean = float(acv.mean()) if acv.size else math.nan
+    new_per_month = int(created_in.sum()) / window.months
+    open_on_day = int((deals.open & (deals.created <= window.last)).sum())
+    month = deals.closed[won].astype("datetime64[M]")
+    months = window.full_months()
+    per_month = np.array([(month == m).sum() for m in months], float)
+    ending = np.array([int(str(m)[5:7]) in QUARTER_END_MONTHS for m in months], bool)
+    if ending.any() and (~ending).any() and per_month[~ending].mean() > 0:
+        ratio = float(per_month[ending].mean() / per_month[~ending].mean())
+    else:
+        ratio = math.nan
+    return {
+        "new_per_month": new_per_month,
+        "win_rate": n_won / (n_won + n_lost) if n_won + n_lost else math.nan,
+        "won_cycle_days": _typical(cycle[won]),
+        "lost_cycle_days": _typical(cycle[lost]),
+        "won_acv_median_usd": median,
+        "won_acv_mean_usd": mean,
+        "open_months": open_on_day / new_per_month if new_per_month else math.nan,
+        "quarter_end_ratio": ratio,
+    }
+
+
+def transformed(raw: dict[str, float], names: tuple[str, ...] = NAMES) -> np.ndarray:
+    """The statistics on their comparison scales (log or log-odds), in ``names`` order."""
+    scales = {s.name: s.scale for s in STATISTICS}
+    return np.array(
+        [_logit(raw[n]) if scales[n] == "logit" else _log(raw[n]) for n in names], float
+    )
+
+
+def statistics(deals: Deals, window: Window, names: tuple[str, ...] = NAMES) -> np.ndarray:
+    """``raw_statistics`` on the comparison scales."""
+    return transformed(raw_statistics(deals, window), names)
+
+
+def bootstrap(
+    deals: Deals,
+    window: Window,
+    rng: np.random.Generator,
+    resamples: int = 200,
+    names: tuple[str, ...] = NAMES,
+) -> np.ndarray:
+    """Sampling covariance of the statistics (comparison scales), resampling the deals with
+    replacement; rows with an undefined statistic are dropped."""
+    n = len(deals)
+    draws = np.array(
+        [statistics(deals.take(rng.integers(0, n, n)), window, names) for _ in range(resamples)]
+    )
+    draws = draws[np.isfinite(draws).all(axis=1)]
+    if draws.shape[0] < 2:
+        return np.full((len(names), len(names)), math.nan)
+    return np.atleast_2d(np.cov(draws, rowvar=False))

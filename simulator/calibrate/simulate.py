@@ -1,0 +1,71 @@
+"""Simulated exports: replications of a parameter set, each read as the CRM would record it.
+
+Every evaluation of a calibration runs the same replications (the same root seed and indices:
+common random numbers), so two parameter sets differ only through their mechanisms and the
+search sees a smooth surface instead of fresh noise at every step. Day 0 falls on the calendar
+date that puts the simulation's last day on the export's ``as_of``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from simulator.crm.simulated import from_simulated
+from simulator.crm.table import Deals
+from simulator.deals import deals_table
+from simulator.experiment import replication_log
+from simulator.parameters import Parameters
+from simulator.units import DAYS_PER_MONTH
+
+
+def day0_for(as_of: dt.date, horizon_months: int) -> dt.date:
+    """The calendar date of day 0 for a run of ``horizon_months`` ending on ``as_of``."""
+    return as_of + dt.timedelta(days=1) - dt.timedelta(days=round(horizon_months * DAYS_PER_MONTH))
+
+
+def simulated_export(
+    parameters: Parameters, horizon_months: int, seed: int, replication: int, as_of: dt.date
+) -> Deals:
+    """Replication ``replication`` as a CRM export seen on ``as_of``: every called lead is an
+    opportunity, a disqualified one a lost deal (a CRM opens the opportunity at the first
+    call and closes it lost when the prospect drops out)."""
+    log = replication_log(parameters, horizon_months, seed, replication)
+    table = deals_table(log, "fit", replication)
+    deals, _ = from_simulated(table, parameters.start.day0, as_of=as_of, keep_disqualified=True)
+    return deals
+
+
+@dataclass
+class Simulator:
+    """Runs the calibration's replications, in this process or on a pool of workers."""
+
+    horizon_months: int
+    seed: int
+    replications: int
+    as_of: dt.date
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        self._pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, parameters: Parameters, indices: range | None = None) -> list[Deals]:
+        """One simulated export per replication (the search's, unless ``indices`` says which),
+        in replication order."""
+        args = (parameters, self.horizon_months, self.seed)
+        indices = range(self.replications) if indices is None else indices
+        if self._pool is None:
+            return [simulated_export(*args, i, self.as_of) for i in indices]
+        futures = [self._pool.submit(simulated_export, *args, i, self.as_of) for i in indices]
+        return [f.result() for f in futures]

@@ -1,0 +1,84 @@
+"""Options the commands that read a CRM export share (``import``, ``calibrate``,
+``backtest``): the export, its format and column map, a day to see it as of, and the fit's
+settings, said once so that the commands cannot drift apart."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simulator.calibrate.calibration import Calibration, Settings, calibrate
+from simulator.cli_common import bad, err, load
+from simulator.crm.dates import parse_date
+from simulator.crm.formats import FIELDS, NAMES
+from simulator.crm.load import Imported
+
+ExportArg = Annotated[Path, typer.Argument(help="the CRM opportunity export (CSV or Parquet)")]
+FormatOption = Annotated[
+    str, typer.Option("--format", help=f"the tool that wrote it: {' | '.join(NAMES)}")
+]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        metavar="FIELD=COLUMN",
+        help=f"read FIELD from COLUMN (repeatable); fields: {', '.join(FIELDS)}",
+    ),
+]
+BaseOption = Annotated[
+    str, typer.Option("--base", help="scenario to start from: a file or a bundled name")
+]
+WindowMonthsOption = Annotated[
+    int, typer.Option(min=3, max=36, help="months of the export the fit's statistics cover")
+]
+WarmupMonthsOption = Annotated[
+    int, typer.Option(min=1, max=36, help="months simulated before them to fill the pipeline")
+]
+FitReplicationsOption = Annotated[
+    int, typer.Option("-n", "--replications", min=2, max=200, help="replications a fit try")
+]
+MaxTriesOption = Annotated[
+    int, typer.Option(min=5, help="most parameter sets the fit may simulate")
+]
+WorkersOption = Annotated[int | None, typer.Option(min=1, help="worker processes")]
+DEFAULTS = Settings()
+
+
+def parse_day(option: str, text: str | None) -> date | None:
+    """A date option's value, or exit 2 saying how to write it."""
+    if text is None:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise bad(f"{option} {text!r}: not a date; write it as 2017-09-30")
+    return day
+
+
+def fit_export(
+    seen: Imported, base: str, overrides: list[str] | None, settings: Settings
+) -> tuple[Calibration, str]:
+    """``salesim calibrate``'s fit of the export as seen on the as-of date, with its progress;
+    and the base scenario's name."""
+    base_scenario = load(base, overrides)
+    tree = base_scenario.variants[0].parameters.model_dump()
+    started = time.monotonic()
+
+    def progress(tries: int, misses: float) -> None:
+        err.print(
+            f"  try {tries}: sum of squared misses {misses:.2f} "
+            f"({time.monotonic() - started:.0f} s)",
+            highlight=False,
+        )
+
+    err.print(
+        f"Fitting {base_scenario.name} to {seen.path.name} ({len(seen.deals):,} deals as of "
+        f"{seen.deals.as_of}), {settings.replications} replications a try"
+    )
+    calibration = calibrate(seen.deals, tree, settings, progress)
+    if not calibration.fitted:
+        raise bad(f"{seen.path}: nothing to fit: " + "; ".join(calibration.left))
+    return calibration, base_scenario.name

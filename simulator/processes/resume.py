@@ -1,0 +1,105 @@
+"""Resuming today's pipeline: where each open deal of a CRM export sits in the simulated market,
+at which stage, and how long its current stage still lasts.
+
+- Account: each open deal goes to a distinct account of the market, drawn at random among the
+  accounts of a plausible segment: the one whose median deal size is nearest the deal's ACV (on
+  a log scale), or mid-market when the export gives no ACV. When a segment runs out, the deal
+  takes an account of another. The simulated deal is worth its account's deal size (the
+  scenario's, not the export's: the export's ACV only picks the segment).
+- Stage: the export's, mapped to salesim's; a deal whose stage on ``as_of`` is unknown (it
+  closed later in the export) is placed by its age, at the first stage whose cumulative mean
+  duration (the segment's ``stage_days``) covers it, the last open stage when none does.
+- Time left: the stages before its own are done. The deal's own drawn durations of those
+  stages are taken out of its age; what is left is the time already spent in its current stage
+  (none if they add up to more). The current stage then lasts what its duration, drawn from
+  the deal's own normal, would leave *given that it has already lasted that long*: a draw from
+  the lognormal conditioned on exceeding the time spent (its quantile transform), so a deal
+  still well within its stage keeps most of a typical duration, and one far past it gets the
+  short remainder of a lognormal's far tail (about ``sigma^2 * t / ln(t / median)`` on average).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy.special import log_ndtr, ndtri_exp
+
+from simulator.distributions import LogNormal
+from simulator.entities import MID_MARKET, Accounts
+from simulator.parameters import Market as MarketSection
+from simulator.start_state import UNKNOWN_STAGE, StartState
+
+
+def place_deals(
+    state: StartState, accounts: Accounts, market: MarketSection, rng: np.random.Generator
+) -> tuple[list[int], list[int]]:
+    """Each open deal's account (distinct, drawn from ``rng``) and salesim stage index."""
+    n = len(state)
+    if n > len(accounts):
+        raise ValueError(f"{n} open deals need as many accounts; the market has {len(accounts)}")
+    segment = np.asarray(accounts.segment)
+    present = [s for s in range(len(market.segments)) if np.any(segment == s)]
+    counts = [int(np.count_nonzero(segment == s)) for s in present]
+    fallback = MID_MARKET if MID_MARKET in present else present[int(np.argmax(counts))]
+    wanted = np.full(n, fallback, np.int64)
+    acv = state.deal_acv_usd
+    known = np.isfinite(acv) & (acv > 0)
+    if known.any():
+        medians = np.log([market.segments[s].deal_size_median_usd for s in present])
+        nearest = np.argmin(np.abs(np.log(acv[known])[:, None] - medians[None, :]), axis=1)
+        wanted[known] = np.asarray(present)[nearest]
+    pools = {s: rng.permutation(np.flatnonzero(segment == s)).tolist() for s in present}
+    chosen = [-1] * n
+    for i, s in enumerate(wanted.tolist()):
+        if pools[s]:
+            chosen[i] = pools[s].pop()
+    short = [i for i, account in enumerate(chosen) if account < 0]
+    if short:
+        rest = rng.permutation([a for s in present for a in pools[s]]).tolist()
+        for i, account in zip(short, rest, strict=False):
+            chosen[i] = account
+    stages = state.deal_stage.tolist()
+    for i, stage in enumerate(stages):
+        if stage == UNKNOWN_STAGE:
+            means = market.segments[accounts.segment[chosen[i]]].stage_days.as_tuple()
+            covering = int(np.searchsorted(np.cumsum(means), state.deal_age_days[i], "left"))
+            stages[i] = min(covering, len(means) - 1)
+    return chosen, stages
+
+
+def resumed_stage_days(
+    start_stage: int,
+    elapsed_days: float,
+    means: Sequence[float],
+    spread: LogNormal,
+    z: Sequence[float],
+) -> Callable[[int], float]:
+    """Days each stage of a deal open on day 0 still takes (``means`` already scaled by the
+    deal's risk and our readiness; ``z`` its pre-drawn normals, one per stage)."""
+    drawn = [mean * spread.from_normal(z[stage]) for stage, mean in enumerate(means)]
+    in_stage = max(0.0, elapsed_days - sum(drawn[:start_stage]))
+
+    def stage_days(stage: int) -> float:
+        if stage < start_stage:
+            return 0.0
+        if stage > start_stage or in_stage == 0.0:
+            return drawn[stage]
+        return remaining_days(means[stage], spread.sigma, z[stage], in_stage)
+
+    return stage_days
+
+
+def remaining_days(mean: float, sigma: float, z: float, lasted: float) -> float:
+    """What is left of a lognormal duration (``mean``, log-sd ``sigma``) known to exceed
+    ``lasted``, for the standard normal ``z``: the quantile ``Phi(z)`` of the duration's
+    distribution given that it is longer than ``lasted`` (computed in log space, exact far in
+    the tail). ``z`` = the deal's own draw, so a variant keeps the pairing."""
+    if sigma == 0.0:
+        return max(mean - lasted, 0.0)
+    mu = math.log(mean) - 0.5 * sigma * sigma
+    beyond = (math.log(lasted) - mu) / sigma
+    log_survival = float(log_ndtr(-z) + log_ndtr(-beyond))
+    duration = math.exp(mu - sigma * float(ndtri_exp(log_survival)))
+    return max(duration - lasted, 0.0)

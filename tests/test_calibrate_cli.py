@@ -1,0 +1,146 @@
+"""``salesim calibrate`` from the command line: what it writes (a scenario that loads and runs,
+its header, the fit report, the JSON), the statistics it matches, and its errors (exit 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from simulator.calibrate.moments import raw_statistics, trailing_window
+from simulator.calibrate.simulate import day0_for, simulated_export
+from simulator.cli import app
+from simulator.crm.salesforce import write_salesforce
+from simulator.crm.table import Deals
+from simulator.parameters import Parameters
+from simulator.scenario import load_scenario
+
+AS_OF = dt.date(2025, 6, 30)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small company's Salesforce export: 4 hunters, 12 months, quarter-end push on."""
+    tree = load_scenario("scenarios/baseline.yaml").variants[0].parameters.model_dump()
+    tree["team"].update(hunters=4, hunter_capacity_opportunities=40)
+    tree["team"]["quarter_end"]["pull_in_probability"] = 0.5
+    tree["start"]["date"] = day0_for(AS_OF, 12)
+    deals = simulated_export(Parameters.model_validate(tree), 12, 5, 0, AS_OF)
+    return write_salesforce(deals, tmp_path_factory.mktemp("export") / "opportunities.csv")
+
+
+@pytest.fixture(scope="module")
+def calibrated(export: Path) -> tuple[Path, dict]:
+    out = export.parent / "my-company.yaml"
+    result = runner.invoke(
+        app,
+        [
+            "calibrate", str(export), "--out", str(out), "-n", "2", "--max-tries", "16",
+            "--workers", "1", "--json", "-",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.stdout)
+
+
+def test_it_writes_a_scenario_that_loads_and_starts_from_the_export(
+    calibrated: tuple[Path, dict], export: Path
+) -> None:
+    out, data = calibrated
+    text = out.read_text()
+    assert text.startswith("# Calibrated by `salesim calibrate` from opportunities.csv")
+    for heading in ("# Fitted", "# Counted by rule:", "# Everything else is the base"):
+        assert heading in text
+    document = yaml.safe_load(text)
+    assert document["start"] == {"from_crm": "opportunities.csv", "as_of": AS_OF}
+    scenario = load_scenario(out)
+    parameters = scenario.variants[0].parameters
+    for fitted in data["fitted"]:
+        *parents, leaf = fitted["path"].split(".")
+        node = parameters
+        for name in parents:
+            node = getattr(node, name)
+        assert getattr(node, leaf) == pytest.approx(fitted["value"], rel=1e-5)
+    assert Path(data["report"]).read_text().count("plotly") > 0
+
+
+def test_the_json_says_what_was_fitted_and_counted(calibrated: tuple[Path, dict]) -> None:
+    _, data = calibrated
+    paths = [f["path"] for f in data["fitted"]]
+    assert "team.outbound_leads_per_hunter_month" in paths
+    assert "team.quarter_end.pull_in_probability" in paths
+    for fitted in data["fitted"]:
+        assert fitted["low"] <= fitted["value"] <= fitted["high"]
+    counted = {c["path"]: c["value"] for c in data["counted"]}
+    assert counted["team.hunters"] == 4
+    assert data["window"] == ["2025-01-01", "2025-06-30"]
+    assert len(data["misses_in_standard_errors"]) == len(data["fitted"])
+
+
+def _deals(created: list[str], closed: list[str | None], outcome: list[str], acv: list[float]):
+    n = len(created)
+    text = np.array([f"d{i}" for i in range(n)], dtype=object)
+    return Deals(
+        deal_id=text, account=text, owner=np.array(["a"] * n, dtype=object),
+        source=np.array([None] * n, dtype=object), stage=np.array(outcome, dtype=object),
+        outcome=np.array(outcome, dtype=object),
+        created=np.array(created, dtype="datetime64[D]"),
+        closed=np.array([c or "NaT" for c in closed], dtype="datetime64[D]"),
+        acv_usd=np.array(acv, float), as_of=np.datetime64("2025-06-30"),
+    )  # fmt: skip
+
+
+def test_the_statistics_count_the_window_as_a_crm_report_would() -> None:
+    deals = _deals(
+        created=["2024-12-20", "2025-01-05", "2025-02-01", "2025-03-01", "2025-04-01",
+                 "2025-05-10", "2025-06-01"],
+        closed=["2025-01-10", "2025-03-31", "2025-03-15", "2025-03-04", "2025-05-01", None,
+                "2025-06-04"],
+        outcome=["won", "won", "lost", "won", "won", "open", "lost"],
+        acv=[1000.0, 2000.0, np.nan, 4000.0, 8000.0, np.nan, np.nan],
+    )  # fmt: skip
+    window = trailing_window(deals.as_of, 6)
+    stats = raw_statistics(deals, window)
+    assert stats["new_per_month"] == pytest.approx(6 / (181 / 30.4))  # Dec deal outside
+    assert stats["win_rate"] == pytest.approx(4 / 6)
+    won_days = np.array([21, 85, 3, 30])
+    assert stats["won_cycle_days"] == pytest.approx(np.expm1(np.log1p(won_days).mean()))
+    # wins a month: Jan 1, Mar 2, May 1, others 0 -> quarter-end months (Mar, Jun) 1.0 a month,
+    # the other four 0.5
+    assert stats["quarter_end_ratio"] == pytest.approx(2.0)
+    assert stats["won_acv_median_usd"] == pytest.approx(3000.0)
+    assert stats["won_acv_mean_usd"] == pytest.approx(3750.0)
+    assert stats["open_months"] == pytest.approx(1 / stats["new_per_month"])  # the May deal
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "x.txt"], "the scenario is YAML"),
+        (["--out", "x.yaml", "--as-of", "yesterday"], "not a date"),
+        (["--out", "x.yaml", "--base", "no-such-scenario"], "no-such-scenario"),
+        (["--out", "x.yaml", "--window-months", "1"], "window-months"),
+    ],
+)
+def test_mistakes_exit_2_with_a_message(
+    export: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    args = [a if not a.endswith((".yaml", ".txt")) else str(tmp_path / a) for a in args]
+    result = runner.invoke(app, ["calibrate", str(export), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_an_unreadable_export_exits_2(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_text("name,value\nx,1\n")
+    result = runner.invoke(app, ["calibrate", str(broken), "--out", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2
+    assert "--map" in result.output

@@ -1,0 +1,140 @@
+"""Parameter recovery: a company simulated with known inputs, written as a Salesforce report
+export, read back and calibrated, gives back the inputs within the intervals it states.
+
+Three truths move every fitted input in different directions. The truth is one replication
+(seed 777); the calibration simulates its own replications (seed 1), so it never sees the
+truth's random numbers. The inputs the calibration counts by rule (hunters, their capacity,
+sales engineers, market size) are set in the truth where the rule lands, and hunters neither
+leave nor go on a plan, so that the count of owners at work is the team simulated: what is
+tested is the search and its intervals, not the rules.
+
+Tolerances: the intervals are 95% ones, so of the 24 (3 truths x 8 inputs) about one may miss
+by chance; the test asks that at least 20 cover their truth (fewer happens with probability
+0.7% if the intervals are right) and that none misses by more than 3.29 standard errors (a
+99.9% interval), and that the fit matched every statistic to within one standard error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.calibrate.calibration import Calibration, Settings, calibrate
+from simulator.calibrate.knobs import KNOBS, Tree, apply
+from simulator.calibrate.simulate import day0_for, simulated_export
+from simulator.crm.load import load_export
+from simulator.crm.salesforce import write_salesforce
+from simulator.parameters import Parameters
+from simulator.scenario import load_scenario
+
+AS_OF = dt.date(2025, 6, 30)
+SETTINGS = Settings(
+    window_months=6,
+    warmup_months=6,
+    replications=4,
+    seed=1,
+    workers=2,
+    max_evaluations=80,
+    history_replications=20,
+)
+TRUTH_SEED = 777
+TRUTHS = {
+    "bigger-faster": dict(
+        leads=0.5, cycle=-0.3, quality=0.5, appeal=0.3, deal_size=0.2, deal_spread=0.0,
+        cycle_spread=0.0, pull_in=0.5,
+    ),
+    "smaller-slower": dict(
+        leads=-0.2, cycle=0.3, quality=-0.3, appeal=-0.5, deal_size=-0.5, deal_spread=0.3,
+        cycle_spread=0.4, pull_in=0.0,
+    ),
+    "busy-quarter-ends": dict(
+        leads=1.0, cycle=0.0, quality=1.0, appeal=0.8, deal_size=1.0, deal_spread=-0.3,
+        cycle_spread=-0.3, pull_in=0.8,
+    ),
+}  # fmt: skip
+Z_999 = 3.29
+MIN_COVERED = 20
+
+
+def _base() -> Tree:
+    tree = load_scenario("scenarios/baseline.yaml").variants[0].parameters.model_dump()
+    team = tree["team"]
+    team.update(hunters=5, hunter_capacity_opportunities=150, sales_engineers=30)
+    team["turnover"] = {"base_exits_per_year": 0.0, "shortfall_exits_per_year": 0.0}
+    team["quota"]["plan_threshold"] = 0.0
+    tree["market"]["accounts"] = 15_000
+    return tree
+
+
+def _recover(truth: dict[str, float], folder: Path) -> Calibration:
+    base = _base()
+    tree = apply(base, KNOBS, [truth[k.name] for k in KNOBS])
+    tree["start"]["date"] = day0_for(AS_OF, SETTINGS.horizon_months)
+    parameters = Parameters.model_validate(tree)
+    deals = simulated_export(parameters, SETTINGS.horizon_months, TRUTH_SEED, 0, AS_OF)
+    export = write_salesforce(deals, folder / "opportunities.csv")
+    imported = load_export(export)
+    assert len(imported.deals) == len(deals) and imported.bad.total == 0
+    return calibrate(imported.deals, base, SETTINGS)
+
+
+@pytest.fixture(scope="module")
+def recovered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Calibration]:
+    return {name: _recover(truth, tmp_path_factory.mktemp(name)) for name, truth in TRUTHS.items()}
+
+
+def test_the_counted_inputs_are_the_truths(recovered: dict[str, Calibration]) -> None:
+    base = _base()
+    for calibration in recovered.values():
+        counted = {item.path: item.value for item in calibration.counted}
+        assert counted["team.hunters"] == base["team"]["hunters"]
+        assert counted["market.accounts"] == base["market"]["accounts"]
+
+
+def test_the_fit_matches_every_statistic(recovered: dict[str, Calibration]) -> None:
+    for name, calibration in recovered.items():
+        misses = np.abs(calibration.solution.misses)
+        assert misses.max() < 1.0, (name, calibration.target.names, misses)
+
+
+def test_the_known_inputs_come_back_within_their_intervals(
+    recovered: dict[str, Calibration],
+) -> None:
+    covered, rows = 0, []
+    for name, calibration in recovered.items():
+        solution = calibration.solution
+        for index, knob in enumerate(solution.knobs):
+            truth = TRUTHS[name][knob.name]
+            low, high = solution.interval(index)
+            se = float(np.sqrt(solution.covariance[index, index]))
+            z = (solution.x[index] - truth) / se
+            rows.append((name, knob.name, truth, float(solution.x[index]), low, high, z))
+            covered += low <= truth <= high
+            assert abs(z) <= Z_999 or low <= truth <= high, rows[-1]
+    assert len(rows) == 24
+    for row in rows:  # the recovery table (pytest -s shows it)
+        print(
+            "{:18s} {:12s} truth {:+.3f} estimate {:+.3f} [{:+.3f}, {:+.3f}] z {:+.2f}".format(*row)
+        )
+    assert covered >= MIN_COVERED, rows
+
+
+def test_the_estimates_rank_the_companies_as_their_truths_do(
+    recovered: dict[str, Calibration],
+) -> None:
+    """Each input's estimate follows its truth across the three companies: the estimates
+    rank the truths the same way where the truths differ by more than the intervals."""
+    for knob in ("leads", "deal_size", "cycle"):
+        estimates = {}
+        for name, calibration in recovered.items():
+            index = [k.name for k in calibration.solution.knobs].index(knob)
+            low, high = calibration.solution.interval(index)
+            assert np.isfinite(low) and np.isfinite(high)
+            estimates[name] = calibration.solution.x[index]
+        truths = {name: TRUTHS[name][knob] for name in TRUTHS}
+        order = sorted(truths, key=truths.get)
+        if len(set(truths.values())) == len(truths):
+            assert sorted(estimates, key=estimates.get) == order, (knob, estimates)
