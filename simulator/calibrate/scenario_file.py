@@ -58,8 +58,9 @@ def header(calibration: Calibration, export: Path, export_label: str, base_name:
         f"Statistics from {window.first} to {window.last}; the simulation runs "
         f"{s.warmup_months} months before them to fill its pipeline (day 0 = {c.day0}).",
         f"Fitted by simulated method of moments: {s.replications} replications a try, root "
-        f"seed {s.seed}, {c.solution.evaluations} tries; 95% intervals carry the export's "
-        "sampling error (bootstrap) and the simulation's back through the fit.",
+        f"seed {s.seed}, {c.solution.evaluations} parameter sets simulated; 95% intervals carry "
+        "the statistics' spread from one simulated company history to another back through "
+        "the fit.",
     ]
     if not c.solution.converged:
         lines.append("The search stopped at its limit of tries before it settled: check the fit.")
