@@ -25,7 +25,7 @@ from simulator.backtest.page import PageContext, backtest_html
 from simulator.backtest.realised import as_of_problem, naive
 from simulator.calibrate.calibration import Calibration, Settings
 from simulator.calibrate.page import fit_page
-from simulator.calibrate.scenario_file import write_scenario
+from simulator.calibrate.scenario_file import page_notes, write_scenario
 from simulator.cli_calibrate import calibration_json
 from simulator.cli_common import SetOption, bad, json_option, load, out, write_json
 from simulator.cli_export import (
@@ -54,8 +54,7 @@ FORECAST_REPLICATIONS = 200
 
 
 def _fit_page(calibration: Calibration, scenario: Path, export: Path) -> str:
-    notes = [line[2:].rstrip() for line in scenario.read_text().splitlines()
-             if line.startswith("# ")]  # fmt: skip
+    notes = page_notes(scenario)
     title = f"Fit of {scenario.stem} to {export.name}"
     return fit_page(calibration.observed, calibration.solution.simulated, calibration.fitted,
                     notes, title, window=calibration.target.window)  # fmt: skip

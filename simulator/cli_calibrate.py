@@ -14,7 +14,7 @@ from rich.table import Table
 from simulator.backends import default_workers
 from simulator.calibrate.calibration import Calibration, Settings
 from simulator.calibrate.page import fit_page
-from simulator.calibrate.scenario_file import write_scenario
+from simulator.calibrate.scenario_file import page_notes, write_scenario
 from simulator.cli_common import SetOption, bad, json_option, out
 from simulator.cli_common import write_json as write_json_file
 from simulator.cli_export import (
@@ -135,8 +135,7 @@ def calibrate_export(
     scenario_path = write_scenario(
         calibration, export, imported.label, out_file, base_name, not no_start
     )
-    notes = [line[2:].rstrip() for line in scenario_path.read_text().splitlines()
-             if line.startswith("# ")]  # fmt: skip
+    notes = page_notes(scenario_path)
     title = f"Fit of {out_file.stem} to {export.name}"
     html = fit_page(calibration.observed, calibration.solution.simulated, calibration.fitted,
                     notes, title, window=calibration.target.window)  # fmt: skip

@@ -85,6 +85,21 @@ def header(calibration: Calibration, export: Path, export_label: str, base_name:
     return "".join(f"# {line}\n" for line in lines)
 
 
+def page_notes(scenario: Path) -> list[str]:
+    """The header of a written scenario as the fit page's lines: everything but the fitted
+    inputs' details, which the page's table shows."""
+    notes, fitted = [], False
+    for line in scenario.read_text().splitlines():
+        if not line.startswith("# "):
+            continue
+        text = line[2:].rstrip()
+        if not text.startswith(" "):
+            fitted = text.startswith("Fitted (")
+        if not fitted:
+            notes.append(text.strip())
+    return notes
+
+
 def scenario_document(
     calibration: Calibration, export: Path, out: Path, name: str, start_from_export: bool
 ) -> dict[str, Any]:
