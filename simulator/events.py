@@ -153,13 +153,12 @@ LOG_DTYPE = np.dtype(
     ]
 )
 
-_WHOLE_RECORD = np.dtype((np.void, LOG_DTYPE.itemsize))
-
 
 def rows(log: np.ndarray, which: np.ndarray) -> np.ndarray:
     """``log[which]`` (a mask or indices), copied a whole record at a time: numpy copies the
     packed records of ``LOG_DTYPE`` field by field, several times slower."""
-    return log.view(_WHOLE_RECORD)[which].view(log.dtype)
+    whole = np.dtype((np.void, log.dtype.itemsize))
+    return log.view(whole)[which].view(log.dtype)
 
 
 class EventLog:

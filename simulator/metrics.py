@@ -222,33 +222,41 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
         summed = weights[mask].astype(float)
         return np.bincount(month[mask], weights=summed, minlength=horizon_months) + 0.0
 
+    # Records of every kind by month at once (one pass, not one per kind).
+    kinds = max(Kind) + 1
+    by_kind = np.bincount(
+        kind.astype(np.int64) * horizon_months + month, minlength=kinds * horizon_months
+    ).reshape(kinds, horizon_months)
+
+    def of(counted: Kind) -> np.ndarray:
+        """Records of kind ``counted`` per month."""
+        return by_kind[counted].copy()
+
     closed = kind == Kind.CLOSED
     table: dict[str, np.ndarray] = {
-        "leads": count(kind == Kind.LEAD),
-        "opportunities": count(kind == Kind.OPENED),
-        "qualified": count(kind == Kind.QUALIFIED),
+        "leads": of(Kind.LEAD),
+        "opportunities": of(Kind.OPENED),
+        "qualified": of(Kind.QUALIFIED),
     }
     for outcome, column in _OUTCOME_COLUMNS.items():
         table[column] = count(closed & (log["code"] == outcome))
     booked = (closed & (log["code"] == Outcome.WON)) | (kind == Kind.BETA_CONVERTED)
     table["bookings"] = count(booked, log["value"]).astype(float)
-    table["meetings"] = count(kind == Kind.MEETING)
-    table["vaporware_pitches"] = count(kind == Kind.PITCHED)
+    table["meetings"] = of(Kind.MEETING)
+    table["vaporware_pitches"] = of(Kind.PITCHED)
     new_faces = kind == Kind.NEW_FACES
     table["new_faces"] = count(new_faces, log["value"]).astype(np.int64)
-    table["feature_references"] = count(kind == Kind.FEATURE_REFERENCE)
-    table["fatigued_opportunities"] = count(kind == Kind.FATIGUED)
-    table["hunters_put_on_plan"] = count(kind == Kind.PLAN_STARTED)
-    table["hunter_attrition"] = count(kind == Kind.HUNTER_LEFT)
+    table["feature_references"] = of(Kind.FEATURE_REFERENCE)
+    table["fatigued_opportunities"] = of(Kind.FATIGUED)
+    table["hunters_put_on_plan"] = of(Kind.PLAN_STARTED)
+    table["hunter_attrition"] = of(Kind.HUNTER_LEFT)
     table["open_opportunities"] = np.cumsum(table["opportunities"]) - np.cumsum(count(closed))
     table["open_pipeline_acv"] = _open_pipeline_value(log, horizon_months)
-    table["deals_waiting_on_release"] = np.cumsum(
-        count(kind == Kind.WAITING_STARTED) - count(kind == Kind.WAITING_ENDED)
-    )
+    table["deals_waiting_on_release"] = np.cumsum(of(Kind.WAITING_STARTED) - of(Kind.WAITING_ENDED))
     table["hunters_on_plan"] = np.cumsum(
-        table["hunters_put_on_plan"] - count(kind == Kind.PLAN_ENDED) - count(_left_on_plan(log))
+        table["hunters_put_on_plan"] - of(Kind.PLAN_ENDED) - count(_left_on_plan(log))
     )
-    table["hunters"] = np.cumsum(count(kind == Kind.HUNTER_HIRED) - table["hunter_attrition"])
+    table["hunters"] = np.cumsum(of(Kind.HUNTER_HIRED) - table["hunter_attrition"])
     changes = arr_changes(log)
     change_month = np.minimum((changes.day // DAYS_PER_MONTH).astype(np.int64), horizon_months - 1)
 
@@ -263,15 +271,11 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
     table["expansion_arr"] = arr_flow(changes.kind == Kind.EXPANDED)
     table["churned_arr"] = -arr_flow(changes.kind == Kind.CHURNED) + 0.0
     table["contracted_arr"] = -arr_flow(changes.kind == Kind.CONTRACTED) + 0.0
-    table["customers"] = np.cumsum(
-        count(closed & (log["code"] == Outcome.WON)) - count(kind == Kind.CHURNED)
-    )
-    table["references"] = np.cumsum(
-        count(kind == Kind.REFERENCE_GAINED) - count(kind == Kind.REFERENCE_LOST)
-    )
-    table["detractors"] = np.cumsum(count(kind == Kind.DETRACTOR))
+    table["customers"] = np.cumsum(count(closed & (log["code"] == Outcome.WON)) - of(Kind.CHURNED))
+    table["references"] = np.cumsum(of(Kind.REFERENCE_GAINED) - of(Kind.REFERENCE_LOST))
+    table["detractors"] = np.cumsum(of(Kind.DETRACTOR))
     aware_start = log["value"][kind == Kind.AWARE_AT_START].sum()
-    aware = aware_start + np.cumsum(count(kind == Kind.BECAME_AWARE) - count(kind == Kind.FORGOT))
+    aware = aware_start + np.cumsum(of(Kind.BECAME_AWARE) - of(Kind.FORGOT))
     table["aware_share"] = aware / accounts
     adstock = kind == Kind.BRAND_ADSTOCK
     table["brand_adstock"] = count(adstock, log["value"]) / np.maximum(count(adstock), 1)
