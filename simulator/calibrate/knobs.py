@@ -4,7 +4,8 @@ most with it (the search uses them all together; the pairing names what identifi
 A knob has a coordinate ``x`` the search moves (0 at the base scenario, about unit scale):
 a log factor for rates, durations and sizes, a shift for a utility or log-odds, the value
 itself for a probability. ``set`` writes the scenario fields for an ``x`` into a parameter tree
-(a plain dict, as ``Parameters.model_dump()`` gives); ``value`` says what the main field is then.
+(a plain dict, as ``Parameters.model_dump()`` gives); ``value`` reads the main field, ``path``,
+then.
 """
 
 from __future__ import annotations
@@ -41,16 +42,15 @@ class Knob:
     unit: str
     statistic: str  # the statistic of ``moments.STATISTICS`` it is paired with
     bounds: tuple[float, float]
-    write: Callable[[Tree, Tree, float], None]  # (tree to change, base tree, x)
-    read: Callable[[Tree], float]  # the main field's value in a tree
-
-    def set(self, tree: Tree, base: Tree, x: float) -> None:
-        self.write(tree, base, x)
+    set: Callable[[Tree, Tree, float], None]  # (tree to change, base tree, x)
 
     def value(self, base: Tree, x: float) -> float:
-        tree = _deep_copy(base)
-        self.write(tree, base, x)
-        return self.read(tree)
+        """What the main field (``path``) is at ``x``."""
+        node = _deep_copy(base)
+        self.set(node, base, x)
+        for name in self.path.split("."):
+            node = node[name]
+        return float(node)
 
 
 def _deep_copy(tree: Tree) -> Tree:
@@ -113,42 +113,42 @@ KNOBS = (
     Knob(
         "leads", "opportunities a hunter opens a month (inbound interest scaled alike)",
         "team.outbound_leads_per_hunter_month", "leads a hunter-month", "new_per_month",
-        (-6.0, 6.0), _leads, lambda t: t["team"]["outbound_leads_per_hunter_month"],
+        (-6.0, 6.0), _leads,
     ),
     Knob(
         "cycle", "stage durations (all stages and segments scaled alike)",
         "market.mid_market.stage_days.evaluation", "days", "won_cycle_days",
-        (-4.0, 4.0), _cycle, lambda t: t["market"]["mid_market"]["stage_days"]["evaluation"],
+        (-4.0, 4.0), _cycle,
     ),
     Knob(
         "quality", "share of leads that are real buying projects (all sources, log-odds shift)",
         "process.lead_quality.inbound", "probability", "lost_cycle_days",
-        (-8.0, 8.0), _quality, lambda t: t["process"]["lead_quality"]["inbound"],
+        (-8.0, 8.0), _quality,
     ),
     Knob(
         "appeal", "our offer's appeal beyond the mechanisms (against rivals and doing nothing)",
         "market.choice.our_constant", "utility units", "win_rate",
-        (-8.0, 8.0), _appeal, lambda t: t["market"]["choice"]["our_constant"],
+        (-8.0, 8.0), _appeal,
     ),
     Knob(
         "deal_size", "deal size (all segments' medians scaled alike)",
         "market.mid_market.deal_size_median_usd", "USD", "won_acv_median_usd",
-        (-8.0, 8.0), _deal_size, lambda t: t["market"]["mid_market"]["deal_size_median_usd"],
+        (-8.0, 8.0), _deal_size,
     ),
     Knob(
         "deal_spread", "spread of deal sizes (log sd, all segments scaled alike)",
         "market.mid_market.deal_size_log_sd", "log sd", "won_acv_mean_usd",
-        (-4.0, 2.0), _deal_spread, lambda t: t["market"]["mid_market"]["deal_size_log_sd"],
+        (-4.0, 2.0), _deal_spread,
     ),
     Knob(
         "cycle_spread", "spread of stage durations (coefficient of variation, all scaled alike)",
         "market.mid_market.stage_days_cv", "cv", "open_months",
-        (-3.0, 2.0), _cycle_spread, lambda t: t["market"]["mid_market"]["stage_days_cv"],
+        (-3.0, 2.0), _cycle_spread,
     ),
     Knob(
         "pull_in", "deals pulled in to close by the quarter end",
         "team.quarter_end.pull_in_probability", "probability", "quarter_end_ratio",
-        (0.0, 1.0), _pull_in, lambda t: t["team"]["quarter_end"]["pull_in_probability"],
+        (0.0, 1.0), _pull_in,
     ),
 )  # fmt: skip
 BY_NAME = {knob.name: knob for knob in KNOBS}
