@@ -126,6 +126,7 @@ class Outcome(IntEnum):
     LOST_NO_DECISION = 3
     DISQUALIFIED = 4
     STALLED = 5
+    NO_CONSENSUS = 6  # the buying group pulled out during evaluation, before a proposal
 
 
 NO_ONE = -1

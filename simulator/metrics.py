@@ -42,6 +42,7 @@ _OUTCOME_COLUMNS = {
     Outcome.LOST_NO_DECISION: "lost_no_decision",
     Outcome.DISQUALIFIED: "disqualified",
     Outcome.STALLED: "stalled",
+    Outcome.NO_CONSENSUS: "no_consensus",
 }
 DECIDED_NOT_WON = (
     Outcome.LOST_COMPETITOR,
@@ -49,9 +50,10 @@ DECIDED_NOT_WON = (
     Outcome.LOST_NO_DECISION,
     Outcome.STALLED,
 )
-"""Ends after qualification without a win: the losses, no decision and a stall."""
+"""Ends after a proposal without a win: the losses, no decision and a stall."""
 DECIDED = (Outcome.WON, *DECIDED_NOT_WON)
-"""Ends after qualification: the denominator of the win rate."""
+"""Ends after a proposal, the deals a forecast counts (CSO Insights' "forecast deals"): the
+denominator of the win rate. A buying group that pulled out during evaluation never got there."""
 
 
 def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> dict[str, float]:

@@ -82,7 +82,7 @@ def test_the_report_charts_come_from_the_registry():
     fates = charted("fate")  # every way an opportunity ends, and the leads never called
     assert {m.name for m in fates} == {
         "won", "open_at_horizon", "lost_competitor", "lost_household_brand", "lost_no_decision",
-        "stalled", "disqualified", "leads_unanswered",
+        "stalled", "no_consensus", "disqualified", "leads_unanswered",
     }  # fmt: skip
     assert all(m.step and m.colour.startswith("#") for m in fates)
     assert len({m.colour for m in fates}) == len(fates)

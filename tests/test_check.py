@@ -86,12 +86,13 @@ def test_a_level_holds_when_its_interval_overlaps_the_range(interval, target, ex
 def test_a_level_from_constructed_rows() -> None:
     win_rate = next(level for level in LEVELS if level.key == "win_rate")
     context = Context(bundled("baseline").variants[0].parameters, 36)
-    near = [{"win_rate": v} for v in (0.44, 0.46, 0.45, 0.47)]
-    far = [{"win_rate": v} for v in (0.20, 0.21, 0.19, 0.20)]
+    others = {"lost_competitor": 30, "lost_household_brand": 0, "lost_no_decision": 20}
+    near = [{"won": v, "stalled": 50 - v, **others} for v in (44, 46, 45, 47)]
+    far = [{"won": v, "stalled": 50 - v, **others} for v in (20, 21, 19, 20)]
     assert evaluate_level(win_rate, near, context).holds is True
     assert evaluate_level(win_rate, far, context).holds is False
     missing = evaluate_level(win_rate, [{"won": 1.0}], context)
-    assert missing.holds is None and "win_rate" in missing.reason
+    assert missing.holds is None and "lost_competitor" in missing.reason
 
 
 def test_lead_response_ratio_pools_counts() -> None:
@@ -108,7 +109,7 @@ def test_purchase_likelihood_pools_decided_deals_by_committee_size() -> None:
     rows = [{"purchased_one": bought, "decided_one": 10} for bought in (8, 9, 7, 8)]
     value, low, high, note = purchase_share("one")(rows)
     assert value == pytest.approx(0.8) and low <= 0.8 <= high and high - low > 0
-    assert "32 of 40 decided deals bought" in note
+    assert "32 of 40 buying efforts bought" in note
     few = purchase_share("one")([{"purchased_one": 2, "decided_one": 3}] * 2)
     assert math.isnan(few[0]) and few[3].startswith("too few deals to judge")
 

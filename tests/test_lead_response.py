@@ -4,9 +4,9 @@ fades with every hour it waits for the call, and a lead gone cold never takes th
 The ratios are measured on a team of one hunter who takes an hour on average to call: most leads
 wait a day or more for a free slot, and many are called in the second hour, so every bucket of
 the study has leads in it (with exponential response times the first-to-second-hour ratio does
-not depend on the mean: both buckets' interest scales alike). The pooled counts of thirty
+not depend on the mean: both buckets' interest scales alike). The pooled counts of ninety
 replications give the intervals (log-ratio normal approximation; Clopper-Pearson for the rare
-late qualification, which needs some ten thousand late leads to bound).
+late qualification, which needs tens of thousands of late leads to bound).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 
 SEED = 5
-REPLICATIONS = 30
+REPLICATIONS = 90
 Z95 = norm.ppf(0.975)
 
 

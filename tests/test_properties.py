@@ -38,6 +38,7 @@ OUTCOME_COLUMNS = {
     Outcome.LOST_NO_DECISION: "lost_no_decision",
     Outcome.DISQUALIFIED: "disqualified",
     Outcome.STALLED: "stalled",
+    Outcome.NO_CONSENSUS: "no_consensus",
 }
 
 
@@ -145,7 +146,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "economic_buyer_engaged": draw(discipline_effect()),
             "premature_proposal": draw(discipline_effect()),
             "poor_fit_screened": draw(discipline_effect()),
-            "stall_probability_evaluation": draw(unit(0.0, 0.5)),
+            "member_pull_out_per_month": draw(unit(0.0, 0.5)),
             "stall_probability_proposal": draw(unit(0.0, 0.5)),
             "sponsorless_timeout_days": draw(unit(1.0, 300.0)),
             "pitching": {
@@ -329,8 +330,8 @@ def test_stages_are_never_skipped(scenario, seed):
             assert day >= days[-1]
             if outcome == Outcome.DISQUALIFIED:
                 assert len(codes) <= 2
-            elif outcome == Outcome.STALLED:
-                assert len(codes) >= 3
+            elif outcome == Outcome.NO_CONSENSUS:
+                assert len(codes) == 3, "a group pulls out during the evaluation"
             else:
                 assert len(codes) == 4, "a decision comes after the proposal"
 

@@ -27,8 +27,12 @@ Row = Mapping[str, float]
 INF = math.inf
 BOOTSTRAP_RESAMPLES = 2000
 
-_DECIDED_COLUMNS = ("won", "lost_competitor", "lost_household_brand", "lost_no_decision",
+FORECAST_COLUMNS = ("won", "lost_competitor", "lost_household_brand", "lost_no_decision",
                     "stalled")  # fmt: skip
+"""The outcomes of forecast deals, those decided after a proposal, as CSO Insights counts them."""
+BUYING_EFFORTS = (*DECIDED, Outcome.NO_CONSENSUS)
+"""Ends after discovery, where the committee is known: CEB's buying efforts, which a group
+pulling out during evaluation ends without a purchase."""
 RESPONSE_BUCKETS = {"first_hour": (0.0, 1.0), "second_hour": (1.0, 2.0), "after_day": (24.0, INF)}
 """Hours from a lead's arrival to its first call, as the HBR study bucketed them."""
 
@@ -63,7 +67,7 @@ def log_measures(log: np.ndarray, parameters: Parameters, horizon_days: float) -
     measures["sponsorless_replacing_won"] = int(np.count_nonzero(np.isin(won_ids, needy)))
     committees = log[kind == Kind.COMMITTEE]
     size = dict(zip(committees["subject"].tolist(), committees["value"].tolist(), strict=True))
-    decided = closed[np.isin(closed["code"], DECIDED)]
+    decided = closed[np.isin(closed["code"], BUYING_EFFORTS)]
     sizes = np.array([size.get(s, math.nan) for s in decided["subject"].tolist()], dtype=float)
     bought = np.isin(
         decided["code"], (Outcome.WON, Outcome.LOST_COMPETITOR, Outcome.LOST_HOUSEHOLD_BRAND)
@@ -126,14 +130,10 @@ class Level:
         return self.target_range(context) if self.target_range else (self.low, self.high)
 
 
-def _decided(row: Row) -> float:
-    return float(sum(row[c] for c in _DECIDED_COLUMNS))
-
-
-def _share_of_decided(*columns: str) -> Callable[[Row, Context], float]:
+def _share_of_forecast(*columns: str) -> Callable[[Row, Context], float]:
     def share(row: Row, _: Context) -> float:
-        decided = _decided(row)
-        return sum(row[c] for c in columns) / decided if decided else math.nan
+        forecast = sum(row[c] for c in FORECAST_COLUMNS)
+        return sum(row[c] for c in columns) / forecast if forecast else math.nan
 
     return share
 
@@ -210,9 +210,9 @@ MIN_DEALS_PER_BUCKET = 30
 
 
 def purchase_share(bucket: str, seed: int = 0) -> Callable[[Sequence[Row]], Any]:
-    """The share of decided deals with a buying committee in ``bucket`` that end in a purchase
-    from anyone (won, or lost to a competitor or the household name; not no decision or a
-    stall), pooled over the replications, with a bootstrap interval."""
+    """The share of buying efforts past discovery with a committee in ``bucket`` that end in a
+    purchase from anyone (won, or lost to a competitor or the household name; not no decision,
+    a stall or a group that pulled out), pooled over the replications, with a bootstrap interval."""
 
     def share(rows: Sequence[Row]) -> tuple[float, float, float, str]:
         counts = np.array(
@@ -224,7 +224,7 @@ def purchase_share(bucket: str, seed: int = 0) -> Callable[[Sequence[Row]], Any]
                 return total[..., 0] / total[..., 1]
 
         total = counts.sum(axis=0)
-        note = f"{total[0]:.0f} of {total[1]:.0f} decided deals bought"
+        note = f"{total[0]:.0f} of {total[1]:.0f} buying efforts bought"
         if total[1] < MIN_DEALS_PER_BUCKET:
             return math.nan, math.nan, math.nan, f"too few deals to judge: {note}"
         return (float(total[0] / total[1]), *_bootstrap(counts, of, seed), note)
@@ -253,19 +253,19 @@ def _bass_range(context: Context) -> tuple[float, float]:
 
 
 LEVELS: tuple[Level, ...] = (
-    Level("win_rate", "Win rate of decided deals", "45–50%", "share",
+    Level("win_rate", "Win rate of forecast deals", "45–50%", "share",
           "CSO Insights sales performance study, 2011",
-          "won / decided (won, lost, no decision, stalled) per replication",
-          0.45, 0.50, ("win_rate",), _column("win_rate")),
-    Level("no_decision_share", "No decision, share of decided deals", "20–25%", "share",
+          "won / forecast deals (decided after a proposal: won, lost, no decision, stalled) "
+          "per replication", 0.45, 0.50, FORECAST_COLUMNS, _share_of_forecast("won")),
+    Level("no_decision_share", "No decision, share of forecast deals", "20–25%", "share",
           "CSO Insights sales performance study, 2011",
-          "lost_no_decision / decided per replication",
-          0.20, 0.25, _DECIDED_COLUMNS, _share_of_decided("lost_no_decision")),
-    Level("competitor_loss_share", "Lost to competitors, share of decided deals", "~30% (25–35%)",
-          "share", "CSO Insights sales performance study, 2011",
-          "(lost_competitor + lost_household_brand) / decided per replication",
-          0.25, 0.35, _DECIDED_COLUMNS,
-          _share_of_decided("lost_competitor", "lost_household_brand")),
+          "lost_no_decision / forecast deals per replication",
+          0.20, 0.25, FORECAST_COLUMNS, _share_of_forecast("lost_no_decision")),
+    Level("competitor_loss_share", "Lost to competitors, share of forecast deals",
+          "~30% (25–35%)", "share", "CSO Insights sales performance study, 2011",
+          "(lost_competitor + lost_household_brand) / forecast deals per replication",
+          0.25, 0.35, FORECAST_COLUMNS,
+          _share_of_forecast("lost_competitor", "lost_household_brand")),
     Level("response_first_vs_second_hour",
           "Lead response: qualification rate, first hour ÷ second hour", "~7× (5–10×)", "ratio",
           "Oldroyd, McElheran & Elkington, HBR, March 2011",
@@ -282,8 +282,9 @@ LEVELS: tuple[Level, ...] = (
     Level("purchase_one_decision_maker",
           "Buying group: purchase likelihood, one decision maker", "~81% (75–87%)", "share",
           "CEB (Challenger) research, as summarised in the trade press",
-          "decided deals whose committee is one person that end in a purchase from anyone, "
-          "pooled over replications", 0.75, 0.87, ("decided_one",),
+          "buying efforts past discovery (decided deals and groups that pulled out) whose "
+          "committee is one person that end in a purchase from anyone, pooled over "
+          "replications", 0.75, 0.87, ("decided_one",),
           pooled=purchase_share("one")),
     Level("purchase_six_plus",
           "Buying group: purchase likelihood, six or more", "~31% (25–37%)", "share",

@@ -2,14 +2,15 @@
 
 A CRM holds opportunities, not leads: a lead nobody called never became one, and a lead
 disqualified at qualification is screened out before it is a forecast opportunity (as
-Salesforce's lead conversion does), so both are left out and the win rate, won / (won + lost),
-is salesim's ``win_rate``. An opportunity is created on the day of its first call (so its cycle
-is salesim's ``cycle_days_won_median``: opening to signature), and days become dates from
-``start`` (day 0), cut to whole days as a CRM records them. Every other way of losing (to a
-competitor, to a household brand, to no decision, stalled) is a lost deal; a deal open at the
-horizon is open. Names look like a CRM's: ``Hunter 7``, ``Account 123``, ``Inbound``, and an
-18-character ``006...`` id. The table holds one variant's replication: the first of each unless
-asked.
+Salesforce's lead conversion does), so both are left out. The win rate, won / (won + lost),
+counts buying groups that pulled out during evaluation as lost, as a CRM does; salesim's own
+``win_rate`` counts forecast deals only. An opportunity is created on the day of its first call
+(so its cycle is salesim's ``cycle_days_won_median``: opening to signature), and days become
+dates from ``start`` (day 0), cut to whole days as a CRM records them. Every other way of losing
+(to a competitor, to a household brand, to no decision, stalled, the group pulled out) is a lost
+deal; a deal open at the horizon is open. Names look like a CRM's: ``Hunter 7``, ``Account
+123``, ``Inbound``, and an 18-character ``006...`` id. The table holds one variant's
+replication: the first of each unless asked.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ class Competitors(Section):
             brand=0.3,
             fit=PerSegmentProbability(enterprise=0.5, mid_market=0.65),
             price_index=0.9,
-            presence_probability=PerSegmentProbability(enterprise=0.5, mid_market=0.5),
+            presence_probability=PerSegmentProbability(enterprise=0.7, mid_market=0.8),
         )
     ]
     entrants: Entrants = Entrants()

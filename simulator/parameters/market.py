@@ -88,7 +88,7 @@ class Choice(Section):
         "stronger case against doing nothing (utility units)",
     )
     do_nothing_utility: Number = Field(
-        0.55,
+        0.62,
         description="utility of the status quo with a one-person committee (utility units); "
         "with the sponsor rule, no decision ends ~20-25% of decided deals at baseline (CSO "
         "Insights 2011), most of it the buyer's choice",
@@ -96,7 +96,7 @@ class Choice(Section):
     do_nothing_per_extra_member: NonNegativeFloat = Field(
         0.3,
         description="added status-quo utility per committee member beyond the first "
-        "(CEB: purchase likelihood 81% with one decision maker, ~31% with six)",
+        "(utility units): a larger group is harder to move off what works today",
     )
     do_nothing_per_log_risk: NonNegativeFloat = Field(
         1.0, description="added status-quo utility per unit of log perceived risk"
@@ -163,7 +163,7 @@ class Market(Section):
         sponsor_present_probability=0.95,
         replaces_working_process_share=0.6,  # MODEL.md 2.4: most enterprise deals
         perceived_risk_log_sd=0.4,
-        stage_days=StageDays(attraction=14, qualification=30, evaluation=70, proposal=35),
+        stage_days=StageDays(attraction=14, qualification=30, evaluation=70, proposal=45),
     )
     mid_market: Segment = Segment(
         deal_size_median_usd=25_000,

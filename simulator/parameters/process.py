@@ -200,8 +200,11 @@ class Process(Section):
         0.7,
         description="utility lost by a premature proposal (the prospect turns defensive)",
     )
-    stall_probability_evaluation: Probability = Field(
-        0.025, description="probability the prospect goes dark during evaluation"
+    member_pull_out_per_month: NonNegativeFloat = Field(
+        0.08,
+        description="rate at which one committee member pulls the buying group off the purchase "
+        "during evaluation (pull-outs per member-month): the effort stalls before a proposal, the "
+        "likelier the more people must agree and the longer they take",
     )
     stall_probability_proposal: Probability = Field(
         0.02, description="probability the prospect goes dark after the proposal"

@@ -25,7 +25,7 @@ DEFAULT_RANGES: dict[str, Range] = {
     "team.hunter_capacity_opportunities": (6, 16),
     "team.lead_response_hours_mean": (0.5, 12.0),
     "team.ramp_months": (2.0, 8.0),
-    "team.quota.usd_per_month": (30_000.0, 60_000.0),
+    "team.quota.usd_per_month": (20_000.0, 45_000.0),
     # how the team sells
     "strategy.qualification_discipline": (0.4, 0.95),
     "process.lead_patience_days": (3.0, 14.0),

@@ -14,7 +14,7 @@ class Quota(Section):
     """Quota pressure: trailing bookings reviewed against quota; the plan; exits; replacements."""
 
     usd_per_month: NonNegativeFloat = Field(
-        45_000, description="new ACV a fully ramped hunter is expected to book (USD a month)"
+        32_000, description="new ACV a fully ramped hunter is expected to book (USD a month)"
     )
     review_interval_months: PositiveFloat = Field(
         3.0, description="how often bookings are reviewed against quota (months)"

@@ -29,6 +29,7 @@ skipped, from the hunter's first call to the prospect's decision.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -45,6 +46,7 @@ from simulator.processes.pitch import Pitch
 from simulator.processes.quota_period import QuotaPeriod
 from simulator.processes.resume import resumed_stage_days
 from simulator.processes.roadmap import Roadmap
+from simulator.units import DAYS_PER_MONTH
 
 ATTRACTION, QUALIFICATION, EVALUATION, PROPOSAL = (
     STAGES.index(stage) for stage in ("attraction", "qualification", "evaluation", "proposal")
@@ -207,6 +209,7 @@ class Courtship:
 
         # Evaluation: demos by the sales engineers, spread over the stage.
         record(now, STAGE, lead, account, hunter, code=EVALUATION)
+        evaluation_started = now
         evaluation_days = stage_days(Z.EVALUATION)
         if sponsor:
             evaluation_days *= process.sponsor_evaluation_days_factor
@@ -228,9 +231,13 @@ class Courtship:
         if premature:
             record(env.now, Kind.PREMATURE_PROPOSAL, lead, account, hunter)
         yield env.timeout(evaluation_days / (demos + 1))
-        stall = u[U.STALL_EVALUATION] < process.stall_probability_evaluation
-        if stall and start_stage <= EVALUATION:
-            return Outcome.STALLED, 0.0
+        # Any member may pull the group off the purchase while it evaluates (priorities shift,
+        # a reorganisation, a veto): the more people must agree and the longer it takes, the
+        # likelier the effort dies before a proposal.
+        exposure = committee * (env.now - evaluation_started) / DAYS_PER_MONTH
+        pulled_out = 1.0 - math.exp(-process.member_pull_out_per_month * exposure)
+        if u[U.STALL_EVALUATION] < pulled_out and start_stage <= EVALUATION:
+            return Outcome.NO_CONSENSUS, 0.0
 
         # Proposal.
         record(env.now, STAGE, lead, account, hunter, code=PROPOSAL)

@@ -98,12 +98,13 @@ class Pitch:
         return True
 
     def out_of_habit(self, opp: Opportunity) -> None:
-        """A first meeting is going fine, but a hunter used to the pitch's effect pitches the
-        announced feature anyway; the prospect may now want it instead of what ships."""
-        if opp.orphaned or opp.hunter.pitch_habit == 0.0:
+        """A first meeting is going fine, but a hunter used to the pitch's effect, or desperate
+        on the plan, pitches the announced feature anyway; the prospect may now want it instead
+        of what ships."""
+        if opp.orphaned or opp.u[U.PITCH] >= self._pitch_chance(opp.hunter, bad_meeting=False):
             return
         feature = self.roadmap.pitchable()
-        if feature == NO_FEATURE or opp.u[U.PITCH] >= self._pitch_chance(opp.hunter, False):
+        if feature == NO_FEATURE:
             return
         self._pitched(opp, feature, self.pitching.switch_probability, opp.u[U.REVIVAL])
 

@@ -23,6 +23,7 @@ LOST_REASONS = {
     Outcome.LOST_NO_DECISION: "no_decision",
     Outcome.DISQUALIFIED: "disqualified",
     Outcome.STALLED: "stalled",
+    Outcome.NO_CONSENSUS: "no_consensus",
 }
 
 
@@ -159,6 +160,7 @@ def _outcome(
         Outcome.LOST_NO_DECISION: f"{who} ends in no decision{waited}.",
         Outcome.DISQUALIFIED: f"{who} is disqualified.",
         Outcome.STALLED: f"{who} goes dark.",
+        Outcome.NO_CONSENSUS: f"{who}'s buying group cannot agree and drops the purchase.",
     }
     facts["reason"] = LOST_REASONS[outcome]
     return "lost", texts[outcome], facts

@@ -15,6 +15,7 @@ LOST = {
     "no_decision": "no decision",
     "disqualified": "disqualified",
     "stalled": "goes dark",
+    "no_consensus": "group pulls out",
 }
 
 
