@@ -123,7 +123,7 @@ _SUMMARY = (
        charts=("fate",), step="stalled", colour="#6d4c41"),
     _m("no_consensus", "No consensus", "count", "lower", "outcomes",
        "Opportunities whose buying group pulled out during evaluation, before a proposal.",
-       charts=("fate",), step="buying group pulled out", colour="#8d6e63"),
+       charts=("fate",), step="buying group pulled out", colour="#26a69a"),
     _m("open_at_horizon", "Open at the horizon", "count", "neither", "outcomes",
        "Opportunities still open when the simulation ends.",
        charts=("fate",), step="still open at the end", colour="#9aa5b1"),

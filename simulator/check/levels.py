@@ -206,7 +206,7 @@ def _bootstrap(
 COMMITTEE_BUCKETS = {"one": (1.0, 2.0), "six_plus": (6.0, INF)}
 """Buying-committee sizes (people) the CEB figures compare: one decision maker, six or more."""
 MIN_DEALS_PER_BUCKET = 30
-"""As for leads: fewer decided deals than this in a committee-size bucket are not judged."""
+"""As for leads: fewer buying efforts than this in a committee-size bucket are not judged."""
 
 
 def purchase_share(bucket: str, seed: int = 0) -> Callable[[Sequence[Row]], Any]:
@@ -307,8 +307,8 @@ LEVELS: tuple[Level, ...] = (
     Level("lost_faster_than_won", "Lost deals close faster: median lost ÷ won cycle",
           "< 1 (14 ÷ 57 = 0.25)", "ratio", "crm-maven CRM export (../shared/data/crm-maven)",
           "median days open of lost opportunities as a CRM records them (every opportunity "
-          "that had its first meeting and closed not won: disqualified, stalled, lost, no "
-          "decision) over that of won deals, per replication", 0.0, 1.0,
+          "that had its first meeting and closed not won: disqualified, pulled out, stalled, "
+          "lost, no decision) over that of won deals, per replication", 0.0, 1.0,
           ("cycle_days_lost_median", "cycle_days_won_median"), _lost_over_won),
     Level("rep_turnover", "Hunter turnover a year", "30–35%", "share",
           "The Bridge Group, SaaS AE metrics reports (2018–2022)",

@@ -90,7 +90,7 @@ class Choice(Section):
     do_nothing_utility: Number = Field(
         0.62,
         description="utility of the status quo with a one-person committee (utility units); "
-        "with the sponsor rule, no decision ends ~20-25% of decided deals at baseline (CSO "
+        "with the sponsor rule, no decision ends ~20-25% of forecast deals at baseline (CSO "
         "Insights 2011), most of it the buyer's choice",
     )
     do_nothing_per_extra_member: NonNegativeFloat = Field(

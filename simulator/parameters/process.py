@@ -203,8 +203,8 @@ class Process(Section):
     member_pull_out_per_month: NonNegativeFloat = Field(
         0.08,
         description="rate at which one committee member pulls the buying group off the purchase "
-        "during evaluation (pull-outs per member-month): the effort stalls before a proposal, the "
-        "likelier the more people must agree and the longer they take",
+        "during evaluation (pull-outs per member-month): the deal ends in no consensus before a "
+        "proposal, the likelier the more people must agree and the longer they take",
     )
     stall_probability_proposal: Probability = Field(
         0.02, description="probability the prospect goes dark after the proposal"

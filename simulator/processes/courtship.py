@@ -19,10 +19,11 @@ skipped, from the hunter's first call to the prospect's decision.
 - A pitched deal then waits for the release and for reference metrics. Another may be pulled
   into the current quota period, with a discount (``quota_period.py``).
 - A deal open on day 0 in today's pipeline (``start.from_crm``) starts at its stage: the stages
-  before take no time and their tests (first meeting, fit screen, demos, evaluation stall) are
+  before take no time and their tests (first meeting, fit screen, demos, the group's pull-out) are
   behind it; its current stage lasts what is left given its age (``resume.py``).
 - A deal that replaces a process that works today needs the sponsor: without one it goes through
-  every stage, using the hunter's and the sales engineers' time, and ends in no decision (after
+  every stage (unless its group pulls out), using the hunter's and the sales engineers' time, and
+  ends in no decision (after
   a time-out from its opening, if the stages were quicker). Elsewhere the buyer decides
   (``decision.py``), a sponsor adding to our appeal.
 """
@@ -216,8 +217,20 @@ class Courtship:
         engineers = self.engineers
         demos = engineers.demos_per_evaluation if start_stage <= EVALUATION else 0  # not done yet
         premature = u[U.PREMATURE] < self.premature_proposal
+        # Any member may pull the group off the purchase while it evaluates (priorities shift,
+        # a reorganisation, a veto): the group pulls out after an exponential time at the
+        # members' summed rate, so the more people must agree and the longer the evaluation
+        # takes (waits for a sales engineer included), the likelier it dies before a proposal.
+        pull_out_rate = process.member_pull_out_per_month * committee / DAYS_PER_MONTH
+        pull_out_at = (
+            evaluation_started - math.log1p(-u[U.STALL_EVALUATION]) / pull_out_rate
+            if pull_out_rate > 0.0 and start_stage <= EVALUATION
+            else math.inf
+        )
+        step = evaluation_days / (demos + 1)
         for _ in range(demos):
-            yield env.timeout(evaluation_days / (demos + 1))
+            if (yield from self._evaluate(step, pull_out_at)):
+                return Outcome.NO_CONSENSUS, 0.0
             requested = env.now
             handed_over = engineers.request()
             if handed_over is not None:
@@ -228,15 +241,11 @@ class Courtship:
             engineers.release()
             attendees = DEMO_ATTENDEES + opp.attendee_bonus
             record(env.now, MEETING, lead, account, hunter, attendees, Meeting.DEMO)
+            if env.now >= pull_out_at:  # the group gave up while the demo was waited for
+                return Outcome.NO_CONSENSUS, 0.0
         if premature:
             record(env.now, Kind.PREMATURE_PROPOSAL, lead, account, hunter)
-        yield env.timeout(evaluation_days / (demos + 1))
-        # Any member may pull the group off the purchase while it evaluates (priorities shift,
-        # a reorganisation, a veto): the more people must agree and the longer it takes, the
-        # likelier the effort dies before a proposal.
-        exposure = committee * (env.now - evaluation_started) / DAYS_PER_MONTH
-        pulled_out = 1.0 - math.exp(-process.member_pull_out_per_month * exposure)
-        if u[U.STALL_EVALUATION] < pulled_out and start_stage <= EVALUATION:
+        if (yield from self._evaluate(step, pull_out_at)):
             return Outcome.NO_CONSENSUS, 0.0
 
         # Proposal.
@@ -266,3 +275,13 @@ class Courtship:
         if outcome != Outcome.WON:
             return outcome, 0.0
         return outcome, full_acv * (1.0 - share + share * completeness) * (1.0 - opp.discount)
+
+    def _evaluate(self, days: float, pull_out_at: float) -> Generator[Any, Any, bool]:
+        """Spend ``days`` of the evaluation, unless the buying group pulls out first: then stop
+        on that day and say so."""
+        env = self.env
+        if env.now + days < pull_out_at:
+            yield env.timeout(days)
+            return False
+        yield env.timeout(max(0.0, pull_out_at - env.now))
+        return True

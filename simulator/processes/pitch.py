@@ -1,5 +1,6 @@
 """The pitch (the death spiral): when the first meeting goes badly, a ``vaporware`` hunter (or
-any hunter on the plan, out of desperation) pitches the announced feature. Interest jumps and
+any hunter on the plan, out of desperation, also in meetings going fine) pitches the announced
+feature. Interest jumps and
 more people attend, but the prospect now wants the new thing, not what ships: the deal waits for
 the release, which slips. Each meeting the pitch revives makes the hunter likelier to pitch it
 also where the meeting was going fine, so deals that would have closed on today's product wait

@@ -160,7 +160,7 @@ def _outcome(
         Outcome.LOST_NO_DECISION: f"{who} ends in no decision{waited}.",
         Outcome.DISQUALIFIED: f"{who} is disqualified.",
         Outcome.STALLED: f"{who} goes dark.",
-        Outcome.NO_CONSENSUS: f"{who}'s buying group cannot agree and drops the purchase.",
+        Outcome.NO_CONSENSUS: f"The buying group at {who} cannot agree and drops the purchase.",
     }
     facts["reason"] = LOST_REASONS[outcome]
     return "lost", texts[outcome], facts
