@@ -54,6 +54,8 @@ DECIDED_NOT_WON = (
 DECIDED = (Outcome.WON, *DECIDED_NOT_WON)
 """Ends after a proposal, the deals a forecast counts (CSO Insights' "forecast deals"): the
 denominator of the win rate. A buying group that pulled out during evaluation never got there."""
+DECIDED_COLUMNS = tuple(_OUTCOME_COLUMNS[outcome] for outcome in DECIDED)
+"""The summary columns that count those deals."""
 
 
 def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> dict[str, float]:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from simulator.events import Discovery, Kind, Meeting, Outcome, Source
-from simulator.metrics import DECIDED
+from simulator.metrics import DECIDED, DECIDED_COLUMNS
 from simulator.parameters import Parameters
 from simulator.units import DAYS_PER_MONTH
 
@@ -27,8 +27,7 @@ Row = Mapping[str, float]
 INF = math.inf
 BOOTSTRAP_RESAMPLES = 2000
 
-FORECAST_COLUMNS = ("won", "lost_competitor", "lost_household_brand", "lost_no_decision",
-                    "stalled")  # fmt: skip
+FORECAST_COLUMNS = DECIDED_COLUMNS
 """The outcomes of forecast deals, those decided after a proposal, as CSO Insights counts them."""
 BUYING_EFFORTS = (*DECIDED, Outcome.NO_CONSENSUS)
 """Ends after discovery, where the committee is known: CEB's buying efforts, which a group

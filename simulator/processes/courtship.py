@@ -23,9 +23,8 @@ skipped, from the hunter's first call to the prospect's decision.
   behind it; its current stage lasts what is left given its age (``resume.py``).
 - A deal that replaces a process that works today needs the sponsor: without one it goes through
   every stage (unless its group pulls out), using the hunter's and the sales engineers' time, and
-  ends in no decision (after
-  a time-out from its opening, if the stages were quicker). Elsewhere the buyer decides
-  (``decision.py``), a sponsor adding to our appeal.
+  ends in no decision (after a time-out from its opening, if the stages were quicker). Elsewhere
+  the buyer decides (``decision.py``), a sponsor adding to our appeal.
 """
 
 from __future__ import annotations
@@ -210,7 +209,6 @@ class Courtship:
 
         # Evaluation: demos by the sales engineers, spread over the stage.
         record(now, STAGE, lead, account, hunter, code=EVALUATION)
-        evaluation_started = now
         evaluation_days = stage_days(Z.EVALUATION)
         if sponsor:
             evaluation_days *= process.sponsor_evaluation_days_factor
@@ -223,7 +221,7 @@ class Courtship:
         # takes (waits for a sales engineer included), the likelier it dies before a proposal.
         pull_out_rate = process.member_pull_out_per_month * committee / DAYS_PER_MONTH
         pull_out_at = (
-            evaluation_started - math.log1p(-u[U.STALL_EVALUATION]) / pull_out_rate
+            now - math.log1p(-u[U.STALL_EVALUATION]) / pull_out_rate
             if pull_out_rate > 0.0 and start_stage <= EVALUATION
             else math.inf
         )
