@@ -177,13 +177,15 @@ _SUMMARY = (
        "death spiral", "Times a hunter under quota was put on a performance plan.", "hunters",
        key=True),
     _m("hunter_attrition", "Hunters who left", "count", "lower", "death spiral",
-       "Hunters who left: after failing their performance plan, or of their own accord.",
+       "Hunters who left: after failing their performance plan, or of their own accord (a "
+       "team cut to a smaller team.hunters on a CRM start is not attrition).",
        "hunters", key=True),
     _m("hunters_resigned", "Hunters who quit", "count", "lower",
        "death spiral", "Voluntary exits, whose hazard rises as attainment falls below quota.",
        "hunters"),
     _m("hunter_turnover_rate", "Hunter turnover a year", "share", "lower", "death spiral",
-       "Hunters who left, plan and voluntary, per hunter seat (team.hunters) per year."),
+       "Hunters who left, plan and voluntary, per hunter seat per year (seats: the team on "
+       "day 0 and the planned hires from their start, vacancies included)."),
     _m("feature_references", "Feature references", "count", "higher", "death spiral",
        "Customers who became references for a new feature.", "references", key=True),
     _m("deals_waiting_on_release_peak", "Most deals awaiting a release", "count", "lower",

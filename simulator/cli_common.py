@@ -53,6 +53,8 @@ def load(name: str, overrides: list[str] | None) -> Scenario:
         raise typer.Exit(EXIT_BAD_INPUT) from None
     for line in loaded.overridden:
         typer.echo(f"Warning: {line}", err=True)
+    for line in loaded.notes:
+        typer.echo(f"Note: {line}", err=True)
     return loaded
 
 

@@ -30,9 +30,9 @@ from simulator.decide.console import sensitivity_output, sweep_output
 from simulator.decide.folder import json_text
 from simulator.decide.job import Job
 from simulator.decide.sensitivity import METHODS, design_size
-from simulator.decide.settings import decision_input, file_ranges, variant_named
+from simulator.decide.settings import decision_input, default_range, file_ranges, variant_named
 from simulator.decide.studies import factors, run_sensitivity, run_sweep
-from simulator.decide.values import check_metrics, split_assignment, sweep_values
+from simulator.decide.values import check_metrics, range_values, split_assignment, sweep_values
 from simulator.estimate import available_memory
 from simulator.parameters import Parameters
 from simulator.parameters.paths import PathError, numeric_bounds
@@ -138,8 +138,9 @@ def sweep(
         str,
         typer.Option(
             help="the input and its values: PATH=a:b[:step] or PATH=v1,v2,... "
-            "(e.g. team.hunters=4:12)",
-            metavar="PATH=VALUES",
+            "(e.g. team.hunters=4:12); PATH alone: 5 values across its documented range "
+            "around the scenario's own value",
+            metavar="PATH[=VALUES]",
         ),
     ],
     metrics_option: Annotated[
@@ -180,9 +181,14 @@ def sweep(
     loaded = load(scenario, overrides)
     try:
         chosen = variant_named(loaded, variant)
-        path, text = split_assignment(vary, "--vary", "PATH=a:b[:step] or PATH=v1,v2,...")
-        integer = numeric_bounds(Parameters, path).integer
-        values = sweep_values(text, integer)
+        if "=" in vary:
+            path, text = split_assignment(vary, "--vary", "PATH=a:b[:step] or PATH=v1,v2,...")
+            integer = numeric_bounds(Parameters, path).integer
+            values = sweep_values(text, integer)
+        else:
+            path = vary.strip()
+            integer = numeric_bounds(Parameters, path).integer
+            values = range_values(*default_range(chosen.parameters, path, "--vary"), integer)
         swept = decision_input(loaded, [chosen], path, values, "--vary")
         metrics = check_metrics(
             list(HEADLINE)

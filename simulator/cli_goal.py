@@ -27,12 +27,11 @@ from simulator.cli_decide import (
 from simulator.decide.console import goal_output, split_output
 from simulator.decide.goal import RELATIVE_TOLERANCE
 from simulator.decide.seeking import feasible, run_goal, run_split
-from simulator.decide.settings import decision_input, variant_named
+from simulator.decide.settings import decision_input, default_range, variant_named
 from simulator.decide.split import GRID_POINTS
 from simulator.decide.values import parse_amount, parse_target
 from simulator.parameters import Parameters
-from simulator.parameters.paths import PathError, numeric_bounds
-from simulator.parameters.ranges import DEFAULT_RANGES
+from simulator.parameters.paths import PathError
 
 GOAL_REPLICATIONS = 40
 SEARCHES = 3  # the answer and the two ends of its interval
@@ -110,7 +109,7 @@ def goal(
             if total is not None:
                 raise ValueError("--total: only with --split")
             assert find is not None
-            low, high = _range(find, within)
+            low, high = _range(find, within, chosen.parameters)
             found = decision_input(loaded, [chosen], find, [low, high], "--find")
             evaluations = (
                 math.ceil(math.log2(high - low + 1)) + SEARCHES
@@ -143,8 +142,9 @@ def goal(
     emit(decision, json_out, lambda: out.print(goal_output(decision)), job)
 
 
-def _range(path: str, within: str | None) -> tuple[float, float]:
-    """The search range: ``--within LOW:HIGH``, else the input's documented default range."""
+def _range(path: str, within: str | None, parameters: Parameters) -> tuple[float, float]:
+    """The search range: ``--within LOW:HIGH``, else the input's documented range around the
+    scenario's own value."""
     if within is not None:
         parts = within.split(":")
         if len(parts) != 2:
@@ -153,10 +153,7 @@ def _range(path: str, within: str | None) -> tuple[float, float]:
         if not low < high:
             raise ValueError(f"--within {within!r}: must go from low to high")
         return low, high
-    numeric_bounds(Parameters, path)  # an unknown path says so first
-    if path not in DEFAULT_RANGES:
-        raise ValueError(
-            f"--find {path}: no documented range to search; give --within LOW:HIGH "
-            f"(documented: {', '.join(DEFAULT_RANGES)})"
-        )
-    return DEFAULT_RANGES[path]
+    try:
+        return default_range(parameters, path, "--find")
+    except ValueError as error:
+        raise ValueError(f"{error}; or give --within LOW:HIGH") from None

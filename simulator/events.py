@@ -77,6 +77,8 @@ class Kind(IntEnum):
     NOT_REACHED = 65  # the lead went cold before the call: no meeting; value = hours it waited
     PULLED_IN = 70  # the hunter pulled the decision into the quota period, with a discount;
     # value = days the decision moved earlier (70: kinds added in parallel take 66 on)
+    SEATS = 71  # the team's planned headcount changed (day 0, a planned hire, a reduction);
+    # subject = value = seats (hunters employed plus vacancies being refilled)
 
 
 class Source(IntEnum):
@@ -111,6 +113,7 @@ class ExitReason(IntEnum):
 
     PLAN = 0  # still under the threshold at the end of the performance plan
     VOLUNTARY = 1  # left of their own accord (the hazard rises with low attainment)
+    REDUCED = 2  # the scenario asked for fewer hunters than the export's owners (not replaced)
 
 
 class DetractorReason(IntEnum):

@@ -123,7 +123,6 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
         "vaporware_pitches": Kind.PITCHED,
         "beta_partners": Kind.BETA_OFFERED,
         "hunters_put_on_plan": Kind.PLAN_STARTED,
-        "hunter_attrition": Kind.HUNTER_LEFT,
         "feature_references": Kind.FEATURE_REFERENCE,
         "fatigued_opportunities": Kind.FATIGUED,
         "orphaned_opportunities": Kind.ORPHANED,
@@ -132,9 +131,12 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     for column, counted_kind in counted.items():
         row[column] = int(np.count_nonzero(kind == counted_kind))
     left = log["code"][kind == Kind.HUNTER_LEFT]
+    row["hunter_attrition"] = int(np.count_nonzero(left != ExitReason.REDUCED))
     row["hunters_resigned"] = int(np.count_nonzero(left == ExitReason.VOLUNTARY))
-    seat_years = parameters.team.hunters * horizon_days / DAYS_PER_YEAR
-    row["hunter_turnover_rate"] = row["hunter_attrition"] / seat_years
+    seats = rows(log, kind == Kind.SEATS)
+    spans = np.diff(np.append(np.maximum(seats["day"], 0.0), horizon_days))
+    seat_years = float(np.dot(seats["value"], spans)) / DAYS_PER_YEAR
+    row["hunter_turnover_rate"] = row["hunter_attrition"] / seat_years if seat_years else math.nan
     row["new_faces"] = int(log["value"][kind == Kind.NEW_FACES].sum())
     waiting = _running_stock(log, Kind.WAITING_STARTED, (Kind.WAITING_ENDED,))
     row["deals_waiting_on_release_peak"] = int(waiting.max()) if waiting.size else 0
@@ -253,14 +255,15 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
     table["feature_references"] = of(Kind.FEATURE_REFERENCE)
     table["fatigued_opportunities"] = of(Kind.FATIGUED)
     table["hunters_put_on_plan"] = of(Kind.PLAN_STARTED)
-    table["hunter_attrition"] = of(Kind.HUNTER_LEFT)
+    left = kind == Kind.HUNTER_LEFT
+    table["hunter_attrition"] = count(left & (log["code"] != ExitReason.REDUCED))
     table["open_opportunities"] = np.cumsum(table["opportunities"]) - np.cumsum(count(closed))
     table["open_pipeline_acv"] = _open_pipeline_value(log, horizon_months)
     table["deals_waiting_on_release"] = np.cumsum(of(Kind.WAITING_STARTED) - of(Kind.WAITING_ENDED))
     table["hunters_on_plan"] = np.cumsum(
         table["hunters_put_on_plan"] - of(Kind.PLAN_ENDED) - count(_left_on_plan(log))
     )
-    table["hunters"] = np.cumsum(of(Kind.HUNTER_HIRED) - table["hunter_attrition"])
+    table["hunters"] = np.cumsum(of(Kind.HUNTER_HIRED) - count(left))
     changes = arr_changes(log)
     change_month = np.minimum((changes.day // DAYS_PER_MONTH).astype(np.int64), horizon_months - 1)
 

@@ -22,7 +22,7 @@ from simulator.overrides import apply_overrides, parse_path
 from simulator.parameters import PARAMETER_SECTIONS, Parameters, ScenarioFile
 from simulator.problems import Problem, ScenarioError, format_path, validation_problems
 from simulator.scenario_yaml import load_yaml, read_scenario_yaml
-from simulator.start_state import StartError, resolve_start
+from simulator.start_state import StartError, not_on_crm_start, resolve_start, start_note
 from simulator.units import DAYS_PER_MONTH
 
 __all__ = [
@@ -69,6 +69,9 @@ class Scenario:
     overridden: tuple[str, ...] = ()
     """One line per value a variant set itself that a ``--set`` replaced: a --set always wins,
     and this says so (otherwise the variant's difference silently vanishes)."""
+    notes: tuple[str, ...] = ()
+    """What resolving the file did that a user should know: where a CRM start begins and how
+    the team gets to its headcount, one line per variant."""
 
     @property
     def horizon_days(self) -> float:
@@ -142,6 +145,14 @@ def resolve(
         for v in spec.variants
     ) or (Variant(BASELINE_VARIANT_NAME, spec.description, Parameters.model_validate(base)),)
     variants = _with_start(variants, raw, source)
+    problems = [*_hires_beyond(variants, raw, spec.horizon_months), *_not_applied(variants, raw)]
+    if problems:
+        raise ScenarioError(source, problems)
+    notes = []
+    for variant in variants:
+        note = start_note(variant.parameters)
+        if note is not None:
+            notes.append(f"{variant.name}: {note}")
     return Scenario(
         spec.name,
         spec.description,
@@ -150,19 +161,49 @@ def resolve(
         source,
         overrides=tuple(overrides),
         overridden=tuple(overridden),
+        notes=tuple(notes),
     )
+
+
+def _where(raw: Any, index: int, path: str) -> str:
+    """Where a variant's value of ``path`` was written: in the variant, or in the base."""
+    raw_variants = raw.get("variants")
+    node: Any = raw_variants[index] if isinstance(raw_variants, list) else None
+    for name in path.split("."):
+        if not isinstance(node, Mapping) or name not in node:
+            return path
+        node = node[name]
+    return f"variants[{index}].{path}"
+
+
+def _written_anywhere(raw: Any, index: int, path: str) -> bool:
+    """Whether the file (or a ``--set``) wrote ``path`` for variant ``index``: in the base or
+    in the variant."""
+    where = _where(raw, index, path)
+    if where != path:
+        return True
+    node: Any = raw
+    for name in path.split("."):
+        if not isinstance(node, Mapping) or name not in node:
+            return False
+        node = node[name]
+    return True
 
 
 def _with_start(variants: tuple[Variant, ...], raw: Any, source: str) -> tuple[Variant, ...]:
     """Each variant starting from a CRM export with the export found (relative to the
-    scenario's folder), read (once) and checked, ``as_of`` and ``team.hunters`` filled in."""
+    scenario's folder), read (once) and checked, ``as_of`` filled in, and ``team.hunters`` the
+    export's active owners unless the file gives it (then the headcount to reach)."""
     folder = Path(source).parent
     raw_variants = raw.get("variants")
     problems: list[Problem] = []
     resolved = []
     for index, variant in enumerate(variants):
+        given = _written_anywhere(raw, index, "team.hunters")
         try:
-            resolved.append(replace(variant, parameters=resolve_start(variant.parameters, folder)))
+            resolved.append(
+                replace(variant, parameters=resolve_start(variant.parameters, folder, given))
+            )
         except StartError as problem:
             written = isinstance(raw_variants, list) and "start" in raw_variants[index]
             where = f"variants[{index}].start" if written else "start"
@@ -172,6 +213,33 @@ def _with_start(variants: tuple[Variant, ...], raw: Any, source: str) -> tuple[V
     if problems:
         raise ScenarioError(source, problems)
     return tuple(resolved)
+
+
+def _hires_beyond(variants: tuple[Variant, ...], raw: Any, horizon_months: int) -> list[Problem]:
+    """Hiring-plan steps after the horizon: they would never happen, so they are refused."""
+    problems: list[Problem] = []
+    for index, variant in enumerate(variants):
+        for step, hire in enumerate(variant.parameters.team.hires):
+            if hire.month > horizon_months:
+                where = _where(raw, index, "team.hires")
+                found = Problem(
+                    f"{where}[{step}].month",
+                    f"given {hire.month}; allowed: a month of the horizon, 1 to {horizon_months}",
+                )
+                if found not in problems:
+                    problems.append(found)
+    return problems
+
+
+def _not_applied(variants: tuple[Variant, ...], raw: Any) -> list[Problem]:
+    """Inputs given that a start from a CRM export replaces: refused, with why."""
+    problems: list[Problem] = []
+    for index, variant in enumerate(variants):
+        for path, why in not_on_crm_start(variant.parameters):
+            found = Problem(_where(raw, index, path), why)
+            if found not in problems:
+                problems.append(found)
+    return problems
 
 
 def _repeated_names(raw_variants: Sequence[Any]) -> list[Problem]:

@@ -2,8 +2,10 @@
 
 A scenario's ``start: {from_crm: EXPORT.csv, as_of: DATE}`` names an export. When the scenario
 is resolved, ``resolve_start`` finds the file (relative to the scenario's folder), reads it once,
-fills in ``as_of`` (default: the export's latest date) and replaces ``team.hunters`` by the
-number of owners active on that day; every problem is a ``StartError`` naming the field.
+fills in ``as_of`` (default: the export's latest date) and, unless the scenario gives
+``team.hunters`` (then the headcount to reach from the owners), sets it to the number of owners
+active on that day; every problem is a ``StartError`` naming the field. Inputs a start from the
+export replaces (``NOT_ON_CRM_START``) are refused when given, never ignored.
 
 ``start_state`` is what the model reads at each replication: the owners, their open deals
 (stage, age, ACV) and the bookings they made in the trailing quota window. It is a pure function
@@ -11,7 +13,9 @@ of the file and the parameters, cached per process, so a replication costs no pa
 pure function of (scenario, seed, index).
 
 - The hunters are the owners active on ``as_of``: an open deal, or a deal created in the
-  trailing ``team.quota.trailing_months``; sorted by name (hunter ``i`` is ``owners[i]``).
+  trailing ``team.quota.trailing_months``; sorted by name (hunter ``i`` is ``owners[i]``). Each
+  owner's latest deal creation says how recently they were at work: when the scenario asks for
+  fewer hunters, the least recently active leave first (``leaving_order``).
 - The open deals are those ``as_of`` sees open, sorted by creation day and id; a deal without an
   owner is left out (counted in ``unowned``). Its stage is salesim's for the export's stage name,
   or ``UNKNOWN_STAGE`` for a deal open on ``as_of`` but closed later in the export (which stage
@@ -23,6 +27,7 @@ pure function of (scenario, seed, index).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +45,14 @@ UNKNOWN_STAGE = -1
 """Stage of an open deal whose stage on ``as_of`` the export does not say: placed by its age."""
 CACHED_EXPORTS = 4
 """Exports a process keeps parsed (a run reads one; a sweep over ``as_of`` reads one too)."""
+NOT_ON_CRM_START: dict[str, str] = {
+    "team.quota.first_review_month": "quota reviews start at the end of month 1, since the "
+    "export holds the hunters' bookings before day 0",
+    "team.initial_tenure_months": "the export's owners start past ramp-up and the review "
+    "exemption (they have a history of deals)",
+}
+"""Inputs a start from a CRM export replaces, with why: given a value other than the default,
+the scenario is refused (exit 2) instead of silently running without it."""
 
 
 class StartError(ValueError):
@@ -66,6 +79,8 @@ class StartState:
     booking_owner: np.ndarray
     booking_day: np.ndarray  # negative: days before day 0
     booking_acv_usd: np.ndarray
+    owner_last_active_day: np.ndarray
+    """Each owner's latest deal creation (negative: days before day 0)."""
     history_start_day: float
     """Day (negative) of the export's first date: bookings before it are unknown, so a quota
     window reaching back further is taken pro rata."""
@@ -73,6 +88,12 @@ class StartState:
 
     def __len__(self) -> int:
         return len(self.deal_id)
+
+    def leaving_order(self) -> list[int]:
+        """Owners from the least recently active (latest deal created longest ago) to the
+        most; ties by name. Who leaves first when the scenario asks for fewer hunters."""
+        last = self.owner_last_active_day.tolist()
+        return sorted(range(len(self.owners)), key=lambda i: (last[i], self.owners[i]))
 
 
 def export_path(given: str, folder: Path) -> Path:
@@ -103,9 +124,26 @@ def read_export(start: Start, path: Path) -> Imported:
         raise StartError("from_crm", said if str(path) in said else f"{path}: {said}") from None
 
 
-def resolve_start(parameters: Parameters, folder: Path) -> Parameters:
-    """The parameters with ``from_crm`` made absolute, ``as_of`` filled in and ``team.hunters``
-    set to the owners active on ``as_of``; unchanged without ``from_crm``."""
+def not_on_crm_start(parameters: Parameters) -> list[tuple[str, str]]:
+    """The inputs a CRM start replaces that ``parameters`` give anyway (a value other than the
+    default), each with why it does not apply; none without ``from_crm``."""
+    if parameters.start.from_crm is None:
+        return []
+    given, default = parameters.model_dump(), Parameters().model_dump()
+    found = []
+    for path, why in NOT_ON_CRM_START.items():
+        value, default_value = given, default
+        for name in path.split("."):
+            value, default_value = value[name], default_value[name]
+        if value != default_value:
+            found.append((path, f"given {value:g}; does not apply with start.from_crm: {why}"))
+    return found
+
+
+def resolve_start(parameters: Parameters, folder: Path, hunters_given: bool = False) -> Parameters:
+    """The parameters with ``from_crm`` made absolute and ``as_of`` filled in; ``team.hunters``
+    set to the owners active on ``as_of`` unless ``hunters_given`` (then it is the headcount to
+    reach from them); unchanged without ``from_crm``."""
     start = parameters.start
     if start.from_crm is None:
         return parameters
@@ -135,8 +173,41 @@ def resolve_start(parameters: Parameters, folder: Path) -> Parameters:
             f"{len(state)} deals are open on {as_of}, each on an account of its own; "
             f"market.accounts is {parameters.market.accounts}: allowed at least {len(state)}",
         )
+    if hunters_given:
+        return parameters.model_copy(update={"start": resolved})
     team = parameters.team.model_copy(update={"hunters": len(state.owners)})
     return parameters.model_copy(update={"start": resolved, "team": team})
+
+
+def start_note(parameters: Parameters) -> str | None:
+    """What a start from the export begins with, and how the team gets to ``team.hunters``:
+    one line for the user (None without ``from_crm``)."""
+    state = start_state(parameters)
+    if state is None:
+        return None
+    team, start = parameters.team, parameters.start
+    owners = len(state.owners)
+    line = (
+        f"starts from {Path(str(start.from_crm)).name} as of {start.as_of}: {len(state):,} open "
+        f"deals of {owners} active owners"
+    )
+    if team.hunters > owners:
+        month = math.floor(team.quota.hiring_delay_months) + 1
+        line += (
+            f"; team.hunters = {team.hunters}: {team.hunters - owners} more hired, starting in "
+            f"month {month} (team.quota.hiring_delay_months = {team.quota.hiring_delay_months:g})"
+        )
+    elif team.hunters < owners:
+        leaving = [state.owners[i] for i in state.leaving_order()[: owners - team.hunters]]
+        shown = ", ".join(leaving[:3]) + (", ..." if len(leaving) > 3 else "")
+        line += (
+            f"; team.hunters = {team.hunters}: {owners - team.hunters} least recently active "
+            f"leave at the end of month 1 ({shown})"
+        )
+    if team.hires:
+        plan = ", ".join(f"{hire.count} in month {hire.month}" for hire in team.hires)
+        line += f"; team.hires: {plan}"
+    return line
 
 
 def start_state(parameters: Parameters) -> StartState | None:
@@ -163,6 +234,11 @@ def _state(
     recent = deals.created > window_start
     owners = tuple(sorted({str(o) for o in deals.owner[owned & (is_open | recent)].tolist()}))
     index = {name: i for i, name in enumerate(owners)}
+    last_created = np.full(len(owners), -np.inf)
+    for owner, created in zip(deals.owner[owned].tolist(), deals.created[owned], strict=True):
+        i = index.get(str(owner))
+        if i is not None:
+            last_created[i] = max(last_created[i], float((created - day0).astype(np.int64)))
 
     kept = np.flatnonzero(is_open & owned)
     order = np.lexsort((deals.deal_id[kept].astype(str), deals.created[kept]))
@@ -191,6 +267,7 @@ def _state(
         booking_owner=frozen([index[str(deals.owner[i])] for i in won.tolist()], np.int64),
         booking_day=frozen((deals.closed[won] - day0).astype(np.int64), np.float64),
         booking_acv_usd=frozen(deals.acv_usd[won].astype(np.float64), np.float64),
+        owner_last_active_day=frozen(last_created, np.float64),
         history_start_day=float((first_day - day0).astype(np.int64)),
         unowned=int(np.count_nonzero(is_open & ~owned)),
     )

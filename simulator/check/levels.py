@@ -141,12 +141,6 @@ def _column(name: str) -> Callable[[Row, Context], float]:
     return lambda row, _: float(row[name])
 
 
-def _turnover(row: Row, context: Context) -> float:
-    seats = context.parameters.team.hunters
-    years = context.horizon_months / 12
-    return row["hunter_attrition"] / (seats * years) if seats and years else math.nan
-
-
 def _lost_over_won(row: Row, _: Context) -> float:
     won = row["cycle_days_won_median"]
     return row["cycle_days_lost_median"] / won if won and math.isfinite(won) else math.nan
@@ -312,7 +306,7 @@ LEVELS: tuple[Level, ...] = (
     Level("rep_turnover", "Hunter turnover a year", "30–35%", "share",
           "The Bridge Group, SaaS AE metrics reports (2018–2022)",
           "hunter_attrition / (hunter seats × horizon years) per replication",
-          0.30, 0.35, ("hunter_attrition",), _turnover),
+          0.30, 0.35, ("hunter_turnover_rate",), _column("hunter_turnover_rate")),
     Level("grr", "Gross revenue retention", "90–92%", "share",
           "SaaS Capital retention survey, 2022", "grr (last year's customers)",
           0.90, 0.92, ("grr",), _column("grr")),

@@ -17,6 +17,7 @@ import yaml
 
 from simulator.parameters import Parameters
 from simulator.parameters.paths import Bounds, PathError, numeric_bounds, value_at
+from simulator.parameters.ranges import DEFAULT_RANGES, Range, range_around
 from simulator.problems import ScenarioError
 from simulator.scenario import Scenario, Variant, apply_overrides, resolve
 from simulator.scenario_yaml import read_scenario_yaml
@@ -96,6 +97,22 @@ def decision_input(
                 raise ValueError(f"{option} {path}={extreme:g}: not allowed: {what}") from None
     first = current[0]
     return Input(path, bounds, float(first) if first is not None else float("nan"))
+
+
+def default_range(parameters: Parameters, path: str, option: str) -> Range:
+    """The documented range of ``path`` around ``parameters``' own value (``range_around``);
+    ValueError when the path has none (listing those that do) or the scenario lacks it."""
+    bounds = numeric_bounds(Parameters, path)  # an unknown path says so first
+    if path not in DEFAULT_RANGES:
+        raise ValueError(
+            f"{option} {path}: no documented range; give one "
+            f"(documented: {', '.join(DEFAULT_RANGES)})"
+        )
+    try:
+        value = float(value_at(parameters.model_dump(), path))
+    except PathError as error:
+        raise ValueError(f"{option} {error}") from None
+    return range_around(path, value, bounds)
 
 
 def file_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:

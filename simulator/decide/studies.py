@@ -17,7 +17,7 @@ from simulator.decide.engine import metric_values
 from simulator.decide.job import Job
 from simulator.decide.page import sensitivity_page, sweep_page
 from simulator.decide.sensitivity import Factor, sensitivity, sign_share
-from simulator.decide.settings import Input, decision_input, label, with_settings
+from simulator.decide.settings import Input, decision_input, default_range, label, with_settings
 from simulator.decide.sweep import SweepPoint, sweep_points, sweep_table
 from simulator.decide.values import parse_range
 from simulator.experiment import Plan
@@ -81,14 +81,14 @@ def factors(
         return _unique(chosen), "--vary"
     source, ranges = "the scenario's ranges:", dict(file_ranges)
     if not ranges:
-        source, ranges = "the default ranges", {}
-        for path, pair in DEFAULT_RANGES.items():
+        source, ranges = "the default ranges (around the scenario's own values)", {}
+        for path in DEFAULT_RANGES:
             try:
                 for arm in arms:
                     value_at(arm.parameters.model_dump(), path)
             except PathError:
                 continue
-            ranges[path] = pair
+            ranges[path] = default_range(arms[0].parameters, path, "ranges:")
     chosen = [
         Factor(
             path,

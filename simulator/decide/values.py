@@ -89,6 +89,15 @@ def sweep_values(text: str, integer: bool, option: str = "--vary") -> list[float
     return values
 
 
+def range_values(low: float, high: float, integer: bool) -> list[float]:
+    """``CONTINUOUS_SWEEP_POINTS`` values from ``low`` to ``high`` in equal steps (whole numbers
+    rounded, each once): a sweep over an input's default range."""
+    values = np.linspace(low, high, CONTINUOUS_SWEEP_POINTS)
+    if integer:
+        return [float(v) for v in dict.fromkeys(np.round(values).astype(int).tolist())]
+    return [float(np.round(v, 12)) for v in values]
+
+
 def parse_range(text: str, option: str = "--vary") -> tuple[str, float, float]:
     """``PATH=low:high`` -> (path, low, high)."""
     path, rest = split_assignment(text, option, "PATH=LOW:HIGH, e.g. team.hunters=4:12")

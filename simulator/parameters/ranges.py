@@ -9,12 +9,13 @@ probability is an error before a single replication runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
-from simulator.parameters.paths import PathError, numeric_bounds, value_at
+from simulator.parameters.paths import Bounds, PathError, numeric_bounds, value_at
 
 Range = tuple[float, float]
 
@@ -76,3 +77,23 @@ def ranges_problems(
     """Every problem in a ``ranges:`` section, one line each."""
     problems = (range_problem(model, tree, path, *pair) for path, pair in ranges.items())
     return [p for p in problems if p is not None]
+
+
+def range_around(path: str, value: float, bounds: Bounds) -> Range:
+    """The documented range of ``path`` for a scenario whose value is ``value``: the documented
+    one when it holds the value; else the same range scaled to have the value at its middle
+    (geometric, or plain for a range from 0), whole numbers widened outwards, and kept within
+    what the parameter allows (``bounds``)."""
+    low, high = DEFAULT_RANGES[path]
+    if low <= value <= high:
+        return low, high
+    middle = math.sqrt(low * high) if low > 0 else high / 2
+    factor = value / middle
+    low, high = low * factor, high * factor
+    if bounds.integer:
+        low, high = math.floor(low), math.ceil(high)
+    if bounds.low is not None and low < bounds.low:
+        low = bounds.low if bounds.low_inclusive else math.nextafter(bounds.low, math.inf)
+    if bounds.high is not None and high > bounds.high:
+        high = bounds.high if bounds.high_inclusive else math.nextafter(bounds.high, -math.inf)
+    return float(low), float(high)

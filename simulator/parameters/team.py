@@ -108,14 +108,36 @@ class Turnover(Section):
     )
 
 
+class Hire(Section):
+    """A step of a hiring plan: ``count`` new hunters start at the beginning of ``month``."""
+
+    month: Annotated[Count, Field(ge=1, le=240)] = Field(
+        description="simulated month the new hunters start in (1 = the first month; with "
+        "`start.from_crm`, the month after `start.as_of`; at most 240, and within the scenario's "
+        "horizon)"
+    )
+    count: Annotated[Count, Field(ge=1, le=10_000)] = Field(
+        description="hunters who start then (count, at most 10,000); each ramps up like any new "
+        "hire and is replaced like any other when they leave"
+    )
+
+
 class Team(Section):
     """The sales team: hunters with capacity, ramp-up, skill and quota; sales engineers."""
 
     hunters: Annotated[Count, Field(ge=1, le=10_000)] = Field(
         6,
-        description="new-business reps (count, at most 10,000); with `start.from_crm`, replaced "
-        "by the export's owners active on `start.as_of` (an open deal, or a deal created in the "
-        "trailing `quota.trailing_months`)",
+        description="new-business reps on day 0 (count, at most 10,000). With `start.from_crm` "
+        "the team on day 0 is the export's owners active on `start.as_of` (an open deal, or a "
+        "deal created in the trailing `quota.trailing_months`), and this is the headcount to "
+        "reach: more hunters are hired after `quota.hiring_delay_months` and ramp up; fewer "
+        "means the least recently active owners leave at the end of month 1, their open deals "
+        "orphaned, not replaced. Left out with `from_crm`, it is the number of those owners",
+    )
+    hires: list[Hire] = Field(
+        default_factory=list,
+        description="a hiring plan: hunters who join the team on top of `hunters`, e.g. "
+        "[{month: 3, count: 5}] for five new hunters starting in month 3",
     )
     hunter_capacity_opportunities: Annotated[Count, Field(ge=1, le=100_000)] = Field(
         10,

@@ -12,7 +12,14 @@ scratch.
 Starting from today's pipeline (``start.from_crm``), the team is the export's active owners,
 fully ramped, each holding a slot per open deal (over capacity, they take no new lead until
 they are below it); their bookings of the trailing window before day 0 count, and reviews start
-at the end of month 1 (with the export's history, there is something to review).
+at the end of month 1 (with the export's history, there is something to review). The scenario's
+``team.hunters`` is then the headcount to reach: the missing hunters are hired after the hiring
+delay and ramp up; surplus owners, the least recently active first, leave at the end of month 1
+(their open deals orphaned, their seats not refilled).
+
+A hiring plan (``team.hires``) adds hunters in the months it names, in any scenario; they ramp
+up and are replaced like everyone else. The team logs its seats (the headcount it plans for,
+vacancies included) whenever they change, which turnover is counted against.
 
 Hunters also leave of their own accord: each has a hazard of leaving that rises as their latest
 attainment falls below quota (``team.turnover``), the way out of a spiral that does not wait for
@@ -77,6 +84,8 @@ class Team:
         self.hunters: list[Hunter] = []
         self._active: dict[int, Hunter] = {}
         self._exit_rng = rng.spawn(1)[0]  # a child stream: hires' skills keep their draws
+        self._plan_rng = rng.spawn(1)[0]  # planned hires' skills: replacements keep theirs
+        self.seats = 0
         self._threshold: dict[int, float] = {}  # hazard a hunter bears before leaving, by id
         self._hazard_borne: dict[int, float] = {}
         self._attainment: dict[int, float] = {}  # at the hunter's latest quota review
@@ -100,6 +109,8 @@ class Team:
                 later = [day for day in days if day > env.now]
                 if later:
                     env.process(self._ramp_up(hunter, later))
+        self._change_seats(len(self._active))
+        self._plan_headcount()
         if team.quota.usd_per_month > 0:
             env.process(self.quota_reviews())
         turnover = team.turnover
@@ -110,7 +121,7 @@ class Team:
         """The export's owners, hunter ``i`` being ``start.owners[i]``: past ramp-up and the
         review exemption, with their bookings before day 0, and a slot taken per open deal."""
         team = self.team
-        months = max(team.initial_tenure_months, team.ramp_months + team.quota.trailing_months)
+        months = team.ramp_months + team.quota.trailing_months
         skills = self.rng.normal(0.0, team.hunter_skill_sd, len(start.owners)).tolist()
         hunters = [self._hire(-months * DAYS_PER_MONTH, skill) for skill in skills]
         for owner, day, acv in zip(
@@ -127,6 +138,40 @@ class Team:
                     self.capacity.put(hunter)
         for hunter, deals in zip(hunters, held, strict=True):
             self.capacity.owe(hunter, deals - hunter.capacity)
+
+    def _plan_headcount(self) -> None:
+        """Schedule the hiring plan and, from an export, the way to ``team.hunters``."""
+        team, env = self.team, self.env
+        for hire in team.hires:
+            env.process(self._join((hire.month - 1) * DAYS_PER_MONTH, hire.count))
+        if self.start is None:
+            return
+        owners = len(self.start.owners)
+        if team.hunters > owners:
+            delay = team.quota.hiring_delay_months * DAYS_PER_MONTH
+            env.process(self._join(delay, team.hunters - owners))
+        elif team.hunters < owners:
+            leaving = self.start.leaving_order()[: owners - team.hunters]
+            env.process(self._reduce([self.hunters[i] for i in leaving]))
+
+    def _join(self, day: float, count: int) -> Generator[Any, Any, None]:
+        """``count`` hunters from outside join on ``day``, each ramping up as a new hire."""
+        yield self.env.timeout(day - self.env.now)
+        self._change_seats(self.seats + count)
+        for _ in range(count):
+            self._start_new(float(self._plan_rng.normal(0.0, self.team.hunter_skill_sd)))
+
+    def _reduce(self, leaving: list[Hunter]) -> Generator[Any, Any, None]:
+        """The surplus owners leave at the end of month 1; their seats go with them."""
+        yield self.env.timeout(DAYS_PER_MONTH - self.env.now)
+        for hunter in leaving:
+            if hunter.active:
+                self._leave(hunter, self._attainment.get(hunter.id, math.nan), ExitReason.REDUCED)
+        self._change_seats(self.seats - len(leaving))
+
+    def _change_seats(self, seats: int) -> None:
+        self.seats = seats
+        self.log.record(self.env.now, Kind.SEATS, seats, value=seats)
 
     def active_hunters(self) -> int:
         return len(self._active)
@@ -228,7 +273,7 @@ class Team:
 
     def _leave(self, hunter: Hunter, attainment: float, reason: ExitReason) -> None:
         """The hunter exits: free tokens vanish, open deals are orphaned, a replacement is
-        sought."""
+        sought (unless the team was reduced on purpose)."""
         hunter.active = False
         hunter.on_plan_since = None
         del self._active[hunter.id]
@@ -242,12 +287,17 @@ class Team:
             code=reason,
         )
         self.pipeline.orphan_deals_of(hunter)
-        self.env.process(self._replace())
+        if reason != ExitReason.REDUCED:
+            self.env.process(self._replace())
 
     def _replace(self) -> Generator[Any, Any, None]:
         team, env = self.team, self.env
         yield env.timeout(team.quota.hiring_delay_months * DAYS_PER_MONTH)
-        skill = float(self.rng.normal(0.0, team.hunter_skill_sd))
+        self._start_new(float(self.rng.normal(0.0, team.hunter_skill_sd)))
+
+    def _start_new(self, skill: float) -> None:
+        """A new hunter starts today with the tokens due now; the rest come over the ramp."""
+        env = self.env
         hunter = self._hire(env.now, skill)
         days = self._token_days(hunter)
         for _ in [day for day in days if day <= env.now]:

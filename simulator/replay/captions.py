@@ -92,8 +92,9 @@ def hunters_caption(kind: str, beats: list[Beat]) -> str:
     orphaned = sum(b.event.facts["open_deals_orphaned"] for b in beats)
     lost = f"; {plural(orphaned, 'open deal')} orphaned" if orphaned else ""
     if len(beats) == 1:
-        voluntary = tracks[0].own_log["code"][one.event.seq] == ExitReason.VOLUNTARY
-        return f"{tracks[0].name} {'quits' if voluntary else 'is let go after the plan'}{lost}"
+        reason = tracks[0].own_log["code"][one.event.seq]
+        how = {ExitReason.VOLUNTARY: "quits", ExitReason.REDUCED: "leaves as the team is cut"}
+        return f"{tracks[0].name} {how.get(reason, 'is let go after the plan')}{lost}"
     return f"{names(tracks)} leave{lost}"
 
 

@@ -75,15 +75,16 @@ def hunter_events(tenure: Tenure) -> list[Event]:
             )
             start = month_of(day + quota.hiring_delay_months * DAYS_PER_MONTH)
             facts["open_deals_orphaned"] = orphaned
+            then = f"a replacement starts in month {start} and ramps up from scratch"
             if record["code"] == ExitReason.VOLUNTARY:
                 facts["attainment"] = None if math.isnan(value) else value
                 reason = "Tired of missing quota" if value < 1 else "Of their own accord"
                 why = f"{reason}, {name} quits."
+            elif record["code"] == ExitReason.REDUCED:
+                why = f"The team is cut to its planned size: {name} leaves."
+                then = "the seat is not refilled"
             else:
                 why = f"Still under the bar after the plan's term: {name} leaves."
-            text = (
-                f"{why} {plural(orphaned, 'open deal')} lose their relationship; a replacement "
-                f"starts in month {start} and ramps up from scratch."
-            )
+            text = f"{why} {plural(orphaned, 'open deal')} lose their relationship; {then}."
         events.append(Event(day, story_kind, text, hunter, None, facts, logged, hunter, seq))
     return events
