@@ -127,9 +127,13 @@ _SUMMARY = (
     _m("open_at_horizon", "Open at the horizon", "count", "neither", "outcomes",
        "Opportunities still open when the simulation ends.",
        charts=("fate",), step="still open at the end", colour="#9aa5b1"),
-    _m("win_rate", "Win rate", "share", "higher", "outcomes",
+    _m("win_rate", "Win rate of forecast deals", "share", "higher", "outcomes",
        "Won / forecast deals, those decided after a proposal (won + lost + no decision + "
        "stalled; CSO Insights' definition).", key=True),
+    _m("crm_win_rate", "CRM win rate", "share", "higher", "outcomes",
+       "Won / (won + lost) as a CRM records them: every opportunity that had its first "
+       "meeting and closed, lost counting disqualified, pulled out, stalled, no decision and "
+       "lost to a rival (what salesim import and calibrate report of an export)."),
     _m("cycle_days_won_median", "Won-deal cycle, median days", "days", "lower", "speed",
        "Days from opening to signature, median over won deals.", key=True),
     _m("cycle_days_won_mean", "Won-deal cycle, mean days", "days", "lower", "speed",
@@ -198,8 +202,8 @@ _SUMMARY = (
        "Committee members replaced while a deal waited, to be won again.", "people"),
     _m("orphaned_opportunities", "Deals orphaned by a leaver", "count", "lower", "death spiral",
        "Open opportunities whose hunter left."),
-    _m("win_rate_late", "Win rate, last year", "share", "higher", "outcomes",
-       "Win rate over the last year of the horizon."),
+    _m("win_rate_late", "Late win rate (forecast deals)", "share", "higher", "outcomes",
+       "Win rate of forecast deals over the last year of the horizon."),
     _m("leads_inbound", "Inbound leads", "count", "higher", "marketing",
        "Leads who raised their hand.", "leads"),
     _m("leads_direct", "Direct-marketing leads", "count", "higher", "marketing",

@@ -113,7 +113,7 @@ def calibrate_export(
     set_: SetOption = None,
     json_out: Annotated[str | None, json_option("the fitted values")] = None,
 ) -> None:
-    """Fit a scenario to a CRM export: new opportunities a month, win rate, cycle times of won
+    """Fit a scenario to a CRM export: new opportunities a month, CRM win rate, cycle times of won
     and lost deals, deal sizes and the quarter-end pattern by simulated method of moments; the
     hunters, their capacity and quota counted. Writes the scenario (its header says what was
     fitted, with what uncertainty) and a fit report page."""

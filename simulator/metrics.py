@@ -53,7 +53,8 @@ DECIDED_NOT_WON = (
 """Ends after a proposal without a win: the losses, no decision and a stall."""
 DECIDED = (Outcome.WON, *DECIDED_NOT_WON)
 """Ends after a proposal, the deals a forecast counts (CSO Insights' "forecast deals"): the
-denominator of the win rate. A buying group that pulled out during evaluation never got there."""
+denominator of the win rate of forecast deals (``win_rate``). A buying group that pulled out
+during evaluation never got there."""
 DECIDED_COLUMNS = tuple(_OUTCOME_COLUMNS[outcome] for outcome in DECIDED)
 """The summary columns that count those deals."""
 
@@ -82,6 +83,7 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     row["open_at_horizon"] = int(opened.size - closed.size)
     decided = int(sum(outcome_counts[o] for o in DECIDED))
     row["win_rate"] = row["won"] / decided if decided else math.nan
+    row["crm_win_rate"] = _crm_win_rate(log, kind, closed)
 
     won = closed[closed["code"] == Outcome.WON]
     leads = rows(log, kind == Kind.LEAD)
@@ -150,6 +152,19 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
         row[column] = int(np.count_nonzero(leads["code"] == source))
     row.update(revenue(log, horizon_days, parameters, row["won"]))
     return row
+
+
+def _crm_win_rate(log: np.ndarray, kind: np.ndarray, closed: np.ndarray) -> float:
+    """Won / (won + lost) as a CRM holds the deals (``crm/simulated.py``): an opportunity
+    from its first meeting (a deal open in the export at the start had one), every close
+    that is not a win a loss."""
+    met = log["subject"][(kind == Kind.MEETING) & (log["code"] == Meeting.FIRST)]
+    leads = log[kind == Kind.LEAD]
+    exported = leads["subject"][leads["code"] == Source.OPEN_AT_START]
+    counted = closed[np.isin(closed["subject"], np.concatenate([met, exported]))]
+    if not counted.size:
+        return math.nan
+    return int(np.count_nonzero(counted["code"] == Outcome.WON)) / counted.size
 
 
 def _sponsorless_effort(

@@ -108,7 +108,7 @@ def test_the_statistics_count_the_window_as_a_crm_report_would() -> None:
     window = trailing_window(deals.as_of, 6)
     stats = raw_statistics(deals, window)
     assert stats["new_per_month"] == pytest.approx(6 / (181 / 30.4))  # Dec deal outside
-    assert stats["win_rate"] == pytest.approx(4 / 6)
+    assert stats["crm_win_rate"] == pytest.approx(4 / 6)
     won_days = np.array([21, 85, 3, 30])
     assert stats["won_cycle_days"] == pytest.approx(np.expm1(np.log1p(won_days).mean()))
     # wins a month: Jan 1, Mar 2, May 1, others 0 -> quarter-end months (Mar, Jun) 1.0 a month,

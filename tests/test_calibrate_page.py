@@ -102,7 +102,7 @@ def figures(html: str) -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    rows = [fitted_row(name) for name in ("new_per_month", "win_rate", "won_cycle_days")]
+    rows = [fitted_row(name) for name in ("new_per_month", "crm_win_rate", "won_cycle_days")]
     rows.append(Fitted("team.hunters", "hunters", 3, 3, 3, "hunters", "owners", 3, 3, "counted"))
     notes = ["Fitted from pipeline.csv", f"Name: {NASTY}"]
     return fit_page(OBSERVED, SIMULATED, rows, notes, f"Fit {NASTY}", window=WINDOW)
@@ -116,7 +116,9 @@ def test_the_page_is_self_contained_with_every_section(page):
     assert set(figures(page)) == {"win-rate-chart", "survival", "deal-sizes-chart", "monthly-chart"}
     assert "knobs.<wbr>new_<wbr>per_<wbr>month" in page and "1.5 utility units" in page
     assert (
-        "[1.2, 1.9]" in page and LABELS["win_rate"] in page and "Fitted from pipeline.csv" in page
+        "[1.2, 1.9]" in page
+        and LABELS["crm_win_rate"] in page
+        and "Fitted from pipeline.csv" in page
     )
     assert "no interval: counted" in page and "2023-04-01 to 2023-06-30" in page
 
@@ -172,13 +174,13 @@ def test_the_simulated_bands_hold_the_simulated_histories(page):
 
 def test_the_verdict_allows_the_export_its_sampling_error():
     """The threshold: Student's t over the histories' spread, widened for the mean's error."""
-    rates = np.array([raw_statistics(d, WINDOW)["win_rate"] for d in SIMULATED])
+    rates = np.array([raw_statistics(d, WINDOW)["crm_win_rate"] for d in SIMULATED])
     allowed = student_t.ppf(0.975, rates.size - 1) * rates.std(ddof=1) * math.sqrt(1.1)
-    observed = raw_statistics(OBSERVED, WINDOW)["win_rate"]
+    observed = raw_statistics(OBSERVED, WINDOW)["crm_win_rate"]
     rows = [
-        fitted_row("win_rate", simulated=observed + 0.9 * allowed),
-        fitted_row("win_rate", simulated=observed - 1.1 * allowed),
-        fitted_row("win_rate", observed=observed + 0.01),  # not the export's value over WINDOW
+        fitted_row("crm_win_rate", simulated=observed + 0.9 * allowed),
+        fitted_row("crm_win_rate", simulated=observed - 1.1 * allowed),
+        fitted_row("crm_win_rate", observed=observed + 0.01),  # not the export's value over WINDOW
         Fitted("x.y", "unknown", 1, 0, 2, "units", "something else", 1, 1, "guess"),
     ]
     html = fit_page(OBSERVED, SIMULATED, rows, [], "verdicts", window=WINDOW)

@@ -124,5 +124,5 @@ def test_metrics_command_lists_the_registry_as_json():
     assert [m["name"] for m in listed["summary"]] == list(SUMMARY)
     assert [m["name"] for m in listed["monthly"]] == list(MONTHLY)
     win_rate = next(m for m in listed["summary"] if m["name"] == "win_rate")
-    assert win_rate["label"] == "Win rate" and win_rate["unit"] == "share"
+    assert win_rate["label"] == "Win rate of forecast deals" and win_rate["unit"] == "share"
     assert win_rate["better"] == "higher" and win_rate["headline"] is True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from simulator.crm.simulated import from_simulated
 from simulator.crm.summary import summarize
 from simulator.crm.table import OPEN_THEN, Deals
 from simulator.experiment import run_experiment
+from simulator.formats import number
 from tests.conftest import bundled
 
 MAVEN = Path(__file__).resolve().parent / "data" / "crm-maven" / "sales_pipeline.csv"  # a copy
@@ -148,7 +150,7 @@ def test_the_real_maven_export(maven):
     assert imported.format == "maven"
     assert summary.outcomes == {"won": 4238, "lost": 2473, "open": 1589}
     assert imported.bad.counts == {"no_created_date": 500}, "Prospecting deals carry no date"
-    assert summary.win_rate == pytest.approx(0.6315, abs=1e-4)
+    assert summary.crm_win_rate == pytest.approx(0.6315, abs=1e-4)
     assert summary.cycles["won"].median_closed_days == 57
     assert summary.cycles["lost"].median_closed_days == 14
     won = summary.cycles["won"]
@@ -356,7 +358,7 @@ def test_the_printout_and_json_file(tmp_path):
     path = write(tmp_path, "report.csv", SALESFORCE_REPORT)
     result = runner.invoke(app, ["import", str(path), "--json", str(tmp_path / "s.json")])
     assert result.exit_code == 0, result.output
-    for words in ("Deals by stage", "Win rate 50.0%", "Kaplan–Meier", "Owners: 2", "By month"):
+    for words in ("Deals by stage", "CRM win rate 50.0%", "Kaplan–Meier", "Owners: 2", "By month"):
         assert words in result.output
     data = json.loads((tmp_path / "s.json").read_text())
     assert data["summary"]["cycles"]["won"]["median_closed_days"] == 45
@@ -377,18 +379,19 @@ def test_the_table_round_trips_through_arrow(tmp_path):
 
 def _sim_table() -> pa.Table:
     rows = [
-        # variant, replication, deal_id, hunter, created_day, first_call_hours, outcome,
-        # closed_day, stage_reached, acv_usd
-        ("a", 0, 0, 1, 0.5, 12.0, "won", 40.2, "proposal", 1000.0),
-        ("a", 0, 1, None, 1.0, None, "unanswered", 3.0, None, None),
-        ("a", 0, 2, 2, 2.0, 1.0, "disqualified", 9.0, "qualification", None),
-        ("a", 0, 3, 2, 3.0, 30.0, "lost_no_decision", 50.0, "evaluation", 500.0),
-        ("a", 0, 4, 1, 5.0, 2.0, None, None, "evaluation", 700.0),
-        ("a", 1, 0, 1, 0.0, 1.0, "won", 10.0, "proposal", 10.0),
-        ("b", 0, 0, 1, 0.0, 1.0, "won", 10.0, "proposal", 10.0),
+        # variant, replication, deal_id, hunter, created_day, first_call_hours, first_meeting,
+        # outcome, closed_day, stage_reached, acv_usd
+        ("a", 0, 0, 1, 0.5, 12.0, True, "won", 40.2, "proposal", 1000.0),
+        ("a", 0, 1, None, 1.0, None, None, "unanswered", 3.0, None, None),
+        ("a", 0, 2, 2, 2.0, 1.0, False, "disqualified", 9.0, "attraction", None),
+        ("a", 0, 3, 2, 3.0, 30.0, True, "lost_no_decision", 50.0, "evaluation", 500.0),
+        ("a", 0, 4, 1, 5.0, 2.0, True, None, None, "evaluation", 700.0),
+        ("a", 0, 5, 3, 6.0, 2.0, True, "disqualified", 20.0, "qualification", None),
+        ("a", 1, 0, 1, 0.0, 1.0, True, "won", 10.0, "proposal", 10.0),
+        ("b", 0, 0, 1, 0.0, 1.0, True, "won", 10.0, "proposal", 10.0),
     ]
     names = ["variant", "replication", "deal_id", "hunter", "created_day", "first_call_hours",
-             "outcome", "closed_day", "stage_reached", "acv_usd"]  # fmt: skip
+             "first_meeting", "outcome", "closed_day", "stage_reached", "acv_usd"]  # fmt: skip
     columns = {n: [row[i] for row in rows] for i, n in enumerate(names)}
     columns["account"] = [7] * len(rows)
     columns["source"] = ["inbound"] * len(rows)
@@ -396,16 +399,18 @@ def _sim_table() -> pa.Table:
 
 
 def test_simulated_deals_are_opportunities_with_dates():
+    """A lead never called, or gone cold before its first meeting, is no opportunity; one
+    disqualified after it is a lost deal, as a CRM holds them."""
     deals, note = from_simulated(_sim_table(), date(2024, 1, 1))
     assert "variant 'a' of 2" in note and "replication 0 of 2" in note
-    assert "1 leads disqualified" in note
-    assert outcomes(deals) == {"won": 1, "lost": 1, "open": 1}, "unanswered, disqualified out"
-    assert [str(d) for d in deals.created] == ["2024-01-02", "2024-01-05", "2024-01-06"]
+    assert "1 leads gone cold before a first meeting left out" in note
+    assert outcomes(deals) == {"won": 1, "lost": 2, "open": 1}
+    assert [str(d) for d in deals.created] == [
+        "2024-01-02", "2024-01-05", "2024-01-06", "2024-01-07"
+    ]  # fmt: skip
     assert str(deals.closed[0]) == "2024-02-10" and np.isnat(deals.closed[2])
-    assert deals.owner.tolist() == ["Hunter 1", "Hunter 2", "Hunter 1"]
-    assert deals.source.tolist() == ["Inbound"] * 3 and len(deals.deal_id[0]) == 18
-    kept, _ = from_simulated(_sim_table(), date(2024, 1, 1), "a", 0, keep_disqualified=True)
-    assert outcomes(kept)["lost"] == 2
+    assert deals.owner.tolist() == ["Hunter 1", "Hunter 2", "Hunter 1", "Hunter 3"]
+    assert deals.source.tolist() == ["Inbound"] * 4 and len(deals.deal_id[0]) == 18
     other, note = from_simulated(_sim_table(), date(2024, 1, 1), variant="b")
     assert len(other) == 1 and "variant 'b'" in note
     assert salesforce_stage("evaluation", "open") == "Needs Analysis"
@@ -435,7 +440,7 @@ def test_round_trip_simulated_deals_through_a_salesforce_report(simulated, tmp_p
     assert deals.outcome.tolist() == direct.outcome.tolist()
     assert np.allclose(deals.acv_usd, direct.acv_usd, atol=0.005, equal_nan=True)
     before, after = summarize(direct), summarize(deals)
-    assert after.outcomes == before.outcomes and after.win_rate == before.win_rate
+    assert after.outcomes == before.outcomes and after.crm_win_rate == before.crm_win_rate
     assert after.cycles == before.cycles
     assert [(m.month, m.new, m.won, m.lost) for m in after.months] == [
         (m.month, m.new, m.won, m.lost) for m in before.months
@@ -443,12 +448,17 @@ def test_round_trip_simulated_deals_through_a_salesforce_report(simulated, tmp_p
     assert [m.won_usd for m in after.months] == pytest.approx([m.won_usd for m in before.months])
     row = simulated.summary.to_pylist()[0]
     assert after.outcomes["won"] == row["won"] > 5
-    # a CRM counts a buying group that pulled out as lost; salesim's win rate counts forecast
-    # deals only (CSO Insights' definition)
-    lost = sum(row[c] for c in ("lost_competitor", "lost_household_brand", "lost_no_decision",
-                                "stalled", "no_consensus"))  # fmt: skip
-    assert after.win_rate == pytest.approx(row["won"] / (row["won"] + lost))
-    assert after.outcomes["open"] == row["open_at_horizon"]
+    # one definition: the export's CRM win rate is the run's crm_win_rate (a CRM counts a
+    # buying group that pulled out, or a prospect disqualified after the meeting, as lost;
+    # salesim's win_rate counts forecast deals only, CSO Insights' definition)
+    assert after.crm_win_rate == row["crm_win_rate"]
+    assert after.crm_win_rate < row["win_rate"]
+    table = simulated.deals.to_pylist()
+    met_open = [
+        d for d in table if d["replication"] == 0 and d["first_meeting"] and not d["outcome"]
+    ]
+    assert after.outcomes["open"] == len(met_open) <= row["open_at_horizon"]  # a CRM opens an
+    # opportunity at the first meeting: a called lead still waiting for it is not one yet
     assert abs(after.cycles["won"].median_closed_days - row["cycle_days_won_median"]) <= 1
     assert after.owners["count"] <= row.get("hunters_end", 1e9)
 
@@ -467,3 +477,21 @@ def test_the_command_reads_salesim_parquet_and_csv(simulated, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "salesim deals table" in result.output and "day 0 is 2017-01-01" in result.output
+
+
+def test_import_and_the_run_print_the_same_crm_win_rate(tmp_path):
+    """One word, one thing: the run that produced a deals table and the import of that table
+    print the same CRM win rate, under the same label."""
+    run = runner.invoke(
+        app,
+        ["run", "baseline", "-n", "1", "--deals", "--set", "horizon_months=12",
+         "--set", "market.accounts=400", "--metrics", "crm_win_rate", "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    folder = next(p for p in tmp_path.iterdir() if p.is_dir())
+    rate = pq.read_table(folder / "summary.parquet").column("crm_win_rate")[0].as_py()
+    shown = number(rate, "share")
+    assert re.search(rf"CRM win rate\s+{re.escape(shown)}", run.output), run.output
+    imported = runner.invoke(app, ["import", str(folder / "deals.parquet")])
+    assert imported.exit_code == 0, imported.output
+    assert f"CRM win rate {shown} [" in imported.output, imported.output

@@ -127,7 +127,7 @@ KNOBS = (
     ),
     Knob(
         "appeal", "our offer's appeal beyond the mechanisms (against rivals and doing nothing)",
-        "market.choice.our_constant", "utility units", "win_rate",
+        "market.choice.our_constant", "utility units", "crm_win_rate",
         (-8.0, 8.0), _appeal,
     ),
     Knob(

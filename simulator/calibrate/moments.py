@@ -36,7 +36,7 @@ class Statistic:
 
 STATISTICS = (
     Statistic("new_per_month", "new opportunities a month", "opportunities a month", "log"),
-    Statistic("win_rate", "win rate, won / (won + lost)", "share", "logit"),
+    Statistic("crm_win_rate", "CRM win rate, won / (won + lost)", "share", "logit"),
     Statistic("won_cycle_days", "typical cycle of won deals (geometric mean)", "days", "log"),
     Statistic("lost_cycle_days", "typical cycle of lost deals (geometric mean)", "days", "log"),
     Statistic("won_acv_median_usd", "median ACV of won deals", "USD", "log"),
@@ -117,7 +117,7 @@ def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
         ratio = math.nan
     return {
         "new_per_month": new_per_month,
-        "win_rate": n_won / (n_won + n_lost) if n_won + n_lost else math.nan,
+        "crm_win_rate": n_won / (n_won + n_lost) if n_won + n_lost else math.nan,
         "won_cycle_days": _typical(cycle[won]),
         "lost_cycle_days": _typical(cycle[lost]),
         "won_acv_median_usd": median,

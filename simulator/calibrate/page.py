@@ -6,7 +6,7 @@ simulated, and a plain verdict: is the simulated value within the export's sampl
 error is how much the statistic varies from one simulated history to the next: each history
 covers the export's period with the fitted team and market, so an export like this one would vary
 as much by chance. The statistics are the calibration's own (``moments``), recomputed here for
-each simulated history over the same window. Then the charts (``charts``): win rate, cycle-time
+each simulated history over the same window. Then the charts (``charts``): CRM win rate, cycle-time
 survival curves, won deal sizes, and new opportunities and wins by calendar month, the export
 against the band of simulated histories.
 """
@@ -30,6 +30,7 @@ from simulator.calibrate.charts import (
 from simulator.calibrate.fitted import Fitted
 from simulator.calibrate.moments import STATISTICS, Statistic, Window, raw_statistics
 from simulator.calibrate.monthly import monthly_section
+from simulator.catalog import SUMMARY
 from simulator.crm.dates import iso
 from simulator.crm.summary import wilson
 from simulator.crm.table import Deals
@@ -37,6 +38,7 @@ from simulator.formats import MINUS, number
 from simulator.page import escape, figure_html, render, section
 from simulator.report.style import LEGEND_BELOW
 
+CRM_WIN_RATE = SUMMARY["crm_win_rate"].label
 KINDS = {"usd": "usd", "share": "share", "probability": "share", "ratio": "ratio"}
 """Units written as the report writes them ($1.2k, 48.1%, 1.44×); any other is a noun."""
 TABLE_STYLE = """
@@ -178,18 +180,18 @@ def fitted_section(
     )
 
 
-def win_rate(deals: Deals, period: Window) -> tuple[int, int]:
+def won_and_lost(deals: Deals, period: Window) -> tuple[int, int]:
     """Deals won and lost, closed in ``period``."""
     closed = inside(deals.closed, period)
     return int((deals.won & closed).sum()), int((deals.lost & closed).sum())
 
 
 def win_rate_section(observed: Deals, simulated: list[Deals], period: Window) -> str:
-    """Observed win rate with its Wilson interval against the simulated mean and P5–P95."""
-    won, lost = win_rate(observed, period)
+    """Observed CRM win rate with its Wilson interval against the simulated mean and P5–P95."""
+    won, lost = won_and_lost(observed, period)
     rate = won / (won + lost) if won + lost else math.nan
     low, high = wilson(won, won + lost)
-    counts = np.array([win_rate(deals, period) for deals in simulated], float)
+    counts = np.array([won_and_lost(deals, period) for deals in simulated], float)
     with np.errstate(invalid="ignore"):
         rates = counts[:, 0] / counts.sum(axis=1)
     s_low, _, s_high = (float(v[0]) for v in band(rates[:, None], 5, 95))
@@ -239,12 +241,13 @@ def win_rate_section(observed: Deals, simulated: list[Deals], period: Window) ->
         legend={**LEGEND_BELOW, "y": -0.35},
         hovermode="closest",
     )
-    figure.update_xaxes(tickformat=".1%", title_text="win rate: won ÷ (won + lost)")
+    figure.update_xaxes(tickformat=".1%", title_text=f"{CRM_WIN_RATE}: won ÷ (won + lost)")
     figure.update_yaxes(categoryorder="array", categoryarray=["simulated", "your export"])
     body = "".join(f'<p class="sentence">{escape(line)}</p>' for line in lines)
     return section(
-        "Win rate",
-        "Of the deals decided (won or lost; open deals are not counted yet), the share won. "
+        CRM_WIN_RATE,
+        "Of the deals closed (won or lost, as a CRM records them; open deals are not counted "
+        "yet), the share won. "
         "The dark blue dot is your export with its 95% interval; the grey diamond is the "
         "simulated average, its whisker where 90% of simulated histories fall, and each grey "
         "tick one history.",

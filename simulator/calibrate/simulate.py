@@ -28,12 +28,11 @@ def day0_for(as_of: dt.date, horizon_months: int) -> dt.date:
 def simulated_export(
     parameters: Parameters, horizon_months: int, seed: int, replication: int, as_of: dt.date
 ) -> Deals:
-    """Replication ``replication`` as a CRM export seen on ``as_of``: every called lead is an
-    opportunity, a disqualified one a lost deal (a CRM opens the opportunity at the first
-    call and closes it lost when the prospect drops out)."""
+    """Replication ``replication`` as a CRM export seen on ``as_of``: every lead that had its
+    first meeting is an opportunity, a disqualified one a lost deal (``crm/simulated.py``)."""
     log = replication_log(parameters, horizon_months, seed, replication)
     table = deals_table(log, "fit", replication)
-    deals, _ = from_simulated(table, parameters.start.day0, as_of=as_of, keep_disqualified=True)
+    deals, _ = from_simulated(table, parameters.start.day0, as_of=as_of)
     return deals
 
 

@@ -1,5 +1,5 @@
 """What ``salesim import`` prints: how the file was read and what was left out, then the
-pipeline's statistics (deals by stage, win rate, cycle times, deal sizes, owners, months)."""
+pipeline's statistics (deals by stage, CRM win rate, cycle times, deal sizes, owners, months)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from simulator.catalog import SUMMARY
 from simulator.crm.dates import iso
 from simulator.crm.load import Imported
 from simulator.crm.rows import KINDS
@@ -17,6 +18,7 @@ from simulator.crm.summary import Cycle, Spread, Summary
 from simulator.formats import number
 
 TOP_OWNERS = 5
+CRM_WIN_RATE = SUMMARY["crm_win_rate"].label
 
 
 def _days(value: float) -> str:
@@ -109,22 +111,23 @@ def _owners(summary: Summary) -> list[Text | Table]:
     owners = summary.owners
     if not owners["count"]:
         return [Text("Owners: none in the export")]
-    deals, rate, won = owners["deals"], owners["win_rate"], owners["won_usd"]
+    deals, rate, won = owners["deals"], owners["crm_win_rate"], owners["won_usd"]
     line = (
         f"Owners: {owners['count']} — deals each {deals['minimum']:.0f}–{deals['maximum']:.0f} "
-        f"(median {deals['median']:.0f}); win rate {number(rate['minimum'], 'share')}–"
+        f"(median {deals['median']:.0f}); {CRM_WIN_RATE} {number(rate['minimum'], 'share')}–"
         f"{number(rate['maximum'], 'share')} (median {number(rate['median'], 'share')}); won "
         f"{number(won['minimum'], 'usd')}–{number(won['maximum'], 'usd')} each"
     )
     if owners["without_owner"]:
         line += f"; {owners['without_owner']:,} deals without an owner"
     table = _table(f"Top {min(TOP_OWNERS, owners['count'])} owners by won amount")
-    for heading in ("Owner", "Deals", "Won", "Lost", "Open", "Win rate", "Won USD"):
+    for heading in ("Owner", "Deals", "Won", "Lost", "Open", CRM_WIN_RATE, "Won USD"):
         table.add_column(heading, justify="left" if heading == "Owner" else "right")
     for row in owners["listing"][:TOP_OWNERS]:
         table.add_row(
             row["owner"], f"{row['deals']:,}", f"{row['won']:,}", f"{row['lost']:,}",
-            f"{row['open']:,}", number(row["win_rate"], "share"), number(row["won_usd"], "usd"),
+            f"{row['open']:,}", number(row["crm_win_rate"], "share"),
+            number(row["won_usd"], "usd"),
         )  # fmt: skip
     return [Text(line), table]
 
@@ -159,11 +162,12 @@ def _months(summary: Summary) -> Group:
 
 def import_output(imported: Imported, summary: Summary) -> Group:
     """The whole printout of ``salesim import``."""
-    low, high = summary.win_rate_interval
+    low, high = summary.crm_win_rate_interval
     outcomes = summary.outcomes
-    win = Text("Win rate ", style="bold")
+    win = Text(f"{CRM_WIN_RATE} ", style="bold")
     win.append(
-        f"{number(summary.win_rate, 'share')} [{number(low, 'share')}, {number(high, 'share')}]",
+        f"{number(summary.crm_win_rate, 'share')} "
+        f"[{number(low, 'share')}, {number(high, 'share')}]",
         style="bold",
     )
     win.append(

@@ -1,16 +1,15 @@
 """salesim's own deals table (``salesim run --deals``) as the normalised deals a CRM would show.
 
-A CRM holds opportunities, not leads: a lead nobody called never became one, and a lead
-disqualified at qualification is screened out before it is a forecast opportunity (as
-Salesforce's lead conversion does), so both are left out. The win rate, won / (won + lost),
-counts buying groups that pulled out during evaluation as lost, as a CRM does; salesim's own
-``win_rate`` counts forecast deals only. An opportunity is created on the day of its first call
-(so its cycle is salesim's ``cycle_days_won_median``: opening to signature), and days become
-dates from ``start`` (day 0), cut to whole days as a CRM records them. Every other way of losing
-(to a competitor, to a household brand, to no decision, stalled, the group pulled out) is a lost
-deal; a deal open at the horizon is open. Names look like a CRM's: ``Hunter 7``, ``Account
-123``, ``Inbound``, and an 18-character ``006...`` id. The table holds one variant's
-replication: the first of each unless asked.
+A CRM holds opportunities, not leads: a lead nobody called, or called but gone cold before its
+first meeting, never became one, so both are left out. An opportunity is created on the day of
+its first call (so its cycle is salesim's ``cycle_days_won_median``: opening to signature), and
+days become dates from ``start`` (day 0), cut to whole days as a CRM records them. Every way of
+ending other than a win (disqualified after the meeting, to a competitor, to a household brand,
+to no decision, stalled, the group pulled out) is a lost deal; a deal open at the horizon is
+open. So the CRM win rate, won / (won + lost), of the table is salesim's ``crm_win_rate`` of
+the replication, one definition for both (salesim's ``win_rate`` counts forecast deals only).
+Names look like a CRM's: ``Hunter 7``, ``Account 123``, ``Inbound``, and an 18-character
+``006...`` id. The table holds one variant's replication: the first of each unless asked.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from simulator.crm.stages import LOST, OPEN, WON
 from simulator.crm.table import Deals
 from simulator.units import HOURS_PER_DAY
 
-DISQUALIFIED = "disqualified"
 DEFAULT_START = date(2024, 1, 1)
 """The date of a simulation's day 0 unless one is given."""
 
@@ -87,24 +85,18 @@ def from_simulated(
     variant: str | None = None,
     replication: int | None = None,
     as_of: date | None = None,
-    keep_disqualified: bool = False,
 ) -> tuple[Deals, str]:
     """The opportunities of one replication as ``Deals`` (``as_of`` defaults to the latest
-    date they show), and a note of which replication it is and what was left out.
-    ``keep_disqualified`` counts leads disqualified after their first meeting as lost deals
-    (a lead gone cold before it never became an opportunity)."""
+    date they show), and a note of which replication it is and what was left out."""
     table, note = pick(_typed(table), variant, replication)
-    table = table.filter(pc.is_valid(table.column("hunter")))
-    if keep_disqualified and "first_meeting" in table.column_names:
+    called = table.filter(pc.is_valid(table.column("hunter")))
+    table = called
+    if "first_meeting" in table.column_names:
         table = table.filter(pc.fill_null(table.column("first_meeting"), False))
+    cold = called.num_rows - table.num_rows
+    if cold:
+        note += f"{'; ' if note else ''}{cold} leads gone cold before a first meeting left out"
     outcome = table.column("outcome").to_pylist()
-    left_out = {"unanswered"} if keep_disqualified else {"unanswered", DISQUALIFIED}
-    keep = np.array([o not in left_out for o in outcome], bool)
-    table = table.filter(pa.array(keep))
-    screened = sum(o == DISQUALIFIED for o in outcome) if not keep_disqualified else 0
-    outcome = [o for o, k in zip(outcome, keep.tolist(), strict=True) if k]
-    if screened:
-        note += f"{'; ' if note else ''}{screened} leads disqualified at qualification left out"
 
     def numbers(name: str, fill: float = 0.0) -> np.ndarray:
         if name not in table.column_names:

@@ -70,8 +70,8 @@ class Summary:
     deals: int
     outcomes: dict[str, int]
     stages: list[dict]
-    win_rate: float
-    win_rate_interval: tuple[float, float]
+    crm_win_rate: float
+    crm_win_rate_interval: tuple[float, float]
     cycles: dict[str, Cycle]
     deal_size_usd: dict[str, Spread]
     owners: dict
@@ -166,7 +166,7 @@ def _owners(deals: Deals) -> dict:
                 "won": won,
                 "lost": lost,
                 "open": int(mine.open.sum()),
-                "win_rate": won / (won + lost) if won + lost else math.nan,
+                "crm_win_rate": won / (won + lost) if won + lost else math.nan,
                 "won_usd": float(np.nansum(mine.acv_usd[mine.won])),
             }
         )
@@ -179,7 +179,7 @@ def _owners(deals: Deals) -> dict:
         "count": len(listing),
         "without_owner": int((~known).sum()),
         "deals": of("deals"),
-        "win_rate": of("win_rate"),
+        "crm_win_rate": of("crm_win_rate"),
         "won_usd": of("won_usd"),
         "listing": listing,
     }
@@ -250,8 +250,8 @@ def summarize(deals: Deals) -> Summary:
         deals=len(deals),
         outcomes={WON: won, LOST: lost, OPEN: int(deals.open.sum())},
         stages=_stages(deals),
-        win_rate=won / (won + lost) if won + lost else math.nan,
-        win_rate_interval=wilson(won, won + lost),
+        crm_win_rate=won / (won + lost) if won + lost else math.nan,
+        crm_win_rate_interval=wilson(won, won + lost),
         cycles={o: cycle(deals, o) for o in (WON, LOST, "closed")},
         deal_size_usd={
             WON: spread(deals.acv_usd[deals.won]),

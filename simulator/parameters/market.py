@@ -80,7 +80,7 @@ class Choice(Section):
         description="utility of our offer beyond what the mechanisms explain (utility units): "
         "the alternative-specific constant a logit choice is calibrated with (Train, Discrete "
         "Choice Methods with Simulation, 2009, section 2.8); `salesim calibrate` fits it to a "
-        "CRM export's win rate, 0 elsewhere",
+        "CRM export's CRM win rate, 0 elsewhere",
     )
     sponsor_utility: NonNegativeFloat = Field(
         0.15,
