@@ -23,9 +23,8 @@ from simulator.backtest.compare import compare
 from simulator.backtest.console import backtest_output
 from simulator.backtest.page import PageContext, backtest_html
 from simulator.backtest.realised import as_of_problem, naive
-from simulator.calibrate.calibration import Calibration, Settings
-from simulator.calibrate.page import fit_page
-from simulator.calibrate.scenario_file import page_notes, write_scenario
+from simulator.calibrate.calibration import Settings
+from simulator.calibrate.scenario_file import Fitting, fit_report_page, write_scenario
 from simulator.cli_calibrate import calibration_json
 from simulator.cli_common import SetOption, bad, json_option, load, out, write_json
 from simulator.cli_export import (
@@ -51,13 +50,6 @@ from simulator.forecast.page import write_forecast_page
 from simulator.store import write_text_atomic
 
 FORECAST_REPLICATIONS = 200
-
-
-def _fit_page(calibration: Calibration, scenario: Path, export: Path) -> str:
-    notes = page_notes(scenario)
-    title = f"Fit of {scenario.stem} to {export.name}"
-    return fit_page(calibration.observed, calibration.solution.simulated, calibration.fitted,
-                    notes, title, window=calibration.target.window)  # fmt: skip
 
 
 def backtest(
@@ -173,14 +165,17 @@ def _run(
         "backtest_page": folder / "backtest.html",
     }
     written.extend(paths.values())
-    write_scenario(calibration, export, seen.label, paths["scenario"], base_name, True)
-    write_text_atomic(paths["fit_report"], _fit_page(calibration, paths["scenario"], export))
+    fittings = [Fitting(calibration, export, seen.label)]
+    write_scenario(fittings, paths["scenario"], base_name, True)
+    write_text_atomic(paths["fit_report"], fit_report_page(fittings, paths["scenario"]))
     loaded = load(str(paths["scenario"]), None)
     variant = loaded.variants[0]
     start = day0(variant.parameters)
     draws = _simulate(loaded, variant, months, forecast_replications, settings.seed,
                       settings.workers)  # fmt: skip
-    context = Context(loaded.name, loaded.source, variant.name, settings.seed, start)
+    context = Context(
+        loaded.name, loaded.source, variant.name, settings.seed, start, (), loaded.warnings
+    )
     forecast = build_forecast(draws, month_names(start, months), None, context)
     write_forecast_page(forecast, paths["forecast_page"])
     as_of = seen.deals.as_of
@@ -194,7 +189,7 @@ def _run(
     )
     page = PageContext(
         export.name, str(as_of), header, paths["fit_report"].name,
-        paths["forecast_page"].name, paths["scenario"].name,
+        paths["forecast_page"].name, paths["scenario"].name, loaded.warnings,
     )  # fmt: skip
     write_text_atomic(paths["backtest_page"], backtest_html(result, page))
     data = {

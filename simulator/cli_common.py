@@ -51,6 +51,8 @@ def load(name: str, overrides: list[str] | None) -> Scenario:
     except ScenarioError as error:
         typer.echo(error.report(), err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    for line in loaded.warnings:
+        err.print(f"Warning: {line}", style="bold red", markup=False, highlight=False)
     for line in loaded.overridden:
         typer.echo(f"Warning: {line}", err=True)
     for line in loaded.notes:

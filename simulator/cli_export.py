@@ -1,21 +1,33 @@
 """Options the commands that read a CRM export share (``import``, ``calibrate``,
 ``backtest``): the export, its format and column map, a day to see it as of, and the fit's
-settings, said once so that the commands cannot drift apart."""
+settings, said once so that the commands cannot drift apart; and the fits themselves, with
+their progress on the console."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
-from simulator.calibrate.calibration import Calibration, Settings, calibrate
+from simulator.calibrate.calibration import (
+    Calibration,
+    Settings,
+    calibrate,
+    calibrate_customers,
+)
+from simulator.calibrate.knobs import Tree
+from simulator.calibrate.scenario_file import Fitting
 from simulator.cli_common import bad, err, load
 from simulator.crm.dates import parse_date
 from simulator.crm.formats import FIELDS, NAMES
 from simulator.crm.load import Imported
+from simulator.crm.reader import ExportError
+from simulator.crm.subscriptions import LABEL, Customers, load_subscriptions
 
 ExportArg = Annotated[Path, typer.Argument(help="the CRM opportunity export (CSV or Parquet)")]
 FormatOption = Annotated[
@@ -65,6 +77,17 @@ def fit_export(
     and the base scenario's name."""
     base_scenario = load(base, overrides)
     tree = base_scenario.variants[0].parameters.model_dump()
+    err.print(
+        f"Fitting {base_scenario.name} to {seen.path.name} ({len(seen.deals):,} deals as of "
+        f"{seen.deals.as_of}), {settings.replications} replications a try"
+    )
+    calibration = calibrate(seen.deals, tree, settings, _progress())
+    if not calibration.fitted:
+        raise bad(f"{seen.path}: nothing to fit: " + "; ".join(calibration.left))
+    return calibration, base_scenario.name
+
+
+def _progress() -> Callable[[int, float], None]:
     started = time.monotonic()
 
     def progress(tries: int, misses: float) -> None:
@@ -74,11 +97,39 @@ def fit_export(
             highlight=False,
         )
 
+    return progress
+
+
+def read_customers(path: Path, maps: list[str], as_of: date | None) -> Customers:
+    """``--customers``: a subscription export as of ``as_of`` (its latest date when None), or
+    exit 2 saying why it cannot be fitted to."""
+    try:
+        customers = load_subscriptions(path, maps=maps, as_of=as_of).customers
+    except (ExportError, ValueError) as error:
+        raise bad(f"--customers {path}: {error}") from None
+    if not np.any(~np.isnat(customers.first_paid)):
+        raise bad(f"--customers {path}: no account paid by {customers.as_of}; nothing to fit")
+    return customers
+
+
+def fit_customers(
+    path: Path,
+    customers: Customers,
+    maps: list[str],
+    base: str,
+    overrides: list[str] | None,
+    settings: Settings,
+    tree: Tree | None = None,
+) -> tuple[Fitting, str]:
+    """``salesim calibrate --customers``: the post-sale side fitted to a subscription export
+    (its ``customers`` as of the calibration's day), from ``tree`` (an opportunity export's fit)
+    or the base scenario; and the base scenario's name."""
+    base_scenario = load(base, overrides)
+    tree = tree if tree is not None else base_scenario.variants[0].parameters.model_dump()
+    named = {field: column for field, column in (m.split("=", 1) for m in maps)}
     err.print(
-        f"Fitting {base_scenario.name} to {seen.path.name} ({len(seen.deals):,} deals as of "
-        f"{seen.deals.as_of}), {settings.replications} replications a try"
+        f"Fitting the post-sale side of {base_scenario.name} to {path.name} ({len(customers):,} "
+        f"accounts as of {customers.as_of}), {settings.replications} replications a try"
     )
-    calibration = calibrate(seen.deals, tree, settings, progress)
-    if not calibration.fitted:
-        raise bad(f"{seen.path}: nothing to fit: " + "; ".join(calibration.left))
-    return calibration, base_scenario.name
+    calibration = calibrate_customers(customers, path.resolve(), named, tree, settings, _progress())
+    return Fitting(calibration, path, LABEL), base_scenario.name

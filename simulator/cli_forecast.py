@@ -35,6 +35,7 @@ from simulator.forecast.page import write_forecast_page
 from simulator.parameters import ScenarioFile
 from simulator.progress import StudyProgress
 from simulator.scenario import Scenario, Variant
+from simulator.start_state import booked_before_start
 
 FORECAST_MONTHS = 6
 FORECAST_REPLICATIONS = 500
@@ -104,7 +105,16 @@ def forecast(
     except ValueError as error:
         raise bad(f"{loaded.source}: {error}") from None
     start = day0(chosen.parameters)
-    context = Context(loaded.name, loaded.source, chosen.name, seed, start, loaded.overrides)
+    context = Context(
+        loaded.name,
+        loaded.source,
+        chosen.name,
+        seed,
+        start,
+        loaded.overrides,
+        loaded.warnings,
+        lambda days: booked_before_start(chosen.parameters, days),
+    )
     draws = _simulate(loaded, chosen, months, replications, seed, workers or default_workers())
     result = build_forecast(draws, month_names(start, months), goal, context)
     data = json.dumps(result.to_json(), indent=2) + "\n"

@@ -63,7 +63,7 @@ class Kind(IntEnum):
     REFERENCE_LOST = 40  # a referencing customer left; code = sector
     EXPANDED = 41  # upsell; value = ACV added (USD)
     RENEWED = 42  # value = health at renewal
-    CHURNED = 43  # left at renewal; value = ARR lost (USD); code = sector
+    CHURNED = 43  # left at renewal; value = ARR lost (USD); code = ChurnReason
     DETRACTOR = 44  # account speaks against us; code = sector; value = DetractorReason
     SALES_COST = 45  # at each month's start: hunters and sales engineers employed; value = USD
     PROMISE_MOVED = 46  # a promised date passed unreleased; subject = feature; value = new date
@@ -79,6 +79,8 @@ class Kind(IntEnum):
     # value = days the decision moved earlier (70: kinds added in parallel take 66 on)
     SEATS = 71  # the team's planned headcount changed (day 0, a planned hire, a reduction);
     # subject = value = seats (hunters employed plus vacancies being refilled)
+    CUSTOMER_AT_START = 72  # a customer carried over from an export on day 0; value = ARR (USD);
+    # code = sector; subject = its id (customers.CARRIED_IDS_FROM + k)
 
 
 class Source(IntEnum):
@@ -114,6 +116,15 @@ class ExitReason(IntEnum):
     PLAN = 0  # still under the threshold at the end of the performance plan
     VOLUNTARY = 1  # left of their own accord (the hazard rises with low attainment)
     REDUCED = 2  # the scenario asked for fewer hunters than the export's owners (not replaced)
+
+
+class ChurnReason(IntEnum):
+    """Why a customer left, as a customer-success team would log it, read off the customer's
+    state when it leaves (CHURNED's code): the mechanism behind the churn, no draw of its own."""
+
+    FEATURES = 0  # its implementation hit an expectation gap: promised, not licensed
+    SUPPORT = 1  # its health had fallen below detractor_health: neglect, too little attention
+    OTHER = 2  # healthy and no gap: budget, price, a competitor, reasons outside the account
 
 
 class DetractorReason(IntEnum):

@@ -67,6 +67,26 @@ def number(value: float, unit: str, signed: bool = False, noun: str = "") -> str
     return f"{text} {noun}" if noun else text
 
 
+UNIT_KINDS = {"usd": "usd", "share": "share", "probability": "share", "ratio": "ratio"}
+"""Units written as the report writes them ($1.2k, 48.1%, 1.44×); any other is a noun."""
+
+
+def amount(value: float, unit: str, noun: bool = True) -> str:
+    """A value in its unit: US dollars, shares and ratios as the report writes them, any other
+    unit as a noun after three significant figures (left off with ``noun=False``)."""
+    kind = UNIT_KINDS.get(unit.lower())
+    if kind:
+        return number(value, kind)
+    if not math.isfinite(value):
+        return "n/a"
+    size = abs(value)
+    text = (
+        number(size, "count") if size >= 1e4 else f"{size:,.0f}" if size >= 100 else f"{size:.3g}"
+    )
+    text = (MINUS if value < 0 else "") + text
+    return f"{text} {unit}" if noun and unit else text
+
+
 def unit_word(metric: Metric) -> str:
     """The unit a reader sees for a metric's values: $, %, days, hunters, ×."""
     return {

@@ -293,7 +293,8 @@ def monthly(log: np.ndarray, horizon_months: int, accounts: int) -> dict[str, np
     table["expansion_arr"] = arr_flow(changes.kind == Kind.EXPANDED)
     table["churned_arr"] = -arr_flow(changes.kind == Kind.CHURNED) + 0.0
     table["contracted_arr"] = -arr_flow(changes.kind == Kind.CONTRACTED) + 0.0
-    table["customers"] = np.cumsum(count(closed & (log["code"] == Outcome.WON)) - of(Kind.CHURNED))
+    signed = count(closed & (log["code"] == Outcome.WON)) + of(Kind.CUSTOMER_AT_START)
+    table["customers"] = np.cumsum(signed - of(Kind.CHURNED))
     table["references"] = np.cumsum(of(Kind.REFERENCE_GAINED) - of(Kind.REFERENCE_LOST))
     table["detractors"] = np.cumsum(of(Kind.DETRACTOR))
     aware_start = log["value"][kind == Kind.AWARE_AT_START].sum()

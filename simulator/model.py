@@ -24,7 +24,9 @@ event. Each is built after those it calls, so there is no cycle:
 
 Customers and marketing fire, and awareness waits on, one signal: awareness's rates changed.
 A scenario that starts from today's pipeline (``start.from_crm``) staffs the team with the
-export's owners and opens its open deals on day 0, before any other lead (``start_state.py``).
+export's owners and opens its open deals on day 0, before any other lead (``start_state.py``);
+one that starts from an export carries today's customers over on accounts left free
+(``start_customers.py``).
 """
 
 from __future__ import annotations
@@ -51,9 +53,11 @@ from simulator.processes.marketing import Marketing
 from simulator.processes.pipeline import Pipeline
 from simulator.processes.pitch import Pitch
 from simulator.processes.quota_period import QuotaPeriod
+from simulator.processes.resume import pick_accounts
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import Signal
 from simulator.processes.team import Team
+from simulator.start_customers import customers_at_start
 from simulator.start_state import start_state
 from simulator.streams import Streams
 
@@ -120,6 +124,13 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     team.staff()
     if start is not None:
         pipeline.resume(start, team.hunters)
+    carried = customers_at_start(p)
+    if carried is not None and len(carried):
+        accounts = pick_accounts(
+            carried.arr_usd, market.accounts, p.market, streams["start_customers"],
+            free=market.is_available,
+        )  # fmt: skip
+        customers.carry_over(carried.arr_usd, carried.signed_day, accounts)
     env.process(marketing.monthly())
     env.process(awareness.diffusion())
     env.process(pipeline.inbound_leads())

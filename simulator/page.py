@@ -36,6 +36,9 @@ footer { color: #7b8794; font-size: 0.8rem; text-align: center; padding: 12px; }
 #section-verdict h2 { font-size: 1.35rem; }
 p.note { background: #fff8e1; border-left: 4px solid #f9a825; padding: 8px 12px; margin: 8px 0;
          font-weight: 600; }
+section.warning { background: #ffebee; border-left: 6px solid #c62828; }
+section.warning h2 { color: #c62828; }
+section.warning p { margin: 4px 0; font-size: 1rem; }
 p.sentence { font-size: 1.08rem; margin: 6px 0; }
 .badge { display: inline-block; min-width: 5.5em; text-align: center; border-radius: 4px;
          padding: 1px 6px; margin-right: 6px; color: #fff; font-weight: 700;
@@ -93,9 +96,19 @@ def section(title: str, caption: str, body: str, section_id: str = "") -> str:
     )
 
 
-def render(title: str, header_lines: Iterable[str], sections: Iterable[str]) -> str:
-    """The whole page. Title and header lines are escaped; sections are trusted HTML."""
+def render(
+    title: str,
+    header_lines: Iterable[str],
+    sections: Iterable[str],
+    warnings: Iterable[str] = (),
+) -> str:
+    """The whole page. Title, header lines and warnings are escaped; sections are trusted
+    HTML. Warnings (a fit that did not settle) stand above everything else."""
     header = "".join(f"<p>{escape(line)}</p>" for line in header_lines)
+    said = "".join(f"<p>{escape(line)}</p>" for line in warnings)
+    if said:
+        banner = f'<section class="warning" id="section-warning"><h2>Warning</h2>{said}</section>'
+        sections = [banner, *sections]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

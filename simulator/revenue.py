@@ -21,10 +21,12 @@ def median_or_nan(values: np.ndarray) -> float:
 
 
 def arr_changes(log: np.ndarray) -> np.ndarray:
-    """Every change of a customer's ARR: signature, beta conversion, upsell, scale-back, churn."""
+    """Every change of a customer's ARR: a customer carried over from an export (on day 0),
+    signature, beta conversion, upsell, scale-back, churn."""
     kind = np.ascontiguousarray(log["kind"])
     won = (kind == Kind.CLOSED) & (log["code"] == Outcome.WON)
     grows = won | (kind == Kind.BETA_CONVERTED) | (kind == Kind.EXPANDED)
+    grows |= kind == Kind.CUSTOMER_AT_START
     shrinks = (kind == Kind.CHURNED) | (kind == Kind.CONTRACTED)
     changes = rows(log, grows | shrinks)
     falls = (changes["kind"] == Kind.CHURNED) | (changes["kind"] == Kind.CONTRACTED)
@@ -61,9 +63,10 @@ def revenue(
     now = arr_by_customer(changes, horizon_days)
     base = sum(then.values())
     churned = rows(log, kind == Kind.CHURNED)
+    carried = rows(log, kind == Kind.CUSTOMER_AT_START)
     row: dict[str, float] = {
         "arr_end": float(changes.amount.sum()),
-        "customers_end": new_customers - int(churned.size),
+        "customers_end": new_customers + int(carried.size) - int(churned.size),
         "churned_customers": int(churned.size),
     }
     late_churn = np.count_nonzero(
@@ -104,7 +107,9 @@ def revenue(
         post.ltv_churn_floor, 0.0 if math.isnan(row["logo_churn_rate"]) else row["logo_churn_rate"]
     )
     arr_per_customer = row["arr_end"] / row["customers_end"] if row["customers_end"] else math.nan
-    signed = log["day"][(kind == Kind.CLOSED) & (log["code"] == Outcome.WON)]
+    signed = log["day"][
+        ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON)) | (kind == Kind.CUSTOMER_AT_START)
+    ]
     customer_days = float((horizon_days - signed).sum() - (horizon_days - churned["day"]).sum())
     customer_years = customer_days / DAYS_PER_YEAR
     serve_per_customer_year = row["cost_to_serve"] / customer_years if customer_years else 0.0

@@ -17,11 +17,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from simulator.formats import amount
 from simulator.merge import deep_merge, default_tree
 from simulator.overrides import apply_overrides, parse_path
 from simulator.parameters import PARAMETER_SECTIONS, Parameters, ScenarioFile
+from simulator.parameters.tree import FitRecord
 from simulator.problems import Problem, ScenarioError, format_path, validation_problems
 from simulator.scenario_yaml import load_yaml, read_scenario_yaml
+from simulator.start_customers import check_room, customers_note, resolve_customers
 from simulator.start_state import StartError, not_on_crm_start, resolve_start, start_note
 from simulator.units import DAYS_PER_MONTH
 
@@ -72,6 +75,13 @@ class Scenario:
     notes: tuple[str, ...] = ()
     """What resolving the file did that a user should know: where a CRM start begins and how
     the team gets to its headcount, one line per variant."""
+    fit: FitRecord | None = None
+    """How ``salesim calibrate`` fitted the scenario, when it did."""
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What every command says first about this scenario, and its pages at the top."""
+        return fit_warnings(self.fit)
 
     @property
     def horizon_days(self) -> float:
@@ -84,6 +94,7 @@ class Scenario:
             "description": self.description,
             "horizon_months": self.horizon_months,
             "source": self.source,
+            "warnings": list(self.warnings),
             "variants": [
                 {
                     "name": v.name,
@@ -150,9 +161,9 @@ def resolve(
         raise ScenarioError(source, problems)
     notes = []
     for variant in variants:
-        note = start_note(variant.parameters)
-        if note is not None:
-            notes.append(f"{variant.name}: {note}")
+        said = [start_note(variant.parameters), customers_note(variant.parameters)]
+        if any(said):
+            notes.append(f"{variant.name}: {'; '.join(s for s in said if s)}")
     return Scenario(
         spec.name,
         spec.description,
@@ -162,7 +173,29 @@ def resolve(
         overrides=tuple(overrides),
         overridden=tuple(overridden),
         notes=tuple(notes),
+        fit=spec.fit,
     )
+
+
+def fit_warnings(fit: FitRecord | None) -> tuple[str, ...]:
+    """A calibration that did not settle, in words (none for a settled fit, or none at all)."""
+    if fit is None or fit.settled:
+        return ()
+    missed = "; ".join(
+        f"{m.statistic} {_value(m.simulated, m.unit)} simulated against "
+        f"{_value(m.export, m.unit)} in the export"
+        for m in fit.misses
+    )
+    return (
+        f"Unsettled fit: this scenario was calibrated to {fit.source} and still misses "
+        f"{len(fit.misses)} of the export's statistics by more than 2 standard errors "
+        f"({missed}). Every figure from it carries those misses; calibrate again with more "
+        "--max-tries, or check the fit report.",
+    )
+
+
+def _value(value: float | None, unit: str) -> str:
+    return "n/a" if value is None else amount(value, unit)
 
 
 def _where(raw: Any, index: int, path: str) -> str:
@@ -201,9 +234,10 @@ def _with_start(variants: tuple[Variant, ...], raw: Any, source: str) -> tuple[V
     for index, variant in enumerate(variants):
         given = _written_anywhere(raw, index, "team.hunters")
         try:
-            resolved.append(
-                replace(variant, parameters=resolve_start(variant.parameters, folder, given))
-            )
+            parameters = resolve_start(variant.parameters, folder, given)
+            parameters = resolve_customers(parameters, folder)
+            check_room(parameters)
+            resolved.append(replace(variant, parameters=parameters))
         except StartError as problem:
             written = isinstance(raw_variants, list) and "start" in raw_variants[index]
             where = f"variants[{index}].start" if written else "start"

@@ -103,12 +103,13 @@ def export_path(given: str, folder: Path) -> Path:
 
 
 @lru_cache(maxsize=CACHED_EXPORTS)
-def _read(path: str, fmt: str, maps: tuple[str, ...]) -> Imported:
+def parsed_export(path: str, fmt: str, maps: tuple[str, ...]) -> Imported:
     """The whole export, parsed once per process."""
     return load_export(Path(path), fmt, list(maps))
 
 
-def _maps(start: Start) -> tuple[str, ...]:
+def export_maps(start: Start) -> tuple[str, ...]:
+    """``start.map`` as the ``--map`` items of an import, sorted (a cache key)."""
     return tuple(f"{field}={column}" for field, column in sorted(start.map.items()))
 
 
@@ -118,7 +119,7 @@ def read_export(start: Start, path: Path) -> Imported:
         why = "not a file" if path.exists() else "no such file"
         raise StartError("from_crm", f"{start.from_crm!r}: {why} ({path})")
     try:
-        return _read(str(path), start.format, _maps(start))
+        return parsed_export(str(path), start.format, export_maps(start))
     except (ExportError, OSError, UnicodeError) as error:
         said = str(error)
         raise StartError("from_crm", said if str(path) in said else f"{path}: {said}") from None
@@ -160,7 +161,7 @@ def resolve_start(parameters: Parameters, folder: Path, hunters_given: bool = Fa
         )
     resolved = start.model_copy(update={"from_crm": str(path), "as_of": as_of})
     trailing_months = parameters.team.quota.trailing_months
-    state = _state(str(path), start.format, _maps(start), as_of, trailing_months)
+    state = _state(str(path), start.format, export_maps(start), as_of, trailing_months)
     if not state.owners:
         raise StartError(
             "from_crm",
@@ -210,20 +211,34 @@ def start_note(parameters: Parameters) -> str | None:
     return line
 
 
+def booked_before_start(parameters: Parameters, days: float) -> float | None:
+    """ACV the export shows won in the ``days`` before day 0 (closed after ``as_of - days``,
+    on or before ``as_of``), every owner's; None without ``from_crm``."""
+    start = parameters.start
+    if start.from_crm is None or start.as_of is None:
+        return None
+    deals = with_as_of(
+        parsed_export(start.from_crm, start.format, export_maps(start)), start.as_of
+    ).deals
+    since = np.datetime64(start.as_of, "D") - np.timedelta64(round(days), "D")
+    won = deals.won & (deals.closed > since)
+    return float(np.nansum(deals.acv_usd[won].astype(float)))
+
+
 def start_state(parameters: Parameters) -> StartState | None:
     """The state a replication starts from (None: an empty pipeline); cached per process."""
     start = parameters.start
     if start.from_crm is None or start.as_of is None:
         return None
     trailing_months = parameters.team.quota.trailing_months
-    return _state(start.from_crm, start.format, _maps(start), start.as_of, trailing_months)
+    return _state(start.from_crm, start.format, export_maps(start), start.as_of, trailing_months)
 
 
 @lru_cache(maxsize=CACHED_EXPORTS)
 def _state(
     path: str, fmt: str, maps: tuple[str, ...], as_of: dt.date, trailing_months: float
 ) -> StartState:
-    imported = _read(path, fmt, maps)
+    imported = parsed_export(path, fmt, maps)
     first_day = imported.deals.created.min()
     deals = with_as_of(imported, as_of).deals
     day = np.datetime64(as_of, "D")

@@ -39,6 +39,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "customers",
     "detractors",
     "start",
+    "start_customers",
 )
 
 BLOCK_SIZE = 512

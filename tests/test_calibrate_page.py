@@ -15,7 +15,7 @@ from scipy.stats import t as student_t
 
 from simulator.calibrate.fitted import Fitted
 from simulator.calibrate.moments import STATISTICS, Window, raw_statistics
-from simulator.calibrate.page import fit_page
+from simulator.calibrate.page import FitPart, fit_page
 from simulator.crm.summary import wilson
 from simulator.crm.table import Deals
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
@@ -105,7 +105,7 @@ def page() -> str:
     rows = [fitted_row(name) for name in ("new_per_month", "crm_win_rate", "won_cycle_days")]
     rows.append(Fitted("team.hunters", "hunters", 3, 3, 3, "hunters", "owners", 3, 3, "counted"))
     notes = ["Fitted from pipeline.csv", f"Name: {NASTY}"]
-    return fit_page(OBSERVED, SIMULATED, rows, notes, f"Fit {NASTY}", window=WINDOW)
+    return fit_page([FitPart(OBSERVED, SIMULATED, rows, WINDOW)], notes, f"Fit {NASTY}")
 
 
 def test_the_page_is_self_contained_with_every_section(page):
@@ -134,7 +134,9 @@ def test_the_win_rate_is_won_over_decided_in_the_window(page):
         f"2023-06-30 were won ({won:,} won, {lost:,} lost; 95% interval {100 * low:.1f}% to "
         f"{100 * high:.1f}%)." in page
     )
-    whole = fit_page(OBSERVED, SIMULATED, [], [], "whole export")  # no window: every deal
+    whole = fit_page(
+        [FitPart(OBSERVED, SIMULATED, [])], [], "whole export"
+    )  # no window: every deal
     everything = np.sum(OBSERVED.outcome == "won") / np.sum(OBSERVED.outcome != "open")
     first = OBSERVED.created.min()
     assert f"Your export: {100 * everything:.1f}% of the deals decided from {first} " in whole
@@ -183,7 +185,7 @@ def test_the_verdict_allows_the_export_its_sampling_error():
         fitted_row("crm_win_rate", observed=observed + 0.01),  # not the export's value over WINDOW
         Fitted("x.y", "unknown", 1, 0, 2, "units", "something else", 1, 1, "guess"),
     ]
-    html = fit_page(OBSERVED, SIMULATED, rows, [], "verdicts", window=WINDOW)
+    html = fit_page([FitPart(OBSERVED, SIMULATED, rows, WINDOW)], [], "verdicts")
     table = html[
         html.index('id="fitted-table"') : html.index("</table>", html.index("fitted-table"))
     ]
@@ -197,7 +199,7 @@ def test_the_export_curve_is_the_share_not_yet_won():
     """With every deal closed, the won curve at day d is the share of won deals older than d."""
     closed = synthetic(7)
     closed = closed.take(closed.outcome != "open")
-    html = fit_page(closed, SIMULATED, [], [], "all closed")
+    html = fit_page([FitPart(closed, SIMULATED, [])], [], "all closed")
     (export,) = [
         t
         for t in figures(html)["survival"]
@@ -211,11 +213,11 @@ def test_the_export_curve_is_the_share_not_yet_won():
 def test_an_export_without_wins_still_gives_a_page():
     nothing = deals_from(["2023-05-02", "2023-06-01"], [None, "2023-06-10"], ["open", "lost"],
                          [np.nan, 5000.0])  # fmt: skip
-    html = fit_page(nothing, [nothing, nothing], [], [], "no wins")
+    html = fit_page([FitPart(nothing, [nothing, nothing], [])], [], "no wins")
     assert "No deal won in the period has a known amount." in html
     assert "Your export: 0.0% of the deals decided" in html
     with pytest.raises(ValueError, match="at least one simulated history"):
-        fit_page(nothing, [], [], [], "no histories")
+        fit_page([FitPart(nothing, [], [])], [], "no histories")
 
 
 def test_the_page_in_a_real_browser(page, tmp_path):

@@ -222,7 +222,7 @@ def test_same_seed_same_log_and_the_export_is_parsed_once(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(start_state, "load_export", counted)
-    start_state._read.cache_clear()
+    start_state.parsed_export.cache_clear()
     start_state._state.cache_clear()
     parameters = runs["parameters"]
     again = [replication_log(parameters, HORIZON_MONTHS, SEED, i) for i in range(2)]

@@ -29,6 +29,7 @@ class PageContext:
     fit_page: str
     forecast_page: str
     scenario: str
+    warnings: tuple[str, ...] = ()  # the calibrated scenario's (an unsettled fit)
 
 
 def backtest_figure(backtest: Backtest) -> go.Figure:
@@ -163,4 +164,4 @@ def backtest_html(backtest: Backtest, context: PageContext) -> str:
         ),
     ]
     title = f"Backtest of {context.export} as of {context.as_of}"
-    return render(title, context.header, sections)
+    return render(title, context.header, sections, context.warnings)

@@ -1,10 +1,14 @@
 """A calibration from start to end: the export's window and statistics, the counted inputs,
 the search, and what it found as ``Fitted`` rows.
 
-The simulation runs ``warmup_months`` before the window so its pipeline is full when the window
-opens (a simulation starts empty; the export's company did not), and ends on the export's
-``as_of``. Knobs whose statistic the export cannot show (no quarter-end month in the window,
-no amounts) stay at the base scenario's values and are listed as such.
+An opportunity export (``calibrate``): the simulation runs ``warmup_months`` before the window
+so its pipeline is full when the window opens (a simulation starts empty; the export's company
+did not), and ends on the export's ``as_of``. A subscription export (``calibrate_customers``):
+the simulation starts from the export's customers on the eve of the window and runs through
+it, so the post-sale side is measured on today's customer base. Knobs whose statistic the export
+cannot show (no quarter-end month in the window, no amounts, no churn of a reason) stay at the
+base scenario's values and are listed as such; knobs a search stopped before moving are not
+fitted, and say so.
 """
 
 from __future__ import annotations
@@ -13,17 +17,30 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from simulator.calibrate.counted import Counted, counted_inputs, set_counted
-from simulator.calibrate.fit import Solution, Target, solve, statistic_label
+from simulator.calibrate.counted import Counted, counted_inputs, farmers_for, set_counted
+from simulator.calibrate.fit import SETTLED, Solution, Target, solve, statistic_label
 from simulator.calibrate.fitted import Fitted
-from simulator.calibrate.knobs import KNOBS, Knob, Tree
-from simulator.calibrate.moments import bootstrap, raw_statistics, trailing_window, transformed
-from simulator.calibrate.simulate import Simulator, day0_for
+from simulator.calibrate.knobs import KNOBS, POST_SALE_KNOBS, Knob, Tree, apply
+from simulator.calibrate.moments import (
+    Window,
+    bootstrap,
+    raw_covariance_scaled,
+    raw_statistics,
+    trailing_window,
+    transformed,
+)
+from simulator.calibrate.retention_moments import RETENTION_STATISTICS, resampled, retention_raw
+from simulator.calibrate.simulate import Simulator, day0_for, simulated_customers
+from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
 
+SCOUT_STEPS = (-2.0, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
+"""Steps along each post-sale knob tried before the search (``fit.solve``'s scout): churn for a
+reason can need health to fall past a threshold, flat near the base's values."""
 BOOTSTRAP_RESAMPLES = 200
 BOOTSTRAP_SEED = 20_171_001
 """Seed of the bootstrap of the export's statistics (the result must not depend on the clock)."""
@@ -48,7 +65,7 @@ class Settings:
 class Calibration:
     """What was fitted, counted and left at the base, and the fitted parameter tree."""
 
-    observed: Deals
+    observed: Deals | Customers  # an opportunity export's deals, or a subscription export's
     target: Target
     counted: list[Counted]
     fitted: list[Fitted]
@@ -57,6 +74,35 @@ class Calibration:
     tree: Tree
     settings: Settings
     day0: dt.date
+
+    @property
+    def misses(self) -> list[Miss]:
+        """The statistics still more than ``SETTLED`` standard errors from the export's."""
+        solution = self.solution
+        found = []
+        for name, miss in zip(self.target.names, solution.misses.tolist(), strict=True):
+            if not abs(miss) <= SETTLED:
+                label, unit = statistic_label(name)
+                raw = self.target.raw[name]
+                found.append(Miss(name, label, unit, raw, solution.simulated_raw[name], miss))
+        return found
+
+    @property
+    def settled(self) -> bool:
+        return not self.misses
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A statistic the fit did not match: the export's value, the simulated mean at the fit,
+    and the gap in standard errors (simulated - export)."""
+
+    statistic: str
+    label: str
+    unit: str
+    export: float
+    simulated: float
+    standard_errors: float
 
 
 def _usable(knob: Knob, base: Tree, observed: dict[str, float]) -> str | None:
@@ -69,6 +115,18 @@ def _usable(knob: Knob, base: Tree, observed: dict[str, float]) -> str | None:
     return None
 
 
+def _knobs(candidates: tuple[Knob, ...], base: Tree, raw: dict[str, float]):
+    """The knobs the export can fit, and a line for each it cannot, with why."""
+    knobs, left = [], []
+    for knob in candidates:
+        why = _usable(knob, base, raw)
+        if why is None:
+            knobs.append(knob)
+        else:
+            left.append(f"{knob.path} ({knob.label}): {why}")
+    return tuple(knobs), left
+
+
 def calibrate(
     observed: Deals,
     base: Tree,
@@ -79,13 +137,7 @@ def calibrate(
     as_of = observed.as_of.astype(dt.date)
     window = trailing_window(observed.as_of, settings.window_months)
     raw = raw_statistics(observed, window)
-    knobs, left = [], []
-    for knob in KNOBS:
-        why = _usable(knob, base, raw)
-        if why is None:
-            knobs.append(knob)
-        else:
-            left.append(f"{knob.path} ({knob.label}): {why}")
+    knobs, left = _knobs(KNOBS, base, raw)
     names = tuple(k.statistic for k in knobs)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     covariance = bootstrap(observed, window, rng, BOOTSTRAP_RESAMPLES, names)
@@ -95,40 +147,123 @@ def calibrate(
     counted = counted_inputs(observed, window, settings.horizon_months, base)
     set_counted(tree, counted)
     tree["start"] = {**tree.get("start", {}), "date": day0}
-    with Simulator(
+    simulator = Simulator(
         settings.horizon_months, settings.seed, settings.replications, as_of, settings.workers
-    ) as simulator:
+    )
+    return _fitted(observed, target, counted, left, tree, knobs, simulator, settings, day0,
+                   on_evaluation)  # fmt: skip
+
+
+def calibrate_customers(
+    observed: Customers,
+    export: Path,
+    maps: dict[str, str],
+    base: Tree,
+    settings: Settings = Settings(),
+    on_evaluation: Callable[[int, float], None] | None = None,
+) -> Calibration:
+    """Fit the post-sale side of ``base`` to a subscription export (``observed``, read from
+    ``export`` with ``maps``, seen on its ``as_of``): each simulated history starts from the
+    export's customers on the eve of the window, under the base's selling, and runs through
+    it (``retention_moments``)."""
+    as_of = observed.as_of.astype(dt.date)
+    window = trailing_window(observed.as_of, settings.window_months)
+    raw = retention_raw(observed, window)
+    knobs, left = _knobs(POST_SALE_KNOBS, base, raw)
+    names = tuple(k.statistic for k in knobs)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    covariance = _account_bootstrap(observed, window, rng, names)
+    target = Target(
+        names, transformed(raw, names, RETENTION_STATISTICS), covariance, raw, window,
+        retention_raw, RETENTION_STATISTICS, pooled=True,
+    )  # fmt: skip
+    eve = (window.first - 1).astype(dt.date)
+    tree = _copy(base)
+    counted = [farmers_for(observed, as_of, base)]
+    set_counted(tree, counted)
+    tree["start"] = {"customers": str(export), "as_of": eve, "customers_map": dict(maps)}
+    months = round(window.months)
+    simulator = Simulator(
+        months, settings.seed, settings.replications, as_of, settings.workers, simulated_customers
+    )
+    day0 = eve + dt.timedelta(days=1)
+    return _fitted(observed, target, counted, left, tree, knobs, simulator, settings, day0,
+                   on_evaluation, SCOUT_STEPS)  # fmt: skip
+
+
+def _account_bootstrap(
+    observed: Customers, window: Window, rng: np.random.Generator, names: tuple[str, ...]
+) -> np.ndarray:
+    """Sampling covariance of the retention statistics, resampling the export's accounts."""
+    n = len(observed)
+    draws = [
+        retention_raw(resampled(observed, rng.integers(0, n, n)), window)
+        for _ in range(BOOTSTRAP_RESAMPLES)
+    ]
+    at = retention_raw(observed, window)
+    return raw_covariance_scaled(draws, at, names, RETENTION_STATISTICS)
+
+
+def _fitted(
+    observed: Deals | Customers,
+    target: Target,
+    counted: list[Counted],
+    left: list[str],
+    tree: Tree,
+    knobs: tuple[Knob, ...],
+    simulator: Simulator,
+    settings: Settings,
+    day0: dt.date,
+    on_evaluation: Callable[[int, float], None] | None,
+    scout: tuple[float, ...] = (),
+) -> Calibration:
+    """Search, then each knob as a ``Fitted`` row: with its interval when the search moved
+    it, else not fitted (the base's value, no interval)."""
+    with simulator:
         solution = solve(
             tree,
-            tuple(knobs),
+            knobs,
             target,
             simulator,
             settings.max_evaluations,
             settings.history_replications,
             on_evaluation,
+            scout,
         )
     fitted = []
+    moved = solution.moved
     for index, knob in enumerate(solution.knobs):
-        low_x, high_x = solution.interval(index)
-        ends = sorted((knob.value(tree, low_x), knob.value(tree, high_x)))
         label, unit = statistic_label(knob.statistic)
+        if moved[index]:
+            x, method = float(solution.x[index]), "simulated method of moments"
+            ends = sorted(knob.value(tree, end) for end in solution.interval(index))
+        else:
+            x, ends = 0.0, [math.nan, math.nan]
+            method = (
+                f"not fitted: the search stopped (--max-tries) after {solution.searched} "
+                "parameter sets, before it moved this input; the base scenario's value"
+            )
         fitted.append(
             Fitted(
                 path=knob.path,
                 label=knob.label,
-                value=knob.value(tree, float(solution.x[index])),
+                value=knob.value(tree, x),
                 low=ends[0],
                 high=ends[1],
                 unit=knob.unit,
                 target=f"{label} ({unit})",
-                observed=raw[knob.statistic],
+                observed=target.raw[knob.statistic],
                 simulated=solution.simulated_raw[knob.statistic],
-                method="simulated method of moments",
+                method=method,
+                fitted=bool(moved[index]),
             )
         )
+    # knobs the search never moved keep the base's values (not the nudge it started from)
+    x = np.where(moved, solution.x, 0.0)
     return Calibration(
-        observed, target, counted, fitted, left, solution, solution.tree, settings, day0
-    )
+        observed, target, counted, fitted, left, solution, apply(tree, solution.knobs, x),
+        settings, day0,
+    )  # fmt: skip
 
 
 def _copy(tree: Tree) -> Tree:

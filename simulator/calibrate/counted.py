@@ -5,6 +5,7 @@ in an export: it stays the base scenario's (``--set team.quota.usd_per_month=...
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from simulator.calibrate.knobs import Tree
 from simulator.calibrate.moments import Window
+from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
 from simulator.units import DAYS_PER_MONTH
 
@@ -85,6 +87,19 @@ def counted_inputs(deals: Deals, window: Window, horizon_months: int, base: Tree
         ),
     ]  # fmt: skip
     return counted
+
+
+def farmers_for(customers: Customers, day: dt.date, base: Tree) -> Counted:
+    """Farmers enough to check in on every customer paying on ``day`` at the full rhythm (at
+    least the base's): a subscription export does not show the team that looks after them."""
+    team = base["team"]
+    paying = int(np.count_nonzero(customers.arr_on(np.datetime64(day, "D")) > 0))
+    farmers = max(int(team["farmers"]), math.ceil(paying / team["farmer_accounts_capacity"]))
+    return Counted(
+        "team.farmers", "farmers", farmers, "farmers",
+        f"enough for the {paying:,} customers paying on {day} at "
+        f"{team['farmer_accounts_capacity']} each (team.farmer_accounts_capacity)",
+    )  # fmt: skip
 
 
 def set_counted(tree: Tree, counted: list[Counted]) -> None:

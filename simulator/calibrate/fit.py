@@ -16,15 +16,23 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import least_squares
 from scipy.stats import norm
 
 from simulator.calibrate.knobs import Knob, Tree, apply
-from simulator.calibrate.moments import STATISTICS, Window, raw_statistics, transformed
+from simulator.calibrate.moments import (
+    STATISTICS,
+    Statistic,
+    Window,
+    raw_covariance_scaled,
+    raw_statistics,
+    transformed,
+)
+from simulator.calibrate.retention_moments import RETENTION_STATISTICS
 from simulator.calibrate.simulate import Simulator
-from simulator.crm.table import Deals
 from simulator.parameters import Parameters
 
 CONFIDENCE = 0.95
@@ -45,17 +53,35 @@ MISSING_STATISTIC_MISS = 10.0
 """Standard errors a statistic the simulation cannot produce (no wins at all) counts as."""
 MIN_STANDARD_ERROR = 1e-3
 """Floor of a statistic's standard error on its comparison scale (0.1%)."""
+SETTLED = 2.0
+"""A fit has settled when every statistic is within this many standard errors of the
+export's; one further off is a miss the scenario records and every command warns of."""
 
 
 @dataclass(frozen=True)
 class Target:
-    """The export's statistics on their comparison scales, with their sampling covariance."""
+    """The export's statistics on their comparison scales, with their sampling covariance;
+    ``measure`` computes them of a history (an export's deals, or its customers) over the
+    window, ``registry`` says what they are."""
 
     names: tuple[str, ...]
     observed: np.ndarray
     covariance: np.ndarray
     raw: dict[str, float]
     window: Window
+    measure: Callable[[Any, Window], dict[str, float]] = raw_statistics
+    registry: tuple[Statistic, ...] = STATISTICS
+    pooled: bool = False
+    """Whether the simulated statistic is the comparison scale of the mean raw value over
+    histories (for statistics a history can show as 0: shares of a few churns), rather than
+    the mean of each history's comparison scale."""
+
+    def of(self, history: Any) -> dict[str, float]:
+        """The statistics of one history (raw scales)."""
+        return self.measure(history, self.window)
+
+    def scaled(self, raw: dict[str, float]) -> np.ndarray:
+        return transformed(raw, self.names, self.registry)
 
 
 @dataclass(frozen=True)
@@ -66,11 +92,24 @@ class Solution:
     x: np.ndarray
     covariance: np.ndarray
     tree: Tree
-    simulated: list[Deals]
+    simulated: list[Any]  # one history per replication: an export's deals, or its customers
     simulated_raw: dict[str, float]
     misses: np.ndarray  # per statistic, in standard errors
     evaluations: int
     converged: bool
+    start: np.ndarray  # where the search started
+    searched: int  # parameter sets the search ran (the intervals' own come after)
+
+    @property
+    def moved(self) -> np.ndarray:
+        """Per knob: the search moved it, or settled with it where it started (the export
+        agrees with the start); False for a knob left at its start by a search that stopped
+        at its limit of tries: nothing was learnt about it."""
+        return self.converged | (np.abs(self.x - self.start) > 0)
+
+    @property
+    def settled(self) -> bool:
+        return bool(np.all(np.abs(self.misses) <= SETTLED))
 
     def interval(self, index: int) -> tuple[float, float]:
         """The 95% interval of knob ``index``'s coordinate (inside its bounds)."""
@@ -82,17 +121,23 @@ class Solution:
 
 
 def _mean_statistics(
-    simulated: list[Deals], window: Window, names: tuple[str, ...]
+    simulated: list[Any], target: Target
 ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     """Mean of each statistic over replications (comparison scale), its variance across them,
     and the mean raw values."""
-    raws = [raw_statistics(deals, window) for deals in simulated]
-    values = np.array([transformed(raw, names) for raw in raws])
+    names = target.names
+    raws = [target.of(history) for history in simulated]
     with warnings.catch_warnings():  # a statistic no replication shows is NaN, not a warning
         warnings.simplefilter("ignore", RuntimeWarning)
+        raw_mean = {n: float(np.nanmean([r[n] for r in raws])) for n in names}
+        if target.pooled:
+            mean = target.scaled(raw_mean)
+            covariance = raw_covariance_scaled(raws, raw_mean, names, target.registry)
+            variance = np.diag(covariance) if len(raws) > 1 else np.zeros(len(names))
+            return mean, variance, raw_mean
+        values = np.array([target.scaled(raw) for raw in raws])
         mean = np.nanmean(values, axis=0)
         variance = np.nanvar(values, axis=0, ddof=1) if len(raws) > 1 else np.zeros(len(names))
-        raw_mean = {n: float(np.nanmean([r[n] for r in raws])) for n in names}
     return mean, variance, raw_mean
 
 
@@ -104,8 +149,14 @@ def solve(
     max_evaluations: int = 60,
     history_replications: int = 20,
     on_evaluation: Callable[[int, float], None] | None = None,
+    scout: tuple[float, ...] = (),
 ) -> Solution:
-    """Search the knobs (starting at the base, 0) for the statistics of ``target``."""
+    """Search the knobs (starting at the base, 0) for the statistics of ``target``.
+
+    ``scout``: steps first tried along each knob alone, keeping the best (one pass, knob by
+    knob), for statistics that do not move at all near the start (a share of churns that
+    needs health to fall past a threshold): the trust region's differences would see a flat
+    surface there and never leave it."""
     names = target.names
     observed_var = np.diag(target.covariance)
     runs: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, dict[str, float], list]] = {}
@@ -115,7 +166,7 @@ def solve(
         if key not in runs:
             parameters = Parameters.model_validate(apply(base, knobs, x))
             simulated = simulator.run(parameters)
-            runs[key] = (*_mean_statistics(simulated, target.window, names), simulated)
+            runs[key] = (*_mean_statistics(simulated, target), simulated)
         return runs[key]
 
     # strictly inside the bounds: the trust region does not move off a bound it starts on
@@ -140,15 +191,26 @@ def solve(
         return miss
 
     try:
+        begin = start.copy()
+        for index, knob in enumerate(knobs if scout else ()):
+            best, at = float(np.sum(close_enough(begin) ** 2)), begin[index]
+            for step in scout:
+                trial = begin.copy()
+                trial[index] = min(max(start[index] + step, knob.bounds[0]), knob.bounds[1])
+                cost = float(np.sum(close_enough(trial) ** 2))
+                if cost < best:
+                    best, at = cost, trial[index]
+            begin[index] = at
+        left = max_evaluations - (len(runs) if scout else 0)
         result = least_squares(
             close_enough,
-            start,
+            begin,
             jac=lambda x: _jacobian(misses, x, knobs),
             bounds=(
                 np.array([k.bounds[0] for k in knobs]),
                 np.array([k.bounds[1] for k in knobs]),
             ),
-            max_nfev=max(1, max_evaluations // (len(knobs) + 1)),  # a step costs a Jacobian
+            max_nfev=max(1, left // (len(knobs) + 1)),  # a step costs a Jacobian
             x_scale=1.0,
             ftol=TOLERANCE,
             xtol=TOLERANCE,
@@ -157,6 +219,7 @@ def solve(
         x, converged = result.x, bool(result.success)
     except _CloseEnough as close:
         x, converged = close.x, True
+    searched = len(runs)
     mean, _, raw_mean, simulated = simulate(x)
     jacobian = _central_jacobian(lambda z: simulate(z)[0], x, knobs)
     more = range(simulator.replications, simulator.replications + history_replications)
@@ -173,6 +236,8 @@ def solve(
         misses=(mean - target.observed) / scale,
         evaluations=len(runs),
         converged=converged,
+        start=start,
+        searched=searched,
     )
 
 
@@ -216,14 +281,18 @@ def _central_jacobian(
     return np.nan_to_num(np.column_stack(columns))
 
 
-def _history_covariance(
-    histories: list[Deals], target: Target, names: tuple[str, ...]
-) -> np.ndarray:
+def _history_covariance(histories: list[Any], target: Target, names: tuple[str, ...]) -> np.ndarray:
     """How much the statistics vary from one company history to another at the fitted
     inputs: the export is one such history, so this is its sampling error (a bootstrap of its
     deals would treat them as independent and miss what a whole history shares: its hunters'
     skills, its market, its luck with the brand)."""
-    values = np.array([transformed(raw_statistics(d, target.window), names) for d in histories])
+    if target.pooled:
+        raws = [target.of(history) for history in histories]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            at = {n: float(np.nanmean([r[n] for r in raws])) for n in names}
+        return raw_covariance_scaled(raws, at, names, target.registry)
+    values = np.array([target.scaled(target.of(history)) for history in histories])
     values = values[np.isfinite(values).all(axis=1)]
     if values.shape[0] < 2:
         return np.full((len(names), len(names)), np.inf)
@@ -239,13 +308,20 @@ def _carried_back(jacobian: np.ndarray, error: np.ndarray) -> np.ndarray:
     moving = ~flat
     if moving.any():
         inverse = np.linalg.pinv(jacobian[:, moving])
-        covariance[np.ix_(moving, moving)] = inverse @ error @ inverse.T
+        with np.errstate(invalid="ignore"):  # an error the histories could not size: no interval
+            covariance[np.ix_(moving, moving)] = inverse @ error @ inverse.T
     return covariance
+
+
+def statistic_of(name: str) -> Statistic:
+    """A statistic a calibration matches, of an opportunity export or a subscription export."""
+    for statistic in (*STATISTICS, *RETENTION_STATISTICS):
+        if statistic.name == name:
+            return statistic
+    raise KeyError(name)
 
 
 def statistic_label(name: str) -> tuple[str, str]:
     """(label, unit) of a statistic."""
-    for statistic in STATISTICS:
-        if statistic.name == name:
-            return statistic.label, statistic.unit
-    raise KeyError(name)
+    statistic = statistic_of(name)
+    return statistic.label, statistic.unit

@@ -13,7 +13,9 @@ class Fitted:
     a 95% interval ``[low, high]`` (equal to ``value`` for an input counted, not estimated), in
     ``unit``; ``target`` names the export statistic that identifies it, with its own unit
     (``new opportunities a month (opportunities a month)``), ``observed`` that statistic in the
-    export and ``simulated`` its mean over the simulated replications at the fitted values."""
+    export and ``simulated`` its mean over the simulated replications at the fitted values.
+    ``fitted`` is False for an input the search never moved before it stopped: ``value`` is
+    then the base scenario's, with no interval (NaN ends), and ``method`` says why."""
 
     path: str
     label: str
@@ -25,6 +27,7 @@ class Fitted:
     observed: float
     simulated: float
     method: str
+    fitted: bool = True
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)

@@ -151,7 +151,55 @@ KNOBS = (
         (0.0, 1.0), _pull_in,
     ),
 )  # fmt: skip
-BY_NAME = {knob.name: knob for knob in KNOBS}
+HANDOFFS = ("hunter_only", "hunter_farmer")
+CHURN_FIELDS = ("churn_probability_at_zero_health", "churn_probability_at_full_health")
+
+
+def _churn(tree: Tree, base: Tree, x: float) -> None:
+    factor = math.exp(x)
+    for name in CHURN_FIELDS:
+        tree["post_sale"][name] = min(1.0, base["post_sale"][name] * factor)
+
+
+def _expansion(tree: Tree, base: Tree, x: float) -> None:
+    tree["post_sale"]["expansion_share"] = base["post_sale"]["expansion_share"] * math.exp(x)
+
+
+def _gap(tree: Tree, base: Tree, x: float) -> None:
+    gap = base["post_sale"]["expectation_gap_probability"]
+    tree["post_sale"]["expectation_gap_probability"] = {
+        handoff: _expit(_logit(gap[handoff]) + x) for handoff in HANDOFFS
+    }
+
+
+def _neglect(tree: Tree, base: Tree, x: float) -> None:
+    decay = base["post_sale"]["neglect_decay_per_month"]
+    tree["post_sale"]["neglect_decay_per_month"] = decay * math.exp(x)
+
+
+POST_SALE_KNOBS = (
+    Knob(
+        "churn", "churn at renewal (at full and at zero health, scaled alike)",
+        "post_sale.churn_probability_at_full_health", "probability", "logo_churn_per_year",
+        (-6.0, 4.0), _churn,
+    ),
+    Knob(
+        "expansion", "size of an upsell, as a share of the customer's ARR",
+        "post_sale.expansion_share", "share of ARR", "expansion_per_year",
+        (-6.0, 4.0), _expansion,
+    ),
+    Knob(
+        "gap", "expectation gaps at implementation (every handoff, log-odds shift)",
+        "post_sale.expectation_gap_probability.hunter_farmer", "probability",
+        "reason_share_features", (-8.0, 8.0), _gap,
+    ),
+    Knob(
+        "neglect", "health lost to neglect between check-ins",
+        "post_sale.neglect_decay_per_month", "per month", "reason_share_support",
+        (-4.0, 4.0), _neglect,
+    ),
+)  # fmt: skip
+"""What a subscription export fits: the post-sale side (``retention_moments``)."""
 
 
 def apply(base: Tree, knobs: tuple[Knob, ...], x: tuple[float, ...] | list[float]) -> Tree:

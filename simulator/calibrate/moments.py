@@ -26,26 +26,42 @@ QUARTER_END_MONTHS = frozenset({3, 6, 9, 12})
 
 @dataclass(frozen=True)
 class Statistic:
-    """One matched statistic: its name, how a person reads it, and how it is transformed."""
+    """One matched statistic: its name, how a person reads it, how it is transformed, and what a
+    simulation that shows too much (``if_high``) or too little (``if_low``) of it means for a
+    forecast from the fitted scenario."""
 
     name: str
     label: str
     unit: str
     scale: str  # "log" or "logit": the comparison scale
+    if_high: str = ""
+    if_low: str = ""
 
 
 STATISTICS = (
-    Statistic("new_per_month", "new opportunities a month", "opportunities a month", "log"),
-    Statistic("crm_win_rate", "CRM win rate, won / (won + lost)", "share", "logit"),
-    Statistic("won_cycle_days", "typical cycle of won deals (geometric mean)", "days", "log"),
-    Statistic("lost_cycle_days", "typical cycle of lost deals (geometric mean)", "days", "log"),
-    Statistic("won_acv_median_usd", "median ACV of won deals", "USD", "log"),
-    Statistic("won_acv_mean_usd", "mean ACV of won deals", "USD", "log"),
-    Statistic(
-        "open_months", "deals open on the day, in months of new opportunities", "months", "log"
-    ),
-    Statistic("quarter_end_ratio", "wins a month, quarter-end months / others", "ratio", "log"),
-)
+    Statistic("new_per_month", "new opportunities a month", "opportunities a month", "log",
+              "too much new pipeline: bookings from new deals run high",
+              "too little new pipeline: bookings from new deals run low"),
+    Statistic("crm_win_rate", "CRM win rate, won / (won + lost)", "share", "logit",
+              "too many deals won: bookings run high", "too few deals won: bookings run low"),
+    Statistic("won_cycle_days", "typical cycle of won deals (geometric mean)", "days", "log",
+              "wins come too late: near-term bookings run low",
+              "wins come too soon: near-term bookings run high"),
+    Statistic("lost_cycle_days", "typical cycle of lost deals (geometric mean)", "days", "log",
+              "losses come too late: deals stay open too long",
+              "losses come too soon: the pipeline empties too fast"),
+    Statistic("won_acv_median_usd", "median ACV of won deals", "USD", "log",
+              "deals too large: bookings run high", "deals too small: bookings run low"),
+    Statistic("won_acv_mean_usd", "mean ACV of won deals", "USD", "log",
+              "deals too large on average: bookings run high",
+              "deals too small on average: bookings run low"),
+    Statistic("open_months", "deals open on the day, in months of new opportunities", "months",
+              "log", "too long a backlog of open deals: bookings from it spread too thin",
+              "too short a backlog: the open pipeline drains too fast, then runs dry"),
+    Statistic("quarter_end_ratio", "wins a month, quarter-end months / others", "ratio", "log",
+              "too strong a quarter-end push: quarter-end months run high, the others low",
+              "too weak a quarter-end push: quarter-end months run low, the others high"),
+)  # fmt: skip
 NAMES = tuple(s.name for s in STATISTICS)
 
 
@@ -127,12 +143,49 @@ def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
     }
 
 
-def transformed(raw: dict[str, float], names: tuple[str, ...] = NAMES) -> np.ndarray:
+def transformed(
+    raw: dict[str, float],
+    names: tuple[str, ...] = NAMES,
+    registry: tuple[Statistic, ...] = STATISTICS,
+) -> np.ndarray:
     """The statistics on their comparison scales (log or log-odds), in ``names`` order."""
-    scales = {s.name: s.scale for s in STATISTICS}
+    scales = {s.name: s.scale for s in registry}
     return np.array(
         [_logit(raw[n]) if scales[n] == "logit" else _log(raw[n]) for n in names], float
     )
+
+
+def slopes(
+    raw: dict[str, float], names: tuple[str, ...], registry: tuple[Statistic, ...] = STATISTICS
+) -> np.ndarray:
+    """The derivative of each statistic's comparison scale at ``raw`` (1/x for log, 1/(x(1-x))
+    for log-odds): carries a variance on the raw scale to the comparison scale (delta method)."""
+    scales = {s.name: s.scale for s in registry}
+    out = []
+    for name in names:
+        x = raw[name]
+        inside = 0 < x < 1 if scales[name] == "logit" else x > 0
+        out.append(
+            (1 / (x * (1 - x)) if scales[name] == "logit" else 1 / x) if inside else math.nan
+        )
+    return np.array(out, float)
+
+
+def raw_covariance_scaled(
+    rows: list[dict[str, float]],
+    at: dict[str, float],
+    names: tuple[str, ...],
+    registry: tuple[Statistic, ...],
+) -> np.ndarray:
+    """The covariance of statistics measured on their raw scale (rows with an undefined one
+    dropped), carried to the comparison scales at ``at``: for statistics whose raw value can
+    be 0 in one history (a share of a few churns), where the comparison scale cannot."""
+    values = np.array([[row[n] for n in names] for row in rows], float)
+    values = values[np.isfinite(values).all(axis=1)] if values.size else values
+    if values.shape[0] < 2:
+        return np.full((len(names), len(names)), math.inf)
+    slope = slopes(at, names, registry)
+    return np.atleast_2d(np.cov(values, rowvar=False)) * np.outer(slope, slope)
 
 
 def statistics(deals: Deals, window: Window, names: tuple[str, ...] = NAMES) -> np.ndarray:

@@ -5,15 +5,19 @@ It opens with the fitted inputs, each with the export statistic it matches, obse
 simulated, and a plain verdict: is the simulated value within the export's sampling error? That
 error is how much the statistic varies from one simulated history to the next: each history
 covers the export's period with the fitted team and market, so an export like this one would vary
-as much by chance. The statistics are the calibration's own (``moments``), recomputed here for
-each simulated history over the same window. Then the charts (``charts``): CRM win rate, cycle-time
-survival curves, won deal sizes, and new opportunities and wins by calendar month, the export
-against the band of simulated histories.
+as much by chance. The statistics are the calibration's own (``moments``, ``retention_moments``),
+recomputed here for each simulated history over the same window. Then the charts of each export
+fitted: for an opportunity export (``charts``) the CRM win rate, cycle-time survival curves, won
+deal sizes, and new opportunities and wins by calendar month; for a subscription export
+(``retention_page``) the time to churn and the retention statistics; the export against the
+band of simulated histories.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -30,17 +34,18 @@ from simulator.calibrate.charts import (
 from simulator.calibrate.fitted import Fitted
 from simulator.calibrate.moments import STATISTICS, Statistic, Window, raw_statistics
 from simulator.calibrate.monthly import monthly_section
+from simulator.calibrate.retention_moments import RETENTION_STATISTICS, retention_raw
+from simulator.calibrate.retention_page import retention_section
 from simulator.catalog import SUMMARY
 from simulator.crm.dates import iso
+from simulator.crm.subscriptions import Customers
 from simulator.crm.summary import wilson
 from simulator.crm.table import Deals
-from simulator.formats import MINUS, number
+from simulator.formats import UNIT_KINDS, amount, number
 from simulator.page import escape, figure_html, render, section
 from simulator.report.style import LEGEND_BELOW
 
 CRM_WIN_RATE = SUMMARY["crm_win_rate"].label
-KINDS = {"usd": "usd", "share": "share", "probability": "share", "ratio": "ratio"}
-"""Units written as the report writes them ($1.2k, 48.1%, 1.44×); any other is a noun."""
 TABLE_STYLE = """
 #fitted-table { table-layout: fixed; }
 #fitted-table th, #fitted-table td { text-align: left; overflow-wrap: break-word; }
@@ -53,25 +58,9 @@ TABLE_STYLE = """
 """
 
 
-def amount(value: float, unit: str, noun: bool = True) -> str:
-    """A value in its unit: US dollars, shares and ratios as the report writes them, any other
-    unit as a noun after three significant figures (left off with ``noun=False``)."""
-    kind = KINDS.get(unit.lower())
-    if kind:
-        return number(value, kind)
-    if not math.isfinite(value):
-        return "n/a"
-    size = abs(value)
-    text = (
-        number(size, "count") if size >= 1e4 else f"{size:,.0f}" if size >= 100 else f"{size:.3g}"
-    )
-    text = (MINUS if value < 0 else "") + text
-    return f"{text} {unit}" if noun and unit else text
-
-
 def gap_text(gap: float, unit: str) -> str:
     """A difference of two values in ``unit``: shares in percentage points."""
-    if KINDS.get(unit.lower()) == "share":
+    if UNIT_KINDS.get(unit.lower()) == "share":
         return f"{100 * gap:.1f} percentage points"
     return amount(gap, unit)
 
@@ -81,9 +70,38 @@ def breakable(path: str) -> str:
     return escape(path).replace(".", ".<wbr>").replace("_", "_<wbr>")
 
 
+@dataclass(frozen=True)
+class FitPart:
+    """One export a fit matched: what it holds (an opportunity export's deals, or a
+    subscription export's customers), the simulated histories at the fitted values, the
+    inputs fitted to it, and the calibration's window (without one, the export's whole span)."""
+
+    observed: Deals | Customers
+    simulated: list[Any]
+    fitted: list[Fitted]
+    window: Window | None = None
+
+    @property
+    def customers(self) -> bool:
+        return isinstance(self.observed, Customers)
+
+    @property
+    def period(self) -> Window:
+        if self.window is not None:
+            return self.window
+        observed = self.observed
+        starts = observed.first_paid if self.customers else observed.created
+        starts = starts[~np.isnat(starts)]
+        return Window(starts.min() if starts.size else observed.as_of, observed.as_of)
+
+    def measure(self, history: Any) -> dict[str, float]:
+        """The calibration's statistics of one history (or the export) over the period."""
+        return (retention_raw if self.customers else raw_statistics)(history, self.period)
+
+
 def statistic_of(target: str) -> Statistic | None:
     """The calibration statistic a ``Fitted.target`` names (its name, label, or "label (unit)")."""
-    for statistic in STATISTICS:
+    for statistic in (*STATISTICS, *RETENTION_STATISTICS):
         if target in (statistic.name, statistic.label, f"{statistic.label} ({statistic.unit})"):
             return statistic
     return None
@@ -116,42 +134,17 @@ def verdict(row: Fitted, recomputed: float, per_history: np.ndarray, unit: str) 
     return ("matches" if gap <= allowed else "off"), differs + gap_text(allowed, unit)
 
 
-def fitted_section(
-    observed: Deals, simulated: list[Deals], fitted: list[Fitted], period: Window
-) -> str:
+def fitted_section(parts: list[FitPart]) -> str:
     """The table of fitted inputs, each with its statistic observed against simulated and the
     verdict, under a sentence that counts the matches."""
-    export = raw_statistics(observed, period)
-    histories = [raw_statistics(deals, period) for deals in simulated]
     rows, matches, judged = [], 0, 0
-    for row in fitted:
-        statistic = statistic_of(row.target)
-        unit = statistic.unit if statistic else ""
-        counted = row.low == row.value == row.high
-        if counted and row.observed == row.simulated:
-            word, why = "counted", "taken from your export as it is"
-        elif statistic:
-            values = np.array([h[statistic.name] for h in histories], float)
-            word, why = verdict(row, export[statistic.name], values, unit)
-        else:
-            word, why = "not judged", "this page does not know the statistic"
-        judged += word in ("matches", "off")
-        matches += word == "matches"
-        if counted:
-            interval = "no interval: counted"
-        else:
-            interval = f"[{amount(row.low, row.unit, False)}, {amount(row.high, row.unit, False)}]"
-        css = {"matches": "better", "off": "worse"}.get(word, "unclear")
-        rows.append(
-            f"<tr><th scope='row'>{escape(row.label)}<br><code>{breakable(row.path)}</code><br>"
-            f"<span class='how'>{escape(row.method)}</span></th>"
-            f"<td><span class='amount'>{escape(amount(row.value, row.unit))}</span>"
-            f"<span class='interval'>{escape(interval)}</span></td>"
-            f"<td>{escape(row.target)}</td>"
-            f"<td>{escape(amount(row.observed, unit))}</td>"
-            f"<td>{escape(amount(row.simulated, unit))}</td>"
-            f"<td class='{css}'><span class='word'>{escape(word)}</span>{escape(why)}</td></tr>"
-        )
+    for part in parts:
+        export = part.measure(part.observed)
+        histories = [part.measure(history) for history in part.simulated]
+        for row in part.fitted:
+            rows.append(_fitted_row(row, export, histories))
+    judged = sum(word in ("matches", "off") for _, word in rows)
+    matches = sum(word == "matches" for _, word in rows)
     heads = ("Input", "Fitted value [95% interval]", "Export statistic it matches",
              "Your export", "Simulated (mean)", "Verdict")  # fmt: skip
     table = (
@@ -160,7 +153,7 @@ def fitted_section(
         '<col class="input"><col class="value"><col class="statistic"><col class="number">'
         '<col class="number"><col></colgroup><thead><tr>'
         f"{''.join(f'<th>{h}</th>' for h in heads)}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f"<tbody>{''.join(html for html, _ in rows)}</tbody></table></div>"
     )
     sentence = (
         f"The simulated value is within your export's sampling error for {matches} of the "
@@ -168,16 +161,53 @@ def fitted_section(
         if judged
         else "No statistic could be judged."
     )
+    periods = "; ".join(f"from {p.period.first} to {p.period.last}" for p in parts)
     return section(
         "What was fitted, and does it match?",
         "Each input set by the calibration, with its 95% interval, and the statistic of your "
-        f"export (from {period.first} to {period.last}) that pins it down. The verdict compares "
+        f"export ({periods}) that pins it down. The verdict compares "
         "the simulated mean with your export: 'matches' when the difference is within what "
         "chance alone gives an export of this size and period (how much the statistic varies "
         "from one simulated history to the next), 'off' when it is more.",
         f'<p class="sentence">{escape(sentence)}</p>{table}',
         "fitted",
     )
+
+
+def _fitted_row(
+    row: Fitted, export: dict[str, float], histories: list[dict[str, float]]
+) -> tuple[str, str]:
+    """One input's row of the table (HTML) and its verdict's word."""
+    statistic = statistic_of(row.target)
+    unit = statistic.unit if statistic else ""
+    counted = row.low == row.value == row.high
+    if not row.fitted:
+        word, why = "not fitted", row.method
+    elif counted and row.observed == row.simulated:
+        word, why = "counted", "taken from your export as it is"
+    elif statistic:
+        values = np.array([h[statistic.name] for h in histories], float)
+        word, why = verdict(row, export[statistic.name], values, unit)
+    else:
+        word, why = "not judged", "this page does not know the statistic"
+    if not row.fitted:
+        interval = "no interval: not fitted"
+    elif counted:
+        interval = "no interval: counted"
+    else:
+        interval = f"[{amount(row.low, row.unit, False)}, {amount(row.high, row.unit, False)}]"
+    css = {"matches": "better", "off": "worse"}.get(word, "unclear")
+    html = (
+        f"<tr><th scope='row'>{escape(row.label)}<br><code>{breakable(row.path)}</code><br>"
+        f"<span class='how'>{escape(row.method)}</span></th>"
+        f"<td><span class='amount'>{escape(amount(row.value, row.unit))}</span>"
+        f"<span class='interval'>{escape(interval)}</span></td>"
+        f"<td>{escape(row.target)}</td>"
+        f"<td>{escape(amount(row.observed, unit))}</td>"
+        f"<td>{escape(amount(row.simulated, unit))}</td>"
+        f"<td class='{css}'><span class='word'>{escape(word)}</span>{escape(why)}</td></tr>"
+    )
+    return html, word
 
 
 def won_and_lost(deals: Deals, period: Window) -> tuple[int, int]:
@@ -256,38 +286,39 @@ def win_rate_section(observed: Deals, simulated: list[Deals], period: Window) ->
     )
 
 
-def header(observed: Deals, simulated: list[Deals], notes: list[str], period: Window) -> list[str]:
+def header(parts: list[FitPart], notes: list[str]) -> list[str]:
     """The header lines: the calibration's notes, then what was compared."""
-    won, lost, still = (int(m.sum()) for m in (observed.won, observed.lost, observed.open))
-    return [
-        *notes,
-        f"Your export as of {iso(observed.as_of)}: {len(observed):,} deals ({won:,} won, "
-        f"{lost:,} lost, {still:,} open), compared from {period.first} to {period.last} with "
-        f"{len(simulated)} simulated histories at the fitted values.",
-    ]
+    lines = list(notes)
+    for part in parts:
+        observed, period = part.observed, part.period
+        if isinstance(observed, Customers):
+            held = f"{len(observed):,} accounts ({int(observed.churned.sum()):,} churned)"
+        else:
+            won, lost, still = (int(m.sum()) for m in (observed.won, observed.lost, observed.open))
+            held = f"{len(observed):,} deals ({won:,} won, {lost:,} lost, {still:,} open)"
+        lines.append(
+            f"Your export as of {iso(observed.as_of)}: {held}, compared from {period.first} to "
+            f"{period.last} with {len(part.simulated)} simulated histories at the fitted values."
+        )
+    return lines
 
 
 def fit_page(
-    observed: Deals,
-    simulated: list[Deals],
-    fitted: list[Fitted],
-    notes: list[str],
-    title: str,
-    window: Window | None = None,
+    parts: list[FitPart], notes: list[str], title: str, warnings: tuple[str, ...] = ()
 ) -> str:
-    """The fit report as one offline HTML page. ``window`` is the calibration's (its statistics
-    count deals created and closed in it); without one, everything from the export's first
-    deal to its ``as_of``."""
-    if not simulated:
-        raise ValueError("fit_page needs at least one simulated history")
-    if window is None:
-        first = observed.created.min() if len(observed) else observed.as_of
-        window = Window(first, observed.as_of)
-    sections = [
-        fitted_section(observed, simulated, fitted, window),
-        win_rate_section(observed, simulated, window),
-        cycle_section(observed, simulated, window),
-        deal_size_section(observed, simulated, window),
-        monthly_section(observed, simulated, window),
-    ]
-    return render(title, header(observed, simulated, notes, window), sections)
+    """The fit report of one or more exports as one offline HTML page."""
+    if not parts or not all(part.simulated for part in parts):
+        raise ValueError("fit_page needs at least one simulated history of each export")
+    sections = [fitted_section(parts)]
+    for part in parts:
+        observed, simulated, period = part.observed, part.simulated, part.period
+        if isinstance(observed, Customers):
+            sections.append(retention_section(observed, simulated, period))
+            continue
+        sections += [
+            win_rate_section(observed, simulated, period),
+            cycle_section(observed, simulated, period),
+            deal_size_section(observed, simulated, period),
+            monthly_section(observed, simulated, period),
+        ]
+    return render(title, header(parts, notes), sections, warnings)

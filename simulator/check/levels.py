@@ -93,8 +93,8 @@ def log_measures(log: np.ndarray, parameters: Parameters, horizon_days: float) -
     aware_start = float(log["value"][kind == Kind.AWARE_AT_START].sum())
     aware = aware_start + np.cumsum(per_month(kind == Kind.BECAME_AWARE) - per_month(
         kind == Kind.FORGOT))  # fmt: skip
-    won = (kind == Kind.CLOSED) & (log["code"] == Outcome.WON)
-    customers = np.cumsum(per_month(won) - per_month(kind == Kind.CHURNED))
+    signed = (kind == Kind.CLOSED) & (log["code"] == Outcome.WON) | (kind == Kind.CUSTOMER_AT_START)
+    customers = np.cumsum(per_month(signed) - per_month(kind == Kind.CHURNED))
     prospects = float(np.mean(np.maximum(aware - customers, 0)))
     inbound = int(np.count_nonzero((kind == Kind.LEAD) & (log["code"] == Source.INBOUND)))
     quarters = horizon_days / (3 * DAYS_PER_MONTH)

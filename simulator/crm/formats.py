@@ -23,6 +23,8 @@ FIELDS: dict[str, str] = {
     "source": "lead source",
     "won": "won flag (true/false)",
     "is_closed": "closed flag (true/false)",
+    "term": "contract term (months): the amount is then the whole contract's",
+    "arr": "annual recurring revenue of the deal (USD a year)",
 }
 """Every field a column can be mapped to, with what it holds (for messages)."""
 
@@ -74,6 +76,7 @@ FORMATS: dict[str, Format] = {
                 "source": ("Original Source Type", "Original Source", "hs_analytics_source"),
                 "won": ("Is Closed Won", "hs_is_closed_won"),
                 "is_closed": ("Is Deal Closed?", "Is Closed", "hs_is_closed"),
+                "arr": ("Annual recurring revenue", "hs_arr"),
             },
         ),
         Format(

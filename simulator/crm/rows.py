@@ -32,8 +32,11 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "unreadable_date": ("a date that cannot be read", ("deal_id", "created", "closed")),
     "no_close_date": ("closed, with no close date", ("deal_id", "stage", "closed")),
     "close_before_create": ("close date before the created date", ("deal_id", "created", "closed")),
-    "unreadable_amount": ("an amount that is not a number", ("deal_id", "amount")),
-    "negative_amount": ("a negative amount", ("deal_id", "amount")),
+    "unreadable_amount": (
+        "an amount that is not a number", ("deal_id", "amount", "arr", "term")
+    ),
+    "negative_amount": ("a negative amount", ("deal_id", "amount", "arr")),
+    "bad_term": ("a contract term that is not a positive number of months", ("deal_id", "term")),
     "unknown_stage": (
         "a stage neither won, lost nor open", ("deal_id", "stage", "won", "is_closed")
     ),
@@ -143,6 +146,8 @@ def normalise(export: Export, resolved: Resolved) -> tuple[Deals, BadRows]:
     created, created_bad = parse_dates(raw["created"], first)
     closed, closed_bad = parse_dates(raw["closed"], first)
     amount, amount_bad = parse_amounts(raw.get("amount", [None] * n))
+    arr, arr_bad = parse_amounts(raw.get("arr", [None] * n))
+    term, term_bad = parse_amounts(raw.get("term", [None] * n))
     outcome = _outcomes(raw, n)
     is_closed = (outcome == WON) | (outcome == LOST)
     closed = np.where(is_closed, closed, NOT_A_DATE)
@@ -163,8 +168,9 @@ def normalise(export: Export, resolved: Resolved) -> tuple[Deals, BadRows]:
         "unreadable_date": created_bad | (is_closed & closed_bad),
         "no_close_date": is_closed & np.isnat(closed) & ~closed_bad,
         "close_before_create": closed < created,
-        "unreadable_amount": amount_bad,
-        "negative_amount": amount < 0,
+        "unreadable_amount": amount_bad | arr_bad | term_bad,
+        "negative_amount": (amount < 0) | (arr < 0),
+        "bad_term": term <= 0,
         "unknown_stage": outcome == None,  # noqa: E711 (elementwise on an object array)
         "repeated_id": repeated,
     }
@@ -192,6 +198,8 @@ def normalise(export: Export, resolved: Resolved) -> tuple[Deals, BadRows]:
         closed=closed,
         acv_usd=amount,
         as_of=NOT_A_DATE,
+        term_months=term,
+        arr_usd=arr,
     ).take(good)
     return _with_as_of(deals), bad
 

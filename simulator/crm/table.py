@@ -3,8 +3,10 @@
 One row per opportunity, shaped like salesim's deals table where the two overlap (see
 ``simulator.deals``): ``deal_id``, ``account``, ``owner`` (salesim's ``hunter``), ``source``,
 ``stage`` (as the export names it), ``outcome`` (won, lost or open), ``created`` and ``closed``
-(dates; ``closed`` is null for an open deal, whatever a CRM's expected close date says) and
-``acv_usd`` (null when unknown). ``as_of`` is the day the table describes: an open deal's age
+(dates; ``closed`` is null for an open deal, whatever a CRM's expected close date says),
+``acv_usd`` (null when unknown), and where the export has them ``term_months`` (the contract's
+length; the amount is then the whole contract's) and ``arr_usd`` (the deal's ARR), null
+otherwise. ``as_of`` is the day the table describes: an open deal's age
 is counted to it. A calibration compares a simulated table with an imported one, column by
 column, so both are built here and nowhere else.
 """
@@ -33,6 +35,8 @@ SCHEMA = pa.schema(
         pa.field("created", pa.date32(), nullable=False),
         pa.field("closed", pa.date32()),
         pa.field("acv_usd", pa.float64()),
+        pa.field("term_months", pa.float64()),
+        pa.field("arr_usd", pa.float64()),
     ]
 )
 """The columns of ``Deals.to_arrow()``; ``as_of`` rides in the schema metadata."""
@@ -53,8 +57,13 @@ class Deals:
     closed: np.ndarray
     acv_usd: np.ndarray
     as_of: np.datetime64
+    term_months: np.ndarray | None = None  # None: not in the export, all NaN
+    arr_usd: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        for name in ("term_months", "arr_usd"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(len(self.deal_id), np.nan))
         sizes = {name: len(getattr(self, name)) for name in COLUMNS}
         if len(set(sizes.values())) > 1:
             raise ValueError(f"columns of different lengths: {sizes}")
@@ -114,6 +123,9 @@ class Deals:
         as_of = np.datetime64(meta[b"as_of"].decode(), "D")
         values = {}
         for f in SCHEMA:
+            if f.name not in table.column_names:  # written before the column existed
+                values[f.name] = np.full(table.num_rows, np.nan)
+                continue
             column = table.column(f.name)
             if f.type == pa.date32():
                 values[f.name] = column.to_numpy(zero_copy_only=False).astype("datetime64[D]")

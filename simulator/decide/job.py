@@ -71,7 +71,10 @@ class Job:
         return head
 
     def finish(self, decision: dict[str, Any], tables: dict[str, pa.Table], page: Page) -> None:
-        """Store the answer, its tables and page with everything run (when keeping results)."""
+        """Store the answer, its tables and page with everything run (when keeping results).
+        The answer carries the scenario's warnings (a fit that did not settle) for its page
+        and its JSON."""
+        decision["warnings"] = list(self.scenario.warnings)
         if self._folder is None or self._engine is None:
             return
         self.run_dir = results.finish(

@@ -91,6 +91,7 @@ def sweep_page(decision: dict[str, Any], tables: dict[str, pa.Table]) -> str:
         f"{decision['scenario']}: sweep of {path}",
         decision["header"],
         [_sweep_table(decision, rows), *sections],
+        decision.get("warnings", ()),
     )
 
 
@@ -180,6 +181,7 @@ def sensitivity_page(decision: dict[str, Any], tables: dict[str, pa.Table]) -> s
         f"{decision['scenario']}: sensitivity of {in_text(metric.label)}",
         decision["header"],
         sections,
+        decision.get("warnings", ()),
     )
 
 
@@ -259,6 +261,7 @@ def goal_page(decision: dict[str, Any], tables: dict[str, pa.Table]) -> str:
                 "goal",
             ),
         ],
+        decision.get("warnings", ()),
     )
 
 
@@ -302,4 +305,5 @@ def split_page(decision: dict[str, Any], tables: dict[str, pa.Table]) -> str:
                 "split",
             ),
         ],
+        decision.get("warnings", ()),
     )

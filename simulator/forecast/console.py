@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from simulator.forecast.summary import Forecast
+from simulator.forecast.summary import Forecast, History
 from simulator.formats import number
 
 
@@ -47,6 +47,25 @@ def forecast_output(forecast: Forecast) -> Group:
     return Group(table, *(Text(line) for line in forecast_lines(forecast)))
 
 
+def history_line(history: History) -> str:
+    """The forecast's first months against the export's last as many: far from it, or not."""
+    months = f"{history.months} month{'s' if history.months > 1 else ''}"
+    line = (
+        f"Next {months}: P50 {usd(history.p50_usd)} against {usd(history.export_usd)} booked in "
+        f"the export's last {months}"
+    )
+    if not history.export_usd > 0:
+        return line + ": the export booked nothing then, so there is no ratio to judge by."
+    line += f" ({number(history.ratio, 'ratio')})"
+    if history.far:
+        direction = "over twice" if history.ratio > 1 else "under half"
+        return (
+            f"{line}: {direction} the company's own history. Far from it: check the fit "
+            "(salesim calibrate's report) before betting on this number."
+        )
+    return line + ": within a factor of two of the company's own history."
+
+
 def forecast_lines(forecast: Forecast) -> list[str]:
     """The total, its sources and the chance of the target, one sentence each."""
     total, split = forecast.total, forecast.total_split
@@ -58,6 +77,8 @@ def forecast_lines(forecast: Forecast) -> list[str]:
         f"Of the mean {usd(split.mean)}: {usd(split.open_pipeline)} from deals open at the start, "
         f"{usd(split.new_pipeline)} from new pipeline.",
     ]
+    if forecast.history is not None:
+        lines.append(history_line(forecast.history))
     reached = forecast.reached
     if reached is not None and forecast.target is not None:
         lines.append(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from simulator.forecast.console import forecast_lines, period, usd
+from simulator.forecast.console import forecast_lines, history_line, period, usd
 from simulator.forecast.summary import Forecast
 from simulator.page import escape, figure_html, render, section
 from simulator.report.style import LEGEND_BELOW, PALETTE, rgba
@@ -258,7 +258,10 @@ def forecast_html(forecast: Forecast) -> str:
         ),
     ]
     title = f"{forecast.scenario}: bookings forecast, {period(forecast)}"
-    return render(title, header(forecast), sections)
+    warnings = list(forecast.warnings)
+    if forecast.history is not None and forecast.history.far:
+        warnings.append(history_line(forecast.history))
+    return render(title, header(forecast), sections, warnings)
 
 
 def default_page_path(forecast: Forecast) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from simulator.forecast.draws import Draws
 from simulator.forecast.statistics import Band, Chance, band, chance
+from simulator.units import DAYS_PER_MONTH
 
 METHOD = (
     "numpy.percentile (linear interpolation) over replications; *_interval: distribution-free "
@@ -65,6 +67,42 @@ class Month:
         return row
 
 
+FAR_FROM_HISTORY = 2.0
+"""A forecast of the next months more than this many times (or under 1 / this) what the
+export booked in as many months before day 0 is said to be far from the company's history."""
+HISTORY_MONTHS = 3
+"""The forecast's first months compared with the export's last: a quarter."""
+
+
+@dataclass(frozen=True)
+class History:
+    """The forecast's first ``months`` against what the export booked in as many months before
+    day 0 (a scenario that starts from a CRM export)."""
+
+    months: int
+    export_usd: float
+    p50_usd: float
+
+    @property
+    def ratio(self) -> float:
+        return self.p50_usd / self.export_usd if self.export_usd > 0 else math.nan
+
+    @property
+    def far(self) -> bool:
+        ratio = self.ratio
+        return math.isfinite(ratio) and not 1 / FAR_FROM_HISTORY <= ratio <= FAR_FROM_HISTORY
+
+    def to_json(self) -> dict[str, Any]:
+        ratio = self.ratio
+        return {
+            "months": self.months,
+            "export_usd": self.export_usd,
+            "p50_usd": self.p50_usd,
+            "ratio": ratio if math.isfinite(ratio) else None,
+            "far": self.far,
+        }
+
+
 @dataclass(frozen=True)
 class Forecast:
     """What ``salesim forecast`` answers, with what it ran."""
@@ -82,6 +120,8 @@ class Forecast:
     target: float | None
     reached: Chance | None
     totals: np.ndarray  # total bookings per replication, for the page's histogram
+    warnings: tuple[str, ...] = ()  # the scenario's (an unsettled fit)
+    history: History | None = None
 
     @property
     def open_share(self) -> float:
@@ -105,6 +145,8 @@ class Forecast:
             "target": self.target,
             "probability_of_target": None if reached is None else reached.probability,
             "probability_interval": None if reached is None else [reached.low, reached.high],
+            "history": None if self.history is None else self.history.to_json(),
+            "warnings": list(self.warnings),
         }
 
 
@@ -118,6 +160,9 @@ class Context:
     seed: int
     day0: dt.date | None = None
     overrides: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    booked_before: Callable[[float], float | None] | None = None
+    """ACV the scenario's export booked in the given days before day 0 (a CRM start)."""
 
 
 def build_forecast(
@@ -138,6 +183,12 @@ def build_forecast(
         for m, name in enumerate(names)
     )
     totals = cumulative[:, -1]
+    history = None
+    if context.booked_before is not None:
+        first = min(HISTORY_MONTHS, draws.months)
+        booked = context.booked_before(first * DAYS_PER_MONTH)
+        if booked is not None:
+            history = History(first, booked, months[first - 1].cumulative.p50)
     return Forecast(
         context.scenario,
         context.source,
@@ -152,4 +203,6 @@ def build_forecast(
         target,
         None if target is None else chance(totals, target),
         totals,
+        context.warnings,
+        history,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from simulator.parameters.base import Count, Number, Section
 from simulator.parameters.competitors import Competitors
@@ -44,6 +44,35 @@ class VariantSpec(Parameters):
     description: str = ""
 
 
+class FitMiss(Section):
+    """A statistic of the export the calibration still misses."""
+
+    statistic: str = Field(description="the export's statistic, in words")
+    unit: str = Field(description="its unit (USD, share, days, ...)")
+    export: Number | None = Field(description="its value in the export")
+    simulated: Number | None = Field(description="its simulated mean at the fitted values")
+    standard_errors: Number | None = Field(
+        description="simulated minus export, in standard errors of the comparison"
+    )
+
+
+class FitRecord(Section):
+    """How `salesim calibrate` fitted the scenario: to what, and whether it settled. A scenario
+    whose fit did not settle is run with a warning by every command, on the console and on
+    its pages."""
+
+    settled: StrictBool = Field(
+        description="every statistic within 2 standard errors of the export's"
+    )
+    source: str = Field(description="the export and the day it was read as of")
+    tries: Annotated[Count, Field(ge=0, le=1_000_000)] = Field(
+        description="parameter sets the search ran (count, at most 1,000,000)"
+    )
+    misses: list[FitMiss] = Field(
+        default_factory=list, description="the statistics more than 2 standard errors off"
+    )
+
+
 class ScenarioFile(Parameters):
     """A scenario file: the base parameter tree plus the variants to compare."""
 
@@ -51,6 +80,11 @@ class ScenarioFile(Parameters):
     description: str = Field(min_length=1, description="one line, shown by `salesim scenarios`")
     horizon_months: Annotated[Count, Field(ge=1, le=240)] = Field(
         36, description="simulated time (calendar months of 30.4 days; at most 240)"
+    )
+    fit: FitRecord | None = Field(
+        None,
+        description="written by `salesim calibrate`: how the scenario was fitted, and the "
+        "statistics it still misses (a fit that did not settle is warned of by every command)",
     )
     variants: list[VariantSpec] = Field(
         default_factory=list,

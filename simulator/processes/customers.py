@@ -14,12 +14,24 @@ date (it does not overrun its planned length), and an early value-realisation ev
 which the implementation aims at and the vendor is there for. Nothing else distinguishes it.
 
 An expectation gap costs health, delays value, can make a detractor, and the customer drops
-part of the scope at its first renewal (the scaled-back implementation). A customer is asked to
+part of the scope at its first renewal (the scaled-back implementation). A customer that leaves
+is logged with the reason a customer-success team would write (``ChurnReason``): features after
+an expectation gap, support when its health had fallen below ``detractor_health`` (neglect),
+otherwise a reason outside the account (budget, price, a competitor). A customer is asked to
 be a reference after its value-realisation event: at the event when it was planned, else at
 the next check-in after it (nobody asks a customer nobody visits). Health sets the chance of an
 upsell and of leaving at renewal; unhappy leavers, frustrated customers and unanswered leads can
 become detractors. References and detractors feed back into selling (same-sector voices in the
 buyer's choice) and into awareness (word of mouth).
+
+A simulation that starts from an export carries today's customers over (``carry_over``): each
+on an account of the segment nearest its ARR, signed on its day before day 0, renewing every
+contract term from then. One whose implementation would have ended by day 0 is live already:
+what happened before is not in the export, so its past is the model's own draws, with nothing
+logged before day 0: whether its implementation hit an expectation gap (the health it cost, the
+scope dropped at a first renewal still to come, the reason it would give for leaving), and
+whether its value event is behind it (no reference: the export does not say). Its check-ins
+keep their rhythm from its go-live. One still implementing carries on as a new customer would.
 
 A customer's luck belongs to its account, not to the order of events: each chance (the
 critical date and the expectation gap of each life, the implementation time, leaving at each
@@ -40,7 +52,7 @@ import simpy
 
 from simulator.distributions import LogNormal
 from simulator.entities import Hunter
-from simulator.events import DetractorReason, EventLog, Kind
+from simulator.events import ChurnReason, DetractorReason, EventLog, Kind
 from simulator.parameters import PostSale
 from simulator.parameters import Team as TeamSection
 from simulator.processes.capacity import Capacity
@@ -59,6 +71,9 @@ churn, is rare: it draws its own)."""
 EXPANSIONS_PER_ACCOUNT = 24
 """Upsell chances drawn at once for an account (one at each check-in and renewal: ~20 in
 three years of bimonthly check-ins)."""
+CARRIED_IDS_FROM = 2**40
+"""Ids of customers carried over from an export: far above any lead id (a new customer's id is
+its won lead's)."""
 
 
 def _uniforms(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -139,6 +154,23 @@ class CustomerBase:
             self.log.record(self.env.now, Kind.CRITICAL_DATE_AGREED, customer.id, account)
         self.env.process(self._life(customer, planned))
 
+    def carry_over(self, arr_usd: np.ndarray, signed_day: np.ndarray, accounts: list[int]) -> None:
+        """Today's customers from an export: each on its account (taken off the new-logo
+        market), its ARR recorded on day 0, its life resumed from its signature."""
+        for k, (account, arr, signed) in enumerate(
+            zip(accounts, arr_usd.tolist(), signed_day.tolist(), strict=True)
+        ):
+            sector = self.market.accounts.sector[account]
+            customer = Customer(CARRIED_IDS_FROM + k, account, sector, arr)
+            self._by_id[customer.id] = customer
+            self.active += 1
+            self.market.take_off(account)
+            self.market.release(account, won=True)
+            self.log.record(
+                self.env.now, Kind.CUSTOMER_AT_START, customer.id, account, value=arr, code=sector
+            )
+            self.env.process(self._life(customer, False, signed))
+
     def add_arr(self, customer_id: int, acv: float) -> bool:
         """A customer pays more (a beta partner's full price); False if they have left."""
         customer = self._by_id[customer_id]
@@ -181,11 +213,15 @@ class CustomerBase:
             )
             self.rates_changed.fire()
 
-    def _life(self, customer: Customer, planned: bool) -> Generator[Any, Any, None]:
+    def _life(
+        self, customer: Customer, planned: bool, signed: float | None = None
+    ) -> Generator[Any, Any, None]:
         """From signature to churn. ``planned``: a critical-date plan was agreed before
-        signature (transition vision)."""
+        signature (transition vision). ``signed``: the day of signature, when it was before
+        now (a customer carried over from an export)."""
         env, log, post = self.env, self.log, self.post_sale
-        signed = env.now
+        carried = signed is not None
+        signed = env.now if signed is None else signed
         health = post.initial_health
 
         account = customer.account
@@ -193,32 +229,44 @@ class CustomerBase:
         implementation_days = self.implementation_days.from_normal(z)
         if planned:
             implementation_days = min(implementation_days, post.implementation_days_mean)
-        yield env.timeout(implementation_days)
-        live = env.now
-        gap = self._life_draw(account) < self.gap_probability and not planned
-        if gap:
-            health = max(0.0, health - post.gap_health_loss)
-            log.record(live, Kind.EXPECTATION_GAP, customer.id, customer.account)
-            self._maybe_detractor(
-                customer.id,
-                customer.account,
-                post.gap_detractor_probability,
-                DetractorReason.EXPECTATION_GAP,
-            )
-        log.record(live, Kind.GO_LIVE, customer.id, customer.account, value=live - signed)
+        live = signed + implementation_days
+        gap = False
+        if not carried or live > env.now:
+            yield env.timeout(implementation_days - (env.now - signed))
+            live = env.now
+            gap = self._life_draw(account) < self.gap_probability and not planned
+            if gap:
+                health = max(0.0, health - post.gap_health_loss)
+                log.record(live, Kind.EXPECTATION_GAP, customer.id, customer.account)
+                self._maybe_detractor(
+                    customer.id,
+                    customer.account,
+                    post.gap_detractor_probability,
+                    DetractorReason.EXPECTATION_GAP,
+                )
+            log.record(live, Kind.GO_LIVE, customer.id, customer.account, value=live - signed)
+        else:  # live before day 0: its past drawn, not logged
+            gap = self._life_draw(account) < self.gap_probability and not planned
+            health = max(0.0, health - post.gap_health_loss) if gap else health
 
         value_days = post.planned_value_event_days if planned else post.time_to_value_days
         value_day = live + value_days + (post.gap_delay_days if gap else 0.0)
+        if value_day < env.now:
+            value_day = math.inf  # realised before the export's day: not in it
         term_days = post.contract_term_months * DAYS_PER_MONTH
-        renewal_day = signed + term_days
-        check_in_day = (
-            live + self._check_in_gap() if self.farmed or self.hunters_check_in else math.inf
-        )
+        renewal_day = signed + term_days * max(1, math.ceil((env.now - signed) / term_days))
+        check_in_day = math.inf
+        if self.farmed or self.hunters_check_in:
+            check_in_day = live + self._check_in_gap()
+            if check_in_day < env.now:  # the rhythm kept since go-live, before day 0
+                gap_days = check_in_day - live
+                check_in_day = live + gap_days * math.ceil((env.now - live) / gap_days)
         neglect_decay_per_month = post.neglect_decay_per_month
         reference = False
         to_ask = False  # value realised, and nobody has asked for a reference yet
-        scale_back = gap
-        last = live
+        scale_back = gap and renewal_day == signed + term_days  # a first renewal to come
+        last = max(live, env.now)
+        reason = ChurnReason.FEATURES if gap else ChurnReason.OTHER
         while True:
             upcoming = min(value_day, check_in_day, renewal_day)
             yield env.timeout(max(0.0, upcoming - last))
@@ -246,7 +294,9 @@ class CustomerBase:
                 leave = post.churn_probability_at_zero_health * (1.0 - health)
                 leave += post.churn_probability_at_full_health * health
                 if self._renewal_draw(account) < leave:
-                    self._churn(customer, health, reference)
+                    if reason != ChurnReason.FEATURES and health < post.detractor_health:
+                        reason = ChurnReason.SUPPORT
+                    self._churn(customer, health, reference, reason)
                     return
                 if scale_back:
                     scale_back = False
@@ -296,7 +346,9 @@ class CustomerBase:
             customer.arr += added
             self.log.record(self.env.now, Kind.EXPANDED, customer.id, customer.account, value=added)
 
-    def _churn(self, customer: Customer, health: float, reference: bool) -> None:
+    def _churn(
+        self, customer: Customer, health: float, reference: bool, reason: ChurnReason
+    ) -> None:
         post = self.post_sale
         customer.active = False
         self.active -= 1
@@ -306,7 +358,7 @@ class CustomerBase:
             customer.id,
             customer.account,
             value=customer.arr,
-            code=customer.sector,
+            code=reason,
         )
         if reference:
             self._reference(customer, gained=False)

@@ -32,25 +32,34 @@ from simulator.parameters import Market as MarketSection
 from simulator.start_state import UNKNOWN_STAGE, StartState
 
 
-def place_deals(
-    state: StartState, accounts: Accounts, market: MarketSection, rng: np.random.Generator
-) -> tuple[list[int], list[int]]:
-    """Each open deal's account (distinct, drawn from ``rng``) and salesim stage index."""
-    n = len(state)
-    if n > len(accounts):
-        raise ValueError(f"{n} open deals need as many accounts; the market has {len(accounts)}")
+def pick_accounts(
+    values_usd: np.ndarray,
+    accounts: Accounts,
+    market: MarketSection,
+    rng: np.random.Generator,
+    free: Callable[[int], bool] | None = None,
+) -> list[int]:
+    """A distinct account for each value (a deal's ACV, a customer's ARR), drawn from ``rng``
+    among the accounts of the segment whose median deal size is nearest the value (on a log
+    scale; mid-market where the value is unknown), another segment's when that one runs out;
+    only accounts ``free`` allows (all by default)."""
+    n = len(values_usd)
     segment = np.asarray(accounts.segment)
+    allowed = np.ones(len(accounts), bool)
+    if free is not None:
+        allowed = np.array([free(a) for a in range(len(accounts))], bool)
+    if n > int(allowed.sum()):
+        raise ValueError(f"{n} accounts needed; the market has {int(allowed.sum())} to give")
     present = [s for s in range(len(market.segments)) if np.any(segment == s)]
     counts = [int(np.count_nonzero(segment == s)) for s in present]
     fallback = MID_MARKET if MID_MARKET in present else present[int(np.argmax(counts))]
     wanted = np.full(n, fallback, np.int64)
-    acv = state.deal_acv_usd
-    known = np.isfinite(acv) & (acv > 0)
+    known = np.isfinite(values_usd) & (values_usd > 0)
     if known.any():
         medians = np.log([market.segments[s].deal_size_median_usd for s in present])
-        nearest = np.argmin(np.abs(np.log(acv[known])[:, None] - medians[None, :]), axis=1)
+        nearest = np.argmin(np.abs(np.log(values_usd[known])[:, None] - medians[None, :]), axis=1)
         wanted[known] = np.asarray(present)[nearest]
-    pools = {s: rng.permutation(np.flatnonzero(segment == s)).tolist() for s in present}
+    pools = {s: rng.permutation(np.flatnonzero((segment == s) & allowed)).tolist() for s in present}
     chosen = [-1] * n
     for i, s in enumerate(wanted.tolist()):
         if pools[s]:
@@ -60,6 +69,14 @@ def place_deals(
         rest = rng.permutation([a for s in present for a in pools[s]]).tolist()
         for i, account in zip(short, rest, strict=False):
             chosen[i] = account
+    return chosen
+
+
+def place_deals(
+    state: StartState, accounts: Accounts, market: MarketSection, rng: np.random.Generator
+) -> tuple[list[int], list[int]]:
+    """Each open deal's account (distinct, drawn from ``rng``) and salesim stage index."""
+    chosen = pick_accounts(state.deal_acv_usd, accounts, market, rng)
     stages = state.deal_stage.tolist()
     for i, stage in enumerate(stages):
         if stage == UNKNOWN_STAGE:

@@ -54,7 +54,8 @@ def build(results: Results) -> str:
         *distribution_sections(results, colours),
         table_section(results),
     ]
-    return render(f"{results.scenario}: strategy comparison", results.header, sections)
+    title = f"{results.scenario}: strategy comparison"
+    return render(title, results.header, sections, results.warnings)
 
 
 def write_report(run_dirs: Sequence[Path], path: Path, results: Results | None = None) -> Path:
@@ -72,6 +73,7 @@ def default_path(run_dirs: Sequence[Path]) -> Path:
 
 def report_output(results: Results) -> Group:
     """What ``salesim report`` prints: how the runs were combined, then the verdict."""
-    parts: list = [Text(f"Note: {note}", style="bold yellow") for note in results.notes]
+    parts: list = [Text(f"Warning: {line}", style="bold red") for line in results.warnings]
+    parts += [Text(f"Note: {note}", style="bold yellow") for note in results.notes]
     parts.append(verdict_block(verdict_of(results), results.scenario, results.context))
     return Group(*parts)

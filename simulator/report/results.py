@@ -62,6 +62,7 @@ class Results:
     paired: bool
     notes: list[str] = field(default_factory=list)  # said near the top: how runs were combined
     context: str = ""  # replications, seed, pairing and overrides, in a line
+    warnings: list[str] = field(default_factory=list)  # the scenarios' (an unsettled fit)
 
     @property
     def columns(self) -> set[str]:
@@ -145,8 +146,9 @@ def load_results(run_dirs: Sequence[Path]) -> Results:
         context = f"{runs}; unpaired (Welch)"
     if overrides:
         context += f"; with --set {overrides}"
+    warnings = list(dict.fromkeys(w for m in manifests for w in m.scenario.get("warnings", [])))
     return Results(
-        " + ".join(scenarios), variants, summary, monthly, header, paired, notes, context
+        " + ".join(scenarios), variants, summary, monthly, header, paired, notes, context, warnings
     )
 
 
