@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Group
 
 from simulator.cli_common import bad, json_option, out, write_json
 from simulator.cli_export import FormatOption, parse_day
@@ -116,16 +118,7 @@ def import_export(
             raise bad(f"--as-of {as_of}: no deal in {export} was created by then")
         raise bad(f"{export}: no deal could be read (see the bad rows above)")
     summary = summarize(imported.deals)
-    data = ""
-    if json_out is not None:
-        payload = {**imported.to_json(), "summary": summary.to_json()}
-        data = json.dumps(payload, indent=1) + "\n"
-    if json_out == "-":
-        sys.stdout.write(data)
-        return
-    out.print(import_output(imported, summary))
-    if json_out is not None:
-        out.print(write_json(json_out, data, "Summary data", "the summary"))
+    _emit(imported.to_json(), summary.to_json(), lambda: import_output(imported, summary), json_out)
 
 
 def import_subscriptions(
@@ -147,13 +140,19 @@ def import_subscriptions(
             raise bad(f"--as-of {as_of}: no account in {export} had started by then")
         raise bad(f"{export}: no account could be read (see the rows left out above)")
     summary = summarize_retention(imported.customers)
+    _emit(
+        imported.to_json(), summary.to_json(), lambda: customers_output(imported, summary), json_out
+    )
+
+
+def _emit(read: dict, summary: dict, printout: Callable[[], Group], json_out: str | None) -> None:
+    """The summary printed (or only its JSON, with ``--json -``), and ``--json FILE`` written."""
     data = ""
     if json_out is not None:
-        payload = {**imported.to_json(), "summary": summary.to_json()}
-        data = json.dumps(payload, indent=1) + "\n"
+        data = json.dumps({**read, "summary": summary}, indent=1) + "\n"
     if json_out == "-":
         sys.stdout.write(data)
         return
-    out.print(customers_output(imported, summary))
+    out.print(printout())
     if json_out is not None:
         out.print(write_json(json_out, data, "Summary data", "the summary"))

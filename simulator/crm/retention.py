@@ -33,6 +33,7 @@ import numpy as np
 
 from simulator.crm.dates import iso, month_end
 from simulator.crm.subscriptions import CENTS, Customers
+from simulator.crm.summary import json_safe
 from simulator.crm.survival import kaplan_meier
 
 DAYS_PER_YEAR = 365.25
@@ -190,18 +191,7 @@ class RetentionSummary:
     months: list[BridgeMonth]
 
     def to_json(self) -> dict:
-        return _finite(asdict(self))  # type: ignore[return-value]
-
-
-def _finite(value: object) -> object:
-    """NaN and inf as null: JSON has neither."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
-    return value
+        return json_safe(asdict(self))  # type: ignore[return-value]
 
 
 def cohort(customers: Customers, day: np.datetime64, first_day: np.datetime64 | None) -> Cohort:

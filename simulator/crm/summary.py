@@ -81,17 +81,17 @@ class Summary:
     quarter_end: dict
 
     def to_json(self) -> dict:
-        return _finite(asdict(self))
+        return json_safe(asdict(self))
 
 
-def _finite(value: object) -> object:
+def json_safe(value: object) -> object:
     """NaN and inf as null: JSON has neither."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
+        return {key: json_safe(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
+        return [json_safe(item) for item in value]
     return value
 
 
