@@ -119,7 +119,7 @@ def backtest(
     made = not folder.exists()
     try:
         data, console = _run(full, seen, base, set_, settings, months, forecast_replications,
-                             folder, written)  # fmt: skip
+                             folder, written, tuple(maps or ()))  # fmt: skip
         text = json.dumps(data, indent=1) + "\n"
         saved = None
         if json_out is not None and json_out != "-":
@@ -150,6 +150,7 @@ def _run(
     forecast_replications: int,
     folder: Path,
     written: list[Path],
+    maps: tuple[str, ...] = (),
 ) -> tuple[dict, Group]:
     """Fit, forecast, compare and write; every file written is added to ``written`` first."""
     export = full.path
@@ -165,7 +166,7 @@ def _run(
         "backtest_page": folder / "backtest.html",
     }
     written.extend(paths.values())
-    fittings = [Fitting(calibration, export, seen.label)]
+    fittings = [Fitting(calibration, export, seen.label, full.format, maps)]
     write_scenario(fittings, paths["scenario"], base_name, True)
     write_text_atomic(paths["fit_report"], fit_report_page(fittings, paths["scenario"]))
     loaded = load(str(paths["scenario"]), None)

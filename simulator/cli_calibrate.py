@@ -235,7 +235,9 @@ def calibrate_export(
         paying = read_customers(customers, customers_maps or [], as_of_day)
     if export is not None and imported is not None:
         calibration, base_name = fit_export(imported, base, set_, settings)
-        fittings.append(Fitting(calibration, export, imported.label))
+        fittings.append(
+            Fitting(calibration, export, imported.label, imported.format, tuple(maps or ()))
+        )
         tree = calibration.tree
     if customers is not None and paying is not None:
         fitting, base_name = fit_customers(

@@ -132,4 +132,4 @@ def fit_customers(
         f"accounts as of {customers.as_of}), {settings.replications} replications a try"
     )
     calibration = calibrate_customers(customers, path.resolve(), named, tree, settings, _progress())
-    return Fitting(calibration, path, LABEL), base_scenario.name
+    return Fitting(calibration, path, LABEL, maps=tuple(maps)), base_scenario.name

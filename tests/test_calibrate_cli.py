@@ -58,7 +58,11 @@ def test_it_writes_a_scenario_that_loads_and_starts_from_the_export(
     for heading in ("# Fitted", "# Counted by rule:", "# Everything else is the base"):
         assert heading in text
     document = yaml.safe_load(text)
-    assert document["start"] == {"from_crm": "opportunities.csv", "as_of": AS_OF}
+    assert document["start"] == {
+        "from_crm": "opportunities.csv",
+        "format": "salesforce",
+        "as_of": AS_OF,
+    }
     scenario = load_scenario(out)
     parameters = scenario.variants[0].parameters
     for fitted in data["fitted"]:
@@ -68,6 +72,23 @@ def test_it_writes_a_scenario_that_loads_and_starts_from_the_export(
             node = getattr(node, name)
         assert getattr(node, leaf) == pytest.approx(fitted["value"], rel=1e-5)
     assert Path(data["report"]).read_text().count("plotly") > 0
+
+
+def test_the_scenario_reads_the_export_as_calibrate_did(export: Path) -> None:
+    """A column named by --map is named again in the scenario's start, so the scenario reads
+    the export the way the calibration did (it used to be dropped)."""
+    renamed = export.parent / "renamed.csv"
+    renamed.write_text(export.read_text().replace('"Opportunity Owner"', '"Sales Rep"', 1))
+    out = export.parent / "renamed.yaml"
+    result = runner.invoke(
+        app,
+        ["calibrate", str(renamed), "--map", "owner=Sales Rep", "--out", str(out), "-n", "2",
+         "--max-tries", "5", "--workers", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    start = yaml.safe_load(out.read_text())["start"]
+    assert start["map"] == {"owner": "Sales Rep"} and start["format"] == "salesforce"
+    assert load_scenario(out).variants[0].parameters.team.hunters == 4
 
 
 def test_the_json_says_what_was_fitted_and_counted(calibrated: tuple[Path, dict]) -> None:

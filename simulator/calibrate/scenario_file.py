@@ -62,6 +62,8 @@ class Fitting:
     calibration: Calibration
     export: Path
     label: str
+    format: str = "auto"  # the format it was read as: the scenario's start reads it so again
+    maps: tuple[str, ...] = ()  # the --map FIELD=COLUMN it was read with
 
     @property
     def customers(self) -> bool:
@@ -189,7 +191,17 @@ def scenario_document(
         start: dict[str, Any] = {}
         for f in fittings:
             relative = os.path.relpath(f.export.resolve(), out.resolve().parent)
-            start["customers" if f.customers else "from_crm"] = relative
+            mapped = dict(item.split("=", 1) for item in f.maps)
+            if f.customers:
+                start["customers"] = relative
+                if mapped:
+                    start["customers_map"] = mapped
+            else:
+                start["from_crm"] = relative
+                if f.format != "auto":
+                    start["format"] = f.format
+                if mapped:
+                    start["map"] = mapped
         start["as_of"] = fittings[0].calibration.observed.as_of.astype(dt.date)
         document["start"] = start
     return document
