@@ -182,15 +182,14 @@ def fit_warnings(fit: FitRecord | None) -> tuple[str, ...]:
     if fit is None or fit.settled:
         return ()
     missed = "; ".join(
-        f"{m.statistic} {_value(m.simulated, m.unit)} simulated against "
-        f"{_value(m.export, m.unit)} in the export"
+        f"{m.statistic} {_value(m.simulated, m.unit)} vs {_value(m.export, m.unit)}"
         for m in fit.misses
     )
     return (
         f"Unsettled fit: this scenario was calibrated to {fit.source} and still misses "
         f"{len(fit.misses)} of the export's statistics by more than 2 standard errors "
-        f"({missed}). Every figure from it carries those misses; calibrate again with more "
-        "--max-tries, or check the fit report.",
+        f"(simulated vs export: {missed}). Every figure from it carries those misses; "
+        "calibrate again with more --max-tries, or check the fit report.",
     )
 
 

@@ -47,7 +47,7 @@ def raven(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str]:
     result = runner.invoke(
         app,
         ["calibrate", "--customers", str(RAVENSTACK), "--out", str(out), "-n", "6",
-         "--workers", "1", "--json", "-"],
+         "--workers", "2", "--json", "-"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return out, json.loads(result.stdout), result.output
@@ -174,7 +174,7 @@ def test_known_post_sale_inputs_are_recovered(tmp_path: Path) -> None:
     fit_base = json.loads(json.dumps(base, default=str))
     fit_base["team"].update(hunters=20, farmers=4, hunter_capacity_opportunities=14)
     fit_base["market"]["accounts"] = 6000
-    settings = Settings(replications=8, workers=1, max_evaluations=60, seed=1)
+    settings = Settings(replications=8, workers=2, max_evaluations=60, seed=1)
     c = calibrate_customers(observed, export, {}, fit_base, settings)
     post = fit_base["post_sale"]
     truths = {  # each knob's coordinate at the truth (0 at the base's value)

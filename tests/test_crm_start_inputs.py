@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +41,7 @@ from simulator.units import DAYS_PER_MONTH
 HORIZON_MONTHS = 24
 SEED = 11
 REPLICATIONS = (10, 40, 160)
+WORKERS = 2
 OWNERS = 8
 runner = CliRunner()
 
@@ -77,12 +80,22 @@ def scenario_file(folder: Path, name: str, changes: dict) -> Path:
     return path
 
 
-def summaries(parameters: Parameters, replications: int) -> list[dict[str, float]]:
-    horizon_days = HORIZON_MONTHS * DAYS_PER_MONTH
-    return [
-        summarise(replication_log(parameters, HORIZON_MONTHS, SEED, i), horizon_days, parameters)
-        for i in range(replications)
-    ]
+def summary(parameters: Parameters, replication: int) -> dict[str, float]:
+    log = replication_log(parameters, HORIZON_MONTHS, SEED, replication)
+    return summarise(log, HORIZON_MONTHS * DAYS_PER_MONTH, parameters)
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    """Two workers: the replications of a pair of settings are independent of each other."""
+    with ProcessPoolExecutor(WORKERS) as executor:
+        yield executor
+
+
+def summaries(
+    pool: ProcessPoolExecutor, parameters: Parameters, replications: int
+) -> list[dict[str, float]]:
+    return list(pool.map(summary, [parameters] * replications, range(replications)))
 
 
 def moved_metrics(low: list[dict], high: list[dict]) -> list[str]:
@@ -100,12 +113,14 @@ def moved_metrics(low: list[dict], high: list[dict]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", list(DEFAULT_RANGES))
-def test_every_ranged_input_moves_a_crm_started_scenario(folder: Path, path: str) -> None:
+def test_every_ranged_input_moves_a_crm_started_scenario(
+    folder: Path, pool: ProcessPoolExecutor, path: str
+) -> None:
     base = load_scenario(folder / "company.yaml").variants[0].parameters
     low, high = default_range(base, path, "--vary")
     ends = [with_settings(base, HORIZON_MONTHS, {path: value}) for value in (low, high)]
     for replications in REPLICATIONS:
-        moved = moved_metrics(*(summaries(p, replications) for p in ends))
+        moved = moved_metrics(*(summaries(pool, p, replications) for p in ends))
         if moved:
             return
     pytest.fail(f"{path} from {low:g} to {high:g} moved no summary metric on a CRM start")
