@@ -188,7 +188,12 @@ def sweep(
         else:
             path = vary.strip()
             integer = numeric_bounds(Parameters, path).integer
-            values = range_values(*default_range(chosen.parameters, path, "--vary"), integer)
+            try:
+                low, high = default_range(chosen.parameters, path, "--vary")
+            except ValueError as error:
+                hint = f"{error}; or give the values, {path}=a:b or {path}=v1,v2,..."
+                raise ValueError(hint) from None
+            values = range_values(low, high, integer)
         swept = decision_input(loaded, [chosen], path, values, "--vary")
         metrics = check_metrics(
             list(HEADLINE)

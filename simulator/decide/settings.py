@@ -105,8 +105,7 @@ def default_range(parameters: Parameters, path: str, option: str) -> Range:
     bounds = numeric_bounds(Parameters, path)  # an unknown path says so first
     if path not in DEFAULT_RANGES:
         raise ValueError(
-            f"{option} {path}: no documented range; give one "
-            f"(documented: {', '.join(DEFAULT_RANGES)})"
+            f"{option} {path}: no documented range (documented: {', '.join(DEFAULT_RANGES)})"
         )
     try:
         value = float(value_at(parameters.model_dump(), path))
