@@ -154,7 +154,7 @@ def _run(
 ) -> tuple[dict, Group]:
     """Fit, forecast, compare and write; every file written is added to ``written`` first."""
     export = full.path
-    calibration, base_name = fit_export(seen, base, overrides, settings)
+    calibration, base_scenario = fit_export(seen, base, overrides, settings)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -167,8 +167,10 @@ def _run(
     }
     written.extend(paths.values())
     fittings = [Fitting(calibration, export, seen.label, full.format, maps)]
-    write_scenario(fittings, paths["scenario"], base_name, True)
-    write_text_atomic(paths["fit_report"], fit_report_page(fittings, paths["scenario"]))
+    write_scenario(fittings, paths["scenario"], base_scenario, True)
+    write_text_atomic(
+        paths["fit_report"], fit_report_page(fittings, paths["scenario"], base_scenario)
+    )
     loaded = load(str(paths["scenario"]), None)
     variant = loaded.variants[0]
     start = day0(variant.parameters)

@@ -46,6 +46,7 @@ from simulator.crm.load import load_export
 from simulator.crm.reader import ExportError
 from simulator.crm.subscriptions import Customers
 from simulator.formats import amount
+from simulator.scenario import Scenario
 from simulator.store import write_text_atomic
 
 
@@ -81,14 +82,16 @@ def calibration_json(c: Calibration, scenario: Path, report: Path) -> dict[str, 
     }
 
 
-def fittings_json(fittings: list[Fitting], scenario: Path, report: Path) -> dict[str, object]:
+def fittings_json(
+    fittings: list[Fitting], scenario: Path, report: Path, base: Scenario | None = None
+) -> dict[str, object]:
     """The first export's calibration as ``calibration_json`` gives it, a subscription
     export's after an opportunity export's under ``customers``, and the ``fit`` record."""
     first, *rest = fittings
     data = calibration_json(first.calibration, scenario, report)
     for fitting in rest:
         data["customers"] = calibration_json(fitting.calibration, scenario, report)
-    data["fit"] = fit_record(fittings)
+    data["fit"] = fit_record(fittings, base)
     return data
 
 
@@ -125,7 +128,7 @@ def unsettled_block(misses: list[Miss]) -> Panel:
         lines.append(
             Text(
                 f"  {m.label}: {amount(m.simulated, m.unit)} against {amount(m.export, m.unit)} "
-                f"({m.standard_errors:+.1f} standard errors): {meaning}"
+                f"({m.gap}): {meaning}"
             )
         )
     lines.append(
@@ -221,7 +224,7 @@ def calibrate_export(
         seed=seed, workers=workers or default_workers(), max_evaluations=max_tries,
     )  # fmt: skip
     fittings: list[Fitting] = []
-    base_name, tree, imported = base, None, None
+    base_scenario, tree, imported = None, None, None
     if export is not None:  # both exports read (and checked) before either is fitted
         try:
             imported = load_export(export, fmt, maps, as_of_day)
@@ -234,20 +237,21 @@ def calibrate_export(
     if customers is not None:
         paying = read_customers(customers, customers_maps or [], as_of_day)
     if export is not None and imported is not None:
-        calibration, base_name = fit_export(imported, base, set_, settings)
+        calibration, base_scenario = fit_export(imported, base, set_, settings)
         fittings.append(
             Fitting(calibration, export, imported.label, imported.format, tuple(maps or ()))
         )
         tree = calibration.tree
     if customers is not None and paying is not None:
-        fitting, base_name = fit_customers(
+        fitting, base_scenario = fit_customers(
             customers, paying, customers_maps or [], base, set_, settings, tree
         )
         fittings.append(fitting)
     report_path = report or out_file.with_suffix(".html")
-    scenario_path = write_scenario(fittings, out_file, base_name, not no_start)
-    write_text_atomic(report_path, fit_report_page(fittings, scenario_path))
-    data = json.dumps(fittings_json(fittings, scenario_path, report_path), indent=1)
+    assert base_scenario is not None  # one of the two fits ran
+    scenario_path = write_scenario(fittings, out_file, base_scenario, not no_start)
+    write_text_atomic(report_path, fit_report_page(fittings, scenario_path, base_scenario))
+    data = json.dumps(fittings_json(fittings, scenario_path, report_path, base_scenario), indent=1)
     if json_out == "-":
         sys.stdout.write(data + "\n")
         return
@@ -259,9 +263,10 @@ def calibrate_export(
         for why in c.left:
             out.print(f"Not fitted: {why}")
         if not c.solution.converged:
+            how = "before it settled" if c.misses else "with every statistic within 2 s.e."
             out.print(
-                f"The search on {fitting.export.name} stopped at --max-tries before it "
-                "settled: check the fit report."
+                f"The search on {fitting.export.name} stopped at --max-tries {how}: check the "
+                "fit report."
             )
     misses = [m for f in fittings for m in f.calibration.misses]
     if misses:

@@ -28,6 +28,7 @@ from simulator.crm.formats import FIELDS, NAMES
 from simulator.crm.load import Imported
 from simulator.crm.reader import ExportError
 from simulator.crm.subscriptions import LABEL, Customers, load_subscriptions
+from simulator.scenario import Scenario
 
 ExportArg = Annotated[Path, typer.Argument(help="the CRM opportunity export (CSV or Parquet)")]
 FormatOption = Annotated[
@@ -72,9 +73,9 @@ def parse_day(option: str, text: str | None) -> date | None:
 
 def fit_export(
     seen: Imported, base: str, overrides: list[str] | None, settings: Settings
-) -> tuple[Calibration, str]:
+) -> tuple[Calibration, Scenario]:
     """``salesim calibrate``'s fit of the export as seen on the as-of date, with its progress;
-    and the base scenario's name."""
+    and the base scenario."""
     base_scenario = load(base, overrides)
     tree = base_scenario.variants[0].parameters.model_dump()
     err.print(
@@ -84,7 +85,7 @@ def fit_export(
     calibration = calibrate(seen.deals, tree, settings, _progress())
     if not calibration.fitted:
         raise bad(f"{seen.path}: nothing to fit: " + "; ".join(calibration.left))
-    return calibration, base_scenario.name
+    return calibration, base_scenario
 
 
 def _progress() -> Callable[[int, float], None]:
@@ -105,8 +106,9 @@ def read_customers(path: Path, maps: list[str], as_of: date | None) -> Customers
     exit 2 saying why it cannot be fitted to."""
     try:
         customers = load_subscriptions(path, maps=maps, as_of=as_of).customers
-    except (ExportError, ValueError) as error:
-        raise bad(f"--customers {path}: {error}") from None
+    except (ExportError, ValueError) as error:  # its --map is calibrate's --customers-map
+        said = str(error).replace("--map", "--customers-map")
+        raise bad(f"--customers {path}: {said}") from None
     if not np.any(~np.isnat(customers.first_paid)):
         raise bad(f"--customers {path}: no account paid by {customers.as_of}; nothing to fit")
     return customers
@@ -120,10 +122,10 @@ def fit_customers(
     overrides: list[str] | None,
     settings: Settings,
     tree: Tree | None = None,
-) -> tuple[Fitting, str]:
+) -> tuple[Fitting, Scenario]:
     """``salesim calibrate --customers``: the post-sale side fitted to a subscription export
     (its ``customers`` as of the calibration's day), from ``tree`` (an opportunity export's fit)
-    or the base scenario; and the base scenario's name."""
+    or the base scenario; and the base scenario."""
     base_scenario = load(base, overrides)
     tree = tree if tree is not None else base_scenario.variants[0].parameters.model_dump()
     named = {field: column for field, column in (m.split("=", 1) for m in maps)}
@@ -132,4 +134,4 @@ def fit_customers(
         f"accounts as of {customers.as_of}), {settings.replications} replications a try"
     )
     calibration = calibrate_customers(customers, path.resolve(), named, tree, settings, _progress())
-    return Fitting(calibration, path, LABEL, maps=tuple(maps)), base_scenario.name
+    return Fitting(calibration, path, LABEL, maps=tuple(maps)), base_scenario

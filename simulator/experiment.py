@@ -50,9 +50,10 @@ class ReplicationResult:
 
 
 def replication_log(
-    parameters: Parameters, horizon_months: int, root_seed: int, replication: int
+    parameters: Parameters, horizon_months: float, root_seed: int, replication: int
 ) -> np.ndarray:
-    """The event log of replication ``replication`` of one variant."""
+    """The event log of replication ``replication`` of one variant (``horizon_months`` may be
+    fractional: a calibration's window runs its exact days)."""
     streams = Streams(replication_seed(root_seed, replication))
     return simulate(parameters, horizon_months * DAYS_PER_MONTH, streams).as_array()
 

@@ -130,7 +130,7 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
             carried.arr_usd, market.accounts, p.market, streams["start_customers"],
             free=market.is_available,
         )  # fmt: skip
-        customers.carry_over(carried.arr_usd, carried.signed_day, accounts)
+        customers.carry_over(carried.arr_usd, carried.signed_day, carried.term_months, accounts)
     env.process(marketing.monthly())
     env.process(awareness.diffusion())
     env.process(pipeline.inbound_leads())

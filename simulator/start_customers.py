@@ -9,12 +9,15 @@
   else the amount x 12 / term with a term column (the amount is then the whole contract's);
   else the amount itself (a CRM amount is the first year's value: ACV). The contracts still
   running on ``as_of`` make the customers, one per account (a deal without an account is a
-  customer of its own), each with the ARR of its running contracts, signed on the earliest of
-  their close dates. A contract that ended before ``as_of`` is not carried over: the export
-  does not say whether it renewed (a subscription export does); the note counts them.
+  customer of its own), each with the ARR of its running contracts. An account that keeps
+  buying renews with its latest contract: it is signed on that one's close, for its term (the
+  model keeps one renewal a customer). A contract that ended before ``as_of`` is not carried
+  over: the export does not say whether it renewed (a subscription export does); the note
+  counts them.
 
-A customer renews every ``post_sale.contract_term_months`` from its signature. Which account of
-the simulated market it becomes is the model's to draw (``processes/customers.py``).
+A customer renews every term from its signature (a subscription export's: every
+``post_sale.contract_term_months`` from its first paid day). Which account of the simulated
+market it becomes is the model's to draw (``processes/customers.py``).
 """
 
 from __future__ import annotations
@@ -39,9 +42,7 @@ from simulator.start_state import (
     parsed_export,
     start_state,
 )
-from simulator.units import DAYS_PER_MONTH
-
-MONTHS_PER_YEAR = 12
+from simulator.units import DAYS_PER_MONTH, MONTHS_PER_YEAR
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class CustomersAtStart:
 
     names: tuple[str, ...]
     arr_usd: np.ndarray
-    signed_day: np.ndarray
+    signed_day: np.ndarray  # its latest contract's signature
+    term_months: np.ndarray  # that contract's term (renewals every term from its signature)
     source: str
     expired: int = 0  # won deals whose contract ended before as_of
     no_amount: int = 0  # won deals still running with no amount (or ARR) to carry
@@ -135,6 +137,7 @@ def _from_subscriptions(
         names=tuple(str(a) for a in customers.account_id[paying].tolist()),
         arr_usd=_frozen(arr[paying]),
         signed_day=_frozen(signed),
+        term_months=_frozen(np.full(paying.size, np.nan)),
         source=f"{Path(path).name} (subscription export)",
     )
 
@@ -155,18 +158,21 @@ def _from_won_deals(
     expired = closed + term * DAYS_PER_MONTH <= 0
     priced = np.isfinite(arr) & (arr > 0)
     running = ~expired & priced
-    names: dict[str, tuple[float, float]] = {}  # customer -> (ARR, signed day)
+    names: dict[str, tuple[float, float, float]] = {}  # customer -> ARR, signed, term
     for index in np.flatnonzero(running).tolist():
         row = int(won[index])
         account = deals.account[row]
         name = str(account) if account else f"deal {deals.deal_id[row]}"
-        total, signed = names.get(name, (0.0, math.inf))
-        names[name] = (total + float(arr[index]), min(signed, float(closed[index])))
+        total, signed, months = names.get(name, (0.0, -math.inf, math.nan))
+        if closed[index] > signed:  # the latest contract sets the renewal
+            signed, months = float(closed[index]), float(term[index])
+        names[name] = (total + float(arr[index]), signed, months)
     ordered = sorted(names)
     return CustomersAtStart(
         names=tuple(ordered),
         arr_usd=_frozen([names[n][0] for n in ordered]),
         signed_day=_frozen([names[n][1] for n in ordered]),
+        term_months=_frozen([names[n][2] for n in ordered]),
         source=f"the won deals of {Path(path).name}",
         expired=int(np.count_nonzero(expired)),
         no_amount=int(np.count_nonzero(~expired & ~priced)),

@@ -63,6 +63,9 @@ def test_it_writes_a_scenario_that_loads_and_starts_from_the_export(
         "format": "salesforce",
         "as_of": AS_OF,
     }
+    # the export's owners are the team: the fit's own count would be a headcount to reach
+    assert "hunters" not in document.get("team", {})
+    assert "left out of the scenario, which starts from the export's owners" in text
     scenario = load_scenario(out)
     parameters = scenario.variants[0].parameters
     for fitted in data["fitted"]:

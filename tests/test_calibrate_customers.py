@@ -104,6 +104,20 @@ def test_the_fit_page_shows_how_long_customers_stay(raven: tuple[Path, dict, str
     assert export["points"] > 100  # a Kaplan-Meier step for each day of the window
 
 
+def test_the_market_is_counted_to_hold_the_customers(tmp_path: Path) -> None:
+    """A base market too small for today's customers is widened by rule, so the fit runs and
+    the scenario it writes loads."""
+    out = tmp_path / "small.yaml"
+    result = runner.invoke(
+        app,
+        ["calibrate", "--customers", str(RAVENSTACK), "--set", "market.accounts=100",
+         "--out", str(out), "-n", "2", "--max-tries", "5", "--workers", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "market.accounts = 1,616 accounts" in result.output
+    assert load_scenario(out).variants[0].parameters.market.accounts == 1616
+
+
 def test_a_subscription_export_before_the_opportunity_exports_day_is_refused(
     tmp_path: Path,
 ) -> None:
@@ -150,11 +164,11 @@ def write_subscription_export(customers: Customers, folder: Path) -> Path:
 
 
 TRUTH = {
-    "churn_probability_at_zero_health": 0.6,
-    "churn_probability_at_full_health": 0.1,
+    "churn_probability_at_zero_health": 0.9,  # 3 x the base's 0.3 and 0.02: on the knob's line
+    "churn_probability_at_full_health": 0.06,
     "expansion_share": 0.4,
     "expectation_gap_probability": {"hunter_only": 0.45, "hunter_farmer": 0.3},
-    "neglect_decay_per_month": 0.12,
+    "neglect_decay_per_month": 0.3,
 }
 
 

@@ -98,10 +98,17 @@ def summaries(
     return list(pool.map(summary, [parameters] * replications, range(replications)))
 
 
+FROM_PARAMETERS = {
+    "sponsorless_hunter_days", "new_arr_margin", "payback_months", "ltv_cac", "aware_share_end"
+}  # fmt: skip
+"""Summary metrics that divide or scale by a parameter (capacity, gross margin, accounts): an
+input could move them without reaching the model, so they are not evidence that it did."""
+
+
 def moved_metrics(low: list[dict], high: list[dict]) -> list[str]:
-    """Summary metrics whose paired 95% interval (high - low) excludes 0."""
+    """Outcome metrics whose paired 95% interval (high - low) excludes 0."""
     moved = []
-    for name in low[0]:
+    for name in (n for n in low[0] if n not in FROM_PARAMETERS):
         diff = np.array([h[name] - lo[name] for lo, h in zip(low, high, strict=True)], float)
         diff = diff[np.isfinite(diff)]
         if diff.size < 3 or not diff.any():
@@ -222,3 +229,40 @@ def test_default_ranges_are_searched_around_the_scenario(folder: Path) -> None:
     )
     low, high = default_range(rich, "team.lead_response_hours_mean", "--find")
     assert low < 48 < high
+
+
+def test_a_mechanism_turned_off_keeps_the_documented_range(folder: Path) -> None:
+    """A value of 0 has no scale to move the range to: ramp 0 is searched over 2-8 months."""
+    off = load_scenario(folder / "company.yaml", ["team.ramp_months=0"]).variants[0].parameters
+    assert default_range(off, "team.ramp_months", "--vary") == (2.0, 8.0)
+    result = runner.invoke(
+        app, ["sweep", str(folder / "company.yaml"), "--set", "team.ramp_months=0", "--vary",
+              "team.ramp_months", "-n", "2", "--workers", "1", "--out", str(folder / "r0")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def test_the_cut_team_holds_its_headcount_whoever_left_first(folder: Path) -> None:
+    """Whatever exits happen before the cut (a surplus owner who quit in month 1 frees their
+    seat by not being replaced), once the replacements due from before the cut have come, the
+    hunters employed plus the replacements on their way are the seats the team plans for."""
+    restless = {"hunters": OWNERS - 3, "turnover": {"base_exits_per_year": 2.0}}
+    path = scenario_file(folder, "cut.yaml", {"team": restless})
+    parameters = load_scenario(path).variants[0].parameters
+    delay = parameters.team.quota.hiring_delay_months * DAYS_PER_MONTH
+    settled = DAYS_PER_MONTH + delay  # every replacement asked for by the cut's day has come
+    early_exits = 0
+    for replication in range(40):
+        log = replication_log(parameters, 8, SEED, replication)
+        kind = log["kind"]
+        left = log[kind == Kind.HUNTER_LEFT]
+        early_exits += np.count_nonzero(
+            (left["day"] < DAYS_PER_MONTH) & (left["code"] != ExitReason.REDUCED)
+        )
+        for day in np.arange(settled + 1, 8 * DAYS_PER_MONTH, DAYS_PER_MONTH):
+            employed = np.count_nonzero((kind == Kind.HUNTER_HIRED) & (log["day"] <= day))
+            employed -= np.count_nonzero(left["day"] <= day)
+            replaced = left[(left["code"] != ExitReason.REDUCED) & (left["day"] > DAYS_PER_MONTH)]
+            coming = np.count_nonzero((replaced["day"] <= day) & (replaced["day"] + delay > day))
+            assert employed + coming == OWNERS - 3, (replication, day)
+    assert early_exits > 0  # the case the rule is for did happen

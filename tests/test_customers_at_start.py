@@ -30,8 +30,9 @@ runner = CliRunner()
 TERM = {"term": "Contract Months"}
 
 # As of 2024-12-31, with the default 12-month term: C1's contract ended (a year and a day
-# old), A1 and A2 are one customer (account Acme, signed on A1's close), B1 is another; the
-# open deal is no customer; D1 has a three-year term, so its amount is the whole contract's.
+# old), A1 and A2 are one customer (account Acme, renewing with its latest contract, A2), B1 is
+# another; the open deal is no customer; D1 has a three-year term, so its amount is the whole
+# contract's and it renews every three years.
 SALESFORCE = """\
 "Opportunity Owner","Account Name","Stage","Amount","Created Date","Close Date","Opportunity ID",\
 "Contract Months"
@@ -72,10 +73,11 @@ def test_won_deals_running_on_as_of_are_customers_by_account(crm: Path) -> None:
     assert carried.names == ("Acme", "Beta", "Delta")
     assert carried.arr_usd.tolist() == [18_000.0, 30_000.0, 30_000.0]  # Delta: 90k / 36 x 12
     day0 = np.datetime64("2025-01-01")
-    closes = ["2024-02-01", "2024-10-15", "2024-04-01"]
+    closes = ["2024-07-01", "2024-10-15", "2024-04-01"]
     assert carried.signed_day.tolist() == [
         float((np.datetime64(c) - day0).astype(int)) for c in closes
     ]
+    assert carried.term_months.tolist() == [12.0, 12.0, 36.0]  # the scenario's, and D1's own
     assert carried.expired == 1 and "1 won deals whose contract ended" in carried.note()
 
 
@@ -88,9 +90,10 @@ def test_an_arr_column_wins_over_the_amount(crm: Path) -> None:
 
 
 def test_the_model_starts_with_their_arr_and_they_renew_and_churn(crm: Path) -> None:
-    """Day 0 holds the carried ARR; each customer renews on its anniversary (the first after day
-    0), so last year's customers are the carried ones and NRR is theirs; carried customers are
-    not new customers (no new ARR, no CAC)."""
+    """Day 0 holds the carried ARR; each customer renews on the anniversary of its latest
+    contract, every term of it (three years for Delta: not within the year), so last year's
+    customers are the carried ones and NRR is theirs; carried customers are not new customers
+    (no new ARR, no CAC)."""
     path = scenario(crm, {"from_crm": "report.csv", "as_of": "2024-12-31", "map": TERM})
     parameters = load_scenario(path).variants[0].parameters
     carried = customers_at_start(parameters)
@@ -108,11 +111,18 @@ def test_the_model_starts_with_their_arr_and_they_renew_and_churn(crm: Path) -> 
     assert table["arr"][0] >= carried.arr_usd.sum()  # month 1 ends with them (and any new)
     renewed = log[(kind == Kind.RENEWED) | (kind == Kind.CHURNED)]
     carried_ids = at_start["subject"]
-    for subject, signed in zip(carried_ids.tolist(), carried.signed_day.tolist(), strict=True):
+    default = parameters.post_sale.contract_term_months
+    for subject, signed, months in zip(
+        carried_ids.tolist(), carried.signed_day.tolist(), carried.term_months.tolist(),
+        strict=True,
+    ):  # fmt: skip
         first = renewed["day"][renewed["subject"] == subject]
-        term = parameters.post_sale.contract_term_months * DAYS_PER_MONTH
+        term = (default if math.isnan(months) else months) * DAYS_PER_MONTH
         expected = signed + term * math.ceil(-signed / term)
-        assert first.size and first[0] == pytest.approx(expected)
+        if expected < 12 * DAYS_PER_MONTH:
+            assert first.size and first[0] == pytest.approx(expected)
+        else:
+            assert not first.size
     assert np.all(carried_ids >= CARRIED_IDS_FROM)
     assert not math.isnan(row["nrr"])  # last year's customers are the carried ones
 

@@ -21,6 +21,7 @@ from simulator.parameters import Parameters
 from simulator.scenario import load_scenario
 
 AS_OF = dt.date(2025, 6, 30)
+RAVENSTACK = Path(__file__).resolve().parent / "data" / "saas-ravenstack"
 runner = CliRunner()
 
 
@@ -128,3 +129,31 @@ def test_a_forecast_far_from_the_exports_history_says_so(export: Path, tmp_path:
     assert history["months"] == 3 and history["far"] and history["ratio"] > 2
     assert "over twice the company's own history" in result.output
     assert "over twice the company" in (tmp_path / "f.html").read_text()
+
+
+def test_a_calibrated_scenario_as_the_base_keeps_its_start_and_its_misses(
+    short_fit: tuple[Path, str], export: Path
+) -> None:
+    """Fitting customers over a calibrated, unsettled CRM-start scenario keeps its start from
+    the export and its misses (they used to vanish); fitting an export again over one works."""
+    base, _ = short_fit
+    out = base.parent / "with-customers.yaml"
+    result = runner.invoke(
+        app,
+        ["calibrate", "--customers", str(RAVENSTACK), "--base", str(base), "--out", str(out),
+         "-n", "2", "--max-tries", "5", "--workers", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = yaml.safe_load(out.read_text())
+    assert document["start"]["from_crm"] == "opportunities.csv"
+    assert document["start"]["customers"].endswith("saas-ravenstack")
+    assert "hunters" not in document.get("team", {})  # the export's owners are the team
+    fit = document["fit"]
+    assert fit["settled"] is False and "opportunities.csv" in fit["source"]
+    assert any(m["statistic"] == "median ACV of won deals" for m in fit["misses"])
+    again = runner.invoke(
+        app,
+        ["calibrate", str(export), "--base", str(base), "--out", str(base.parent / "again.yaml"),
+         "-n", "2", "--max-tries", "5", "--workers", "1"],
+    )  # fmt: skip
+    assert again.exit_code == 0, again.output

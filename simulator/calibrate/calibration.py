@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.calibrate.counted import Counted, counted_inputs, farmers_for, set_counted
+from simulator.calibrate.counted import Counted, counted_inputs, customer_inputs, set_counted
 from simulator.calibrate.fit import SETTLED, Solution, Target, solve, statistic_label
 from simulator.calibrate.fitted import Fitted
 from simulator.calibrate.knobs import KNOBS, POST_SALE_KNOBS, Knob, Tree, apply
@@ -33,12 +33,18 @@ from simulator.calibrate.moments import (
     trailing_window,
     transformed,
 )
-from simulator.calibrate.retention_moments import RETENTION_STATISTICS, resampled, retention_raw
+from simulator.calibrate.retention_moments import (
+    RETENTION_STATISTICS,
+    reasons_problem,
+    resampled,
+    retention_raw,
+)
 from simulator.calibrate.simulate import Simulator, day0_for, simulated_customers
 from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
 
-SCOUT_STEPS = (-2.0, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
+REASON_SHARE = "reason_share_"
+SCOUT_STEPS = (1.0, -1.0, 2.0, -2.0, 3.0, 1.5)
 """Steps along each post-sale knob tried before the search (``fit.solve``'s scout): churn for a
 reason can need health to fall past a threshold, flat near the base's values."""
 BOOTSTRAP_RESAMPLES = 200
@@ -104,6 +110,13 @@ class Miss:
     simulated: float
     standard_errors: float
 
+    @property
+    def gap(self) -> str:
+        """The miss in words: ``+3.9 standard errors``, or why it has no size."""
+        if math.isfinite(self.standard_errors):
+            return f"{self.standard_errors:+.1f} standard errors"
+        return "no size: a side shows none of it"
+
 
 def _usable(knob: Knob, base: Tree, observed: dict[str, float]) -> str | None:
     """Why the knob cannot be fitted here, or None."""
@@ -146,7 +159,7 @@ def calibrate(
     tree = _copy(base)
     counted = counted_inputs(observed, window, settings.horizon_months, base)
     set_counted(tree, counted)
-    tree["start"] = {**tree.get("start", {}), "date": day0}
+    tree["start"] = {"date": day0}  # a fit's history starts empty: the base's exports do not apply
     simulator = Simulator(
         settings.horizon_months, settings.seed, settings.replications, as_of, settings.workers
     )
@@ -170,6 +183,11 @@ def calibrate_customers(
     window = trailing_window(observed.as_of, settings.window_months)
     raw = retention_raw(observed, window)
     knobs, left = _knobs(POST_SALE_KNOBS, base, raw)
+    for knob in [k for k in knobs if k.statistic.startswith(REASON_SHARE)]:
+        why = reasons_problem(observed, window, knob.statistic.removeprefix(REASON_SHARE))
+        if why is not None:
+            knobs = tuple(k for k in knobs if k is not knob)
+            left.append(f"{knob.path} ({knob.label}): {why}")
     names = tuple(k.statistic for k in knobs)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     covariance = _account_bootstrap(observed, window, rng, names)
@@ -179,10 +197,10 @@ def calibrate_customers(
     )  # fmt: skip
     eve = (window.first - 1).astype(dt.date)
     tree = _copy(base)
-    counted = [farmers_for(observed, as_of, base)]
+    counted = customer_inputs(observed, as_of, base)
     set_counted(tree, counted)
     tree["start"] = {"customers": str(export), "as_of": eve, "customers_map": dict(maps)}
-    months = round(window.months)
+    months = window.months  # the window's days exactly: every day of exposure has its events
     simulator = Simulator(
         months, settings.seed, settings.replications, as_of, settings.workers, simulated_customers
     )

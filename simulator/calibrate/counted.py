@@ -89,17 +89,29 @@ def counted_inputs(deals: Deals, window: Window, horizon_months: int, base: Tree
     return counted
 
 
-def farmers_for(customers: Customers, day: dt.date, base: Tree) -> Counted:
-    """Farmers enough to check in on every customer paying on ``day`` at the full rhythm (at
-    least the base's): a subscription export does not show the team that looks after them."""
+def customer_inputs(customers: Customers, day: dt.date, base: Tree) -> list[Counted]:
+    """What a subscription export fixes by rule, for the customers paying on ``day``: farmers
+    enough to check in on each at the full rhythm (an export does not show the team that looks
+    after them), and a market with room for them and for new business beside them (each takes
+    an account of its own); each only where the base's is fewer."""
     team = base["team"]
     paying = int(np.count_nonzero(customers.arr_on(np.datetime64(day, "D")) > 0))
-    farmers = max(int(team["farmers"]), math.ceil(paying / team["farmer_accounts_capacity"]))
-    return Counted(
-        "team.farmers", "farmers", farmers, "farmers",
-        f"enough for the {paying:,} customers paying on {day} at "
-        f"{team['farmer_accounts_capacity']} each (team.farmer_accounts_capacity)",
-    )  # fmt: skip
+    farmers = math.ceil(paying / team["farmer_accounts_capacity"])
+    accounts = math.ceil(MARKET_TURNS * paying)
+    counted = []
+    if farmers > int(team["farmers"]):
+        counted.append(Counted(
+            "team.farmers", "farmers", farmers, "farmers",
+            f"enough for the {paying:,} customers paying on {day} at "
+            f"{team['farmer_accounts_capacity']} each (team.farmer_accounts_capacity)",
+        ))  # fmt: skip
+    if accounts > int(base["market"]["accounts"]):
+        counted.append(Counted(
+            "market.accounts", "accounts in the market", accounts, "accounts",
+            f"{MARKET_TURNS:g} x the {paying:,} customers paying on {day}, so new business has "
+            "room beside them",
+        ))  # fmt: skip
+    return counted
 
 
 def set_counted(tree: Tree, counted: list[Counted]) -> None:

@@ -53,6 +53,8 @@ MISSING_STATISTIC_MISS = 10.0
 """Standard errors a statistic the simulation cannot produce (no wins at all) counts as."""
 MIN_STANDARD_ERROR = 1e-3
 """Floor of a statistic's standard error on its comparison scale (0.1%)."""
+SCOUT_SHARE = 0.5
+"""The share of the tries a scout may take; the search has the rest."""
 SETTLED = 2.0
 """A fit has settled when every statistic is within this many standard errors of the
 export's; one further off is a miss the scenario records and every command warns of."""
@@ -107,10 +109,6 @@ class Solution:
         at its limit of tries: nothing was learnt about it."""
         return self.converged | (np.abs(self.x - self.start) > 0)
 
-    @property
-    def settled(self) -> bool:
-        return bool(np.all(np.abs(self.misses) <= SETTLED))
-
     def interval(self, index: int) -> tuple[float, float]:
         """The 95% interval of knob ``index``'s coordinate (inside its bounds)."""
         z = norm.ppf(0.5 + CONFIDENCE / 2)
@@ -154,8 +152,9 @@ def solve(
     """Search the knobs (starting at the base, 0) for the statistics of ``target``.
 
     ``scout``: steps first tried along each knob alone, keeping the best (one pass, knob by
-    knob), for statistics that do not move at all near the start (a share of churns that
-    needs health to fall past a threshold): the trust region's differences would see a flat
+    knob, the one whose statistic misses most first, within ``SCOUT_SHARE`` of the tries),
+    for statistics that do not move at all near the start (a share of churns that needs
+    health to fall past a threshold): the trust region's differences would see a flat
     surface there and never leave it."""
     names = target.names
     observed_var = np.diag(target.covariance)
@@ -177,10 +176,11 @@ def solve(
     scale = np.maximum(np.nan_to_num(scale, nan=MIN_STANDARD_ERROR), MIN_STANDARD_ERROR)
 
     def misses(x: np.ndarray) -> np.ndarray:
+        before = len(runs)
         mean, _, _, _ = simulate(x)
         miss = (mean - target.observed) / scale
         miss = np.where(np.isfinite(miss), miss, MISSING_STATISTIC_MISS)
-        if on_evaluation is not None:
+        if on_evaluation is not None and len(runs) > before:  # a new try, not one seen
             on_evaluation(len(runs), float(np.sum(miss**2)))
         return miss
 
@@ -192,9 +192,13 @@ def solve(
 
     try:
         begin = start.copy()
-        for index, knob in enumerate(knobs if scout else ()):
+        worst_first = np.argsort(-np.abs(close_enough(begin))) if scout else []
+        for index in (int(i) for i in worst_first):
+            knob = knobs[index]
             best, at = float(np.sum(close_enough(begin) ** 2)), begin[index]
             for step in scout:
+                if len(runs) >= max_evaluations * SCOUT_SHARE:  # the rest is the search's
+                    break
                 trial = begin.copy()
                 trial[index] = min(max(start[index] + step, knob.bounds[0]), knob.bounds[1])
                 cost = float(np.sum(close_enough(trial) ** 2))

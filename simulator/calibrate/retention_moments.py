@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.calibrate.moments import Statistic, Window
-from simulator.crm.retention import statistics
+from simulator.crm.retention import reason_codes, statistics
 from simulator.crm.subscriptions import Customers
 
 RETENTION_STATISTICS = (
@@ -38,6 +38,26 @@ RETENTION_STATISTICS = (
 REASONS = ("features", "support")
 CORRECTION = 0.5
 """Churns of a reason added to its count (and twice to all churns) before the share is taken."""
+MIN_CHURNS = 10
+"""Churns in the window below which the export cannot say why customers leave: the reasons'
+knobs are then not fitted (say so), rather than fitted to a share of a handful."""
+
+
+def reasons_problem(customers: Customers, window: Window, reason: str) -> str | None:
+    """Why the share of churns for ``reason`` cannot pin its knob down here, or None."""
+    churns = int(statistics(customers, window.first, window.last)["churns"])
+    if churns < MIN_CHURNS:
+        return (
+            f"the export shows {churns} churns from {window.first} to {window.last}, too few "
+            f"to say why customers leave (at least {MIN_CHURNS})"
+        )
+    codes = reason_codes(customers)
+    if reason not in codes:
+        return (
+            f"the export's churn reasons do not include {reason!r} (its codes: "
+            f"{', '.join(codes) or 'none'}); salesim reads 'features' and 'support'"
+        )
+    return None
 
 
 def retention_raw(customers: Customers, window: Window) -> dict[str, float]:

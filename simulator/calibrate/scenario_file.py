@@ -21,7 +21,8 @@ from simulator.calibrate.page import FitPart, fit_page
 from simulator.crm.subscriptions import Customers
 from simulator.parameters import Parameters
 from simulator.parameters.tree import FitRecord
-from simulator.scenario import fit_warnings
+from simulator.scenario import Scenario, fit_warnings
+from simulator.scenario_yaml import read_scenario_yaml
 from simulator.store import write_text_atomic
 
 SIGNIFICANT = 6
@@ -79,7 +80,37 @@ class Fitting:
         return f"{self.export.name} ({self.label}, {count} as of {observed.as_of})"
 
 
-def header(fittings: list[Fitting], base_name: str) -> str:
+HUNTERS = "team.hunters"
+
+
+def _starts_from_crm(
+    fittings: list[Fitting], start_from_export: bool, base: Scenario | None = None
+) -> bool:
+    """Whether the written scenario starts from an opportunity export (this fit's, or the
+    base's own) whose owners are the team, with no headcount the base's file asks for."""
+    if not start_from_export:
+        return False
+    if any(not f.customers for f in fittings):
+        return True
+    return (
+        base is not None
+        and base.variants[0].parameters.start.from_crm is not None
+        and not (_base_gives_hunters(base))
+    )
+
+
+def _base_gives_hunters(base: Scenario) -> bool:
+    """Whether the base scenario's file writes ``team.hunters`` itself (a headcount to reach)."""
+    path = Path(base.source)
+    if not path.is_file():
+        return False
+    raw = read_scenario_yaml(path, base.source)
+    return isinstance(raw.get("team"), dict) and "hunters" in raw["team"]
+
+
+def header(
+    fittings: list[Fitting], base_name: str, start_from_export: bool = True, base_fit: str = ""
+) -> str:
     """The comment block at the top of the file."""
     lines = []
     for f in fittings:
@@ -99,16 +130,20 @@ def header(fittings: list[Fitting], base_name: str) -> str:
             "the statistics' spread from one simulated history to another back through the fit.",
         ]
         if not c.solution.converged:
-            lines.append("  The search stopped at its limit of tries before it settled.")
+            lines.append(
+                "  The search stopped at its limit of tries"
+                + (" before it settled." if c.misses else ", every statistic within 2 s.e.")
+            )
+    if base_fit:
+        lines.append(base_fit)
     misses = [m for f in fittings for m in f.calibration.misses]
     if misses:
         lines.append(
             f"fit: unsettled. {len(misses)} statistics miss the export by more than 2 "
-            "standard errors (simulated / export, standard errors):"
+            "standard errors (simulated / export, the miss):"
         )
         lines += [
-            f"  {m.label}: {_number(m.simulated)} / {_number(m.export)} ({m.standard_errors:+.1f})"
-            for m in misses
+            f"  {m.label}: {_number(m.simulated)} / {_number(m.export)} ({m.gap})" for m in misses
         ]
     else:
         lines.append("fit: settled (every statistic within 2 standard errors of the export's).")
@@ -126,6 +161,11 @@ def header(fittings: list[Fitting], base_name: str) -> str:
     lines.append("Counted by rule:")
     for item in (i for f in fittings for i in f.calibration.counted):
         lines.append(f"  {item.path} = {_number(item.value)} {item.unit}: {item.rule}")
+        if item.path == HUNTERS and any(not f.customers for f in fittings) and start_from_export:
+            lines.append(
+                "      used by the fit; left out of the scenario, which starts from the "
+                "export's owners active on its day (set team.hunters for a headcount to reach)"
+            )
     lines.append(
         f"Everything else is the base scenario's ({base_name}): the market's segments, buying "
         "committees, competitors, marketing, product and roadmap, quota, and the mechanisms' "
@@ -136,10 +176,10 @@ def header(fittings: list[Fitting], base_name: str) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
-def fit_report_page(fittings: list[Fitting], scenario: Path) -> str:
+def fit_report_page(fittings: list[Fitting], scenario: Path, base: Scenario | None = None) -> str:
     """The fit report of the calibrations written to ``scenario``: its header's notes, and the
-    warning every command gives when the fit did not settle."""
-    record = FitRecord.model_validate(fit_record(fittings))
+    warning every command gives when the fit (with the base's own) did not settle."""
+    record = FitRecord.model_validate(fit_record(fittings, base))
     names = " and ".join(f.export.name for f in fittings)
     parts = [
         FitPart(
@@ -171,13 +211,21 @@ def page_notes(scenario: Path) -> list[str]:
 
 
 def scenario_document(
-    fittings: list[Fitting], out: Path, name: str, start_from_export: bool
+    fittings: list[Fitting],
+    out: Path,
+    name: str,
+    start_from_export: bool,
+    base: Scenario | None = None,
 ) -> dict[str, Any]:
     """The scenario as a dict: name, description, horizon, the fitted inputs that differ from
-    the defaults, the fit's record, and (with ``start_from_export``) the exports' open pipeline
-    and customers as the start."""
+    the defaults, the fit's record (the base's own fit merged in), and (with
+    ``start_from_export``) the exports' open pipeline and customers as the start, over the
+    base's own start. A start from an opportunity export takes the export's owners as the
+    team, so the fit's count of hunters is left out (it would be a headcount to reach)."""
     last = fittings[-1].calibration  # each fit starts from the one before: the last holds all
     tree = {k: v for k, v in last.tree.items() if k != "start"}
+    if _starts_from_crm(fittings, start_from_export, base):
+        tree["team"] = {k: v for k, v in tree["team"].items() if k != "hunters"}
     defaults = Parameters().model_dump()
     described = " and ".join(f"{f.export.name}" for f in fittings)
     document: dict[str, Any] = {
@@ -186,17 +234,20 @@ def scenario_document(
         "horizon_months": FORECAST_HORIZON_MONTHS,
     }
     document.update(differences(tree, defaults))
-    document["fit"] = fit_record(fittings)
+    document["fit"] = fit_record(fittings, base)
     if start_from_export:
-        start: dict[str, Any] = {}
+        start: dict[str, Any] = _base_start(base, out)
         for f in fittings:
             relative = os.path.relpath(f.export.resolve(), out.resolve().parent)
             mapped = dict(item.split("=", 1) for item in f.maps)
             if f.customers:
+                start.pop("customers_map", None)
                 start["customers"] = relative
                 if mapped:
                     start["customers_map"] = mapped
             else:
+                start.pop("format", None)
+                start.pop("map", None)
                 start["from_crm"] = relative
                 if f.format != "auto":
                     start["format"] = f.format
@@ -207,38 +258,81 @@ def scenario_document(
     return document
 
 
-def fit_record(fittings: list[Fitting]) -> dict[str, Any]:
-    """The ``fit:`` section: settled or not, from what, after how many tries, and the misses."""
+def _base_start(base: Scenario | None, out: Path) -> dict[str, Any]:
+    """The base scenario's own start from an export, its paths made relative to ``out``."""
+    if base is None:
+        return {}
+    start = base.variants[0].parameters.start
+    kept: dict[str, Any] = {}
+    for field in ("from_crm", "customers"):
+        path = getattr(start, field)
+        if path is not None:
+            kept[field] = os.path.relpath(Path(path).resolve(), out.resolve().parent)
+    if start.from_crm is not None:
+        if start.format != "auto":
+            kept["format"] = start.format
+        if start.map:
+            kept["map"] = dict(start.map)
+    if start.customers is not None and start.customers_map:
+        kept["customers_map"] = dict(start.customers_map)
+    return kept
+
+
+def _carried_fit(fittings: list[Fitting], base: Scenario | None) -> FitRecord | None:
+    """The base scenario's own fit, unless this calibration fits the same export again."""
+    before = base.fit if base is not None else None
+    if before is None or any(f.export.name in before.source for f in fittings):
+        return None
+    return before
+
+
+def fit_record(fittings: list[Fitting], base: Scenario | None = None) -> dict[str, Any]:
+    """The ``fit:`` section: settled or not, from what, after how many tries, and the misses;
+    a base scenario's own fit is carried in (its misses stay misses)."""
 
     def finite(value: float) -> float | None:
         return _rounded(float(value)) if math.isfinite(value) else None
 
     calibrations = [f.calibration for f in fittings]
+    before = _carried_fit(fittings, base)
+    sources = [f"{f.export.name} as of {f.calibration.observed.as_of}" for f in fittings]
     return {
-        "settled": all(c.settled for c in calibrations),
-        "source": " and ".join(
-            f"{f.export.name} as of {f.calibration.observed.as_of}" for f in fittings
-        ),
-        "tries": sum(c.solution.searched for c in calibrations),
+        "settled": all(c.settled for c in calibrations) and (before is None or before.settled),
+        "source": " and ".join([*sources, *([before.source] if before is not None else [])]),
+        "tries": sum(c.solution.searched for c in calibrations)
+        + (before.tries if before is not None else 0),
         "misses": [
-            {
-                "statistic": m.label,
-                "unit": m.unit,
-                "export": finite(m.export),
-                "simulated": finite(m.simulated),
-                "standard_errors": finite(round(m.standard_errors, 2)),
-            }
-            for c in calibrations
-            for m in c.misses
+            *([m.model_dump() for m in before.misses] if before is not None else []),
+            *(
+                {
+                    "statistic": m.label,
+                    "unit": m.unit,
+                    "export": finite(m.export),
+                    "simulated": finite(m.simulated),
+                    "standard_errors": finite(round(m.standard_errors, 2)),
+                }
+                for c in calibrations
+                for m in c.misses
+            ),
         ],
     }
 
 
 def write_scenario(
-    fittings: list[Fitting], out: Path, base_name: str, start_from_export: bool = True
+    fittings: list[Fitting],
+    out: Path,
+    base: Scenario,
+    start_from_export: bool = True,
 ) -> Path:
-    """Write the calibrated scenario to ``out`` (atomically)."""
+    """Write the calibrated scenario to ``out`` (atomically), over the ``base`` scenario."""
     name = out.stem.replace("-", " ").replace("_", " ").strip() or "calibrated"
-    document = scenario_document(fittings, out, name, start_from_export)
+    document = scenario_document(fittings, out, name, start_from_export, base)
     body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
-    return write_text_atomic(out, header(fittings, base_name) + body)
+    carried = _carried_fit(fittings, base)
+    before = (
+        f"The base scenario was fitted to {carried.source} "
+        f"({'settled' if carried.settled else 'unsettled'}); its misses are carried over."
+        if carried is not None
+        else ""
+    )
+    return write_text_atomic(out, header(fittings, base.name, start_from_export, before) + body)

@@ -45,7 +45,7 @@ def simulated_export(
 
 
 def simulated_customers(
-    parameters: Parameters, horizon_months: int, seed: int, replication: int, as_of: dt.date
+    parameters: Parameters, horizon_months: float, seed: int, replication: int, as_of: dt.date
 ) -> Customers:
     """Replication ``replication``'s customers as a subscription export seen on ``as_of``
     holds them, those carried over from the export it starts from included."""
@@ -60,12 +60,12 @@ class Simulator:
     """Runs the calibration's replications, in this process or on a pool of workers; each
     becomes a history by ``history`` (a simulated CRM export by default)."""
 
-    horizon_months: int
+    horizon_months: float
     seed: int
     replications: int
     as_of: dt.date
     workers: int = 1
-    history: Callable[[Parameters, int, int, int, dt.date], Any] = simulated_export
+    history: Callable[[Parameters, float, int, int, dt.date], Any] = simulated_export
 
     def __post_init__(self) -> None:
         self._pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None

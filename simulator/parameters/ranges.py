@@ -81,11 +81,14 @@ def ranges_problems(
 
 def range_around(path: str, value: float, bounds: Bounds) -> Range:
     """The documented range of ``path`` for a scenario whose value is ``value``: the documented
-    one when it holds the value; else the same range scaled to have the value at its middle
-    (geometric, or plain for a range from 0), whole numbers widened outwards, and kept within
-    what the parameter allows (``bounds``)."""
-    low, high = DEFAULT_RANGES[path]
-    if low <= value <= high:
+    one when it holds the value, or when the value is not positive (0 turns a mechanism off:
+    there is no scale to move the range to); else the same range scaled to have the value at
+    its middle (geometric, or plain for a range from 0), whole numbers widened outwards, and
+    kept within what the parameter allows (``bounds``); the documented one again if that
+    leaves no room."""
+    documented = DEFAULT_RANGES[path]
+    low, high = documented
+    if low <= value <= high or value <= 0:
         return low, high
     middle = math.sqrt(low * high) if low > 0 else high / 2
     factor = value / middle
@@ -96,4 +99,4 @@ def range_around(path: str, value: float, bounds: Bounds) -> Range:
         low = bounds.low if bounds.low_inclusive else math.nextafter(bounds.low, math.inf)
     if bounds.high is not None and high > bounds.high:
         high = bounds.high if bounds.high_inclusive else math.nextafter(bounds.high, -math.inf)
-    return float(low), float(high)
+    return (float(low), float(high)) if low < high else documented

@@ -27,11 +27,12 @@ buyer's choice) and into awareness (word of mouth).
 A simulation that starts from an export carries today's customers over (``carry_over``): each
 on an account of the segment nearest its ARR, signed on its day before day 0, renewing every
 contract term from then. One whose implementation would have ended by day 0 is live already:
-what happened before is not in the export, so its past is the model's own draws, with nothing
-logged before day 0: whether its implementation hit an expectation gap (the health it cost, the
-scope dropped at a first renewal still to come, the reason it would give for leaving), and
-whether its value event is behind it (no reference: the export does not say). Its check-ins
-keep their rhythm from its go-live. One still implementing carries on as a new customer would.
+what happened before is not in the export, so its past is the model's own, with nothing logged
+before day 0: whether its implementation hit an expectation gap (a draw: the health it cost,
+the scope dropped at a first renewal still to come, the reason it would give for leaving), its
+health today after the neglect and the check-ins since its go-live (at today's rhythm), and
+whether its value event is behind it (no reference: the export does not say). One still
+implementing carries on as a new customer would.
 
 A customer's luck belongs to its account, not to the order of events: each chance (the
 critical date and the expectation gap of each life, the implementation time, leaving at each
@@ -91,6 +92,7 @@ class Customer:
     sector: int
     arr: float
     active: bool = True
+    term_days: float = math.nan  # its contract's; NaN: the scenario's
 
 
 class CustomerBase:
@@ -154,14 +156,23 @@ class CustomerBase:
             self.log.record(self.env.now, Kind.CRITICAL_DATE_AGREED, customer.id, account)
         self.env.process(self._life(customer, planned))
 
-    def carry_over(self, arr_usd: np.ndarray, signed_day: np.ndarray, accounts: list[int]) -> None:
+    def carry_over(
+        self,
+        arr_usd: np.ndarray,
+        signed_day: np.ndarray,
+        term_months: np.ndarray,
+        accounts: list[int],
+    ) -> None:
         """Today's customers from an export: each on its account (taken off the new-logo
-        market), its ARR recorded on day 0, its life resumed from its signature."""
-        for k, (account, arr, signed) in enumerate(
-            zip(accounts, arr_usd.tolist(), signed_day.tolist(), strict=True)
+        market), its ARR recorded on day 0, its life resumed from its signature, renewing
+        every term of its contract (NaN: the scenario's)."""
+        default = self.post_sale.contract_term_months
+        for k, (account, arr, signed, months) in enumerate(
+            zip(accounts, arr_usd.tolist(), signed_day.tolist(), term_months.tolist(), strict=True)
         ):
             sector = self.market.accounts.sector[account]
-            customer = Customer(CARRIED_IDS_FROM + k, account, sector, arr)
+            term = (default if math.isnan(months) else months) * DAYS_PER_MONTH
+            customer = Customer(CARRIED_IDS_FROM + k, account, sector, arr, term_days=term)
             self._by_id[customer.id] = customer
             self.active += 1
             self.market.take_off(account)
@@ -254,14 +265,15 @@ class CustomerBase:
         if value_day < env.now:
             value_day = math.inf  # realised before the export's day: not in it
         term_days = post.contract_term_months * DAYS_PER_MONTH
+        if not math.isnan(customer.term_days):
+            term_days = customer.term_days
         renewal_day = signed + term_days * max(1, math.ceil((env.now - signed) / term_days))
         check_in_day = math.inf
+        neglect_decay_per_month = post.neglect_decay_per_month
         if self.farmed or self.hunters_check_in:
             check_in_day = live + self._check_in_gap()
-            if check_in_day < env.now:  # the rhythm kept since go-live, before day 0
-                gap_days = check_in_day - live
-                check_in_day = live + gap_days * math.ceil((env.now - live) / gap_days)
-        neglect_decay_per_month = post.neglect_decay_per_month
+        if live < env.now:  # before day 0: its health as the mechanism would have left it
+            health, check_in_day = self._health_by_now(health, live, check_in_day)
         reference = False
         to_ask = False  # value realised, and nobody has asked for a reference yet
         scale_back = gap and renewal_day == signed + term_days  # a first renewal to come
@@ -306,6 +318,22 @@ class CustomerBase:
                 log.record(now, Kind.RENEWED, customer.id, customer.account, value=health)
                 self._maybe_expand(customer, health)
                 renewal_day = now + term_days
+
+    def _health_by_now(
+        self, health: float, live: float, check_in_day: float
+    ) -> tuple[float, float]:
+        """A customer live before day 0: its health today after the neglect and the check-ins
+        (at today's rhythm) since its go-live, none of them logged; and its next check-in."""
+        post, now = self.post_sale, self.env.now
+        decay = post.neglect_decay_per_month / DAYS_PER_MONTH
+        last = live
+        if math.isfinite(check_in_day):
+            rhythm = check_in_day - live
+            while check_in_day <= now:
+                health *= math.exp(-decay * (check_in_day - last))
+                health += post.check_in_health_gain * (1.0 - health)
+                last, check_in_day = check_in_day, check_in_day + rhythm
+        return health * math.exp(-decay * (now - last)), check_in_day
 
     def _check_in_gap(self) -> float:
         """Days to a customer's next check-in: the farmers' rhythm, slower when overloaded;

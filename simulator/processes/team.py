@@ -84,8 +84,11 @@ class Team:
         self.hunters: list[Hunter] = []
         self._active: dict[int, Hunter] = {}
         self._exit_rng = rng.spawn(1)[0]  # a child stream: hires' skills keep their draws
-        self._plan_rng = rng.spawn(1)[0]  # planned hires' skills: replacements keep theirs
+        self._plan_rng = rng.spawn(1)[0]  # planned hires' skills and exit thresholds, apart:
+        # a plan changes no replacement's draws (common random numbers across plans)
         self.seats = 0
+        self._replacing = 0  # replacements on their way (hiring delay)
+        self._called_off = 0  # of which a cut of the team called off
         self._threshold: dict[int, float] = {}  # hazard a hunter bears before leaving, by id
         self._hazard_borne: dict[int, float] = {}
         self._attainment: dict[int, float] = {}  # at the hunter's latest quota review
@@ -151,23 +154,33 @@ class Team:
             delay = team.quota.hiring_delay_months * DAYS_PER_MONTH
             env.process(self._join(delay, team.hunters - owners))
         elif team.hunters < owners:
-            leaving = self.start.leaving_order()[: owners - team.hunters]
-            env.process(self._reduce([self.hunters[i] for i in leaving]))
+            order = [self.hunters[i] for i in self.start.leaving_order()]
+            env.process(self._reduce(order, owners - team.hunters))
 
     def _join(self, day: float, count: int) -> Generator[Any, Any, None]:
         """``count`` hunters from outside join on ``day``, each ramping up as a new hire."""
         yield self.env.timeout(day - self.env.now)
         self._change_seats(self.seats + count)
         for _ in range(count):
-            self._start_new(float(self._plan_rng.normal(0.0, self.team.hunter_skill_sd)))
+            skill = float(self._plan_rng.normal(0.0, self.team.hunter_skill_sd))
+            self._start_new(skill, self._plan_rng)
 
-    def _reduce(self, leaving: list[Hunter]) -> Generator[Any, Any, None]:
-        """The surplus owners leave at the end of month 1; their seats go with them."""
+    def _reduce(self, order: list[Hunter], cut: int) -> Generator[Any, Any, None]:
+        """``cut`` seats go at the end of month 1: the owners first in ``order`` (least recently
+        active first) leave; one who has left already frees their seat by not being replaced
+        (the replacement on its way is called off), or, replaced already, the next one leaves."""
         yield self.env.timeout(DAYS_PER_MONTH - self.env.now)
-        for hunter in leaving:
+        remaining = cut
+        for hunter in order:
+            if remaining == 0:
+                break
             if hunter.active:
                 self._leave(hunter, self._attainment.get(hunter.id, math.nan), ExitReason.REDUCED)
-        self._change_seats(self.seats - len(leaving))
+                remaining -= 1
+            elif self._replacing > self._called_off:
+                self._called_off += 1
+                remaining -= 1
+        self._change_seats(self.seats - (cut - remaining))
 
     def _change_seats(self, seats: int) -> None:
         self.seats = seats
@@ -187,7 +200,9 @@ class Team:
         """What serving customers costs this month: the farmers employed."""
         return self.team.farmers * self.team.farmer_cost_usd_per_year / MONTHS_PER_YEAR
 
-    def _hire(self, hired_day: float, skill: float) -> Hunter:
+    def _hire(
+        self, hired_day: float, skill: float, draws: np.random.Generator | None = None
+    ) -> Hunter:
         """Add a hunter to the team and start their prospecting (tokens come separately)."""
         hunter = Hunter(
             id=len(self.hunters),
@@ -197,7 +212,7 @@ class Team:
         )
         self.hunters.append(hunter)
         self._active[hunter.id] = hunter
-        self._threshold[hunter.id] = float(self._exit_rng.exponential())
+        self._threshold[hunter.id] = float((draws or self._exit_rng).exponential())
         self._hazard_borne[hunter.id] = 0.0
         self.log.record(
             self.env.now, Kind.HUNTER_HIRED, hunter.id, actor=hunter.id, value=hunter.capacity
@@ -292,13 +307,18 @@ class Team:
 
     def _replace(self) -> Generator[Any, Any, None]:
         team, env = self.team, self.env
+        self._replacing += 1
         yield env.timeout(team.quota.hiring_delay_months * DAYS_PER_MONTH)
+        self._replacing -= 1
+        if self._called_off:
+            self._called_off -= 1
+            return
         self._start_new(float(self.rng.normal(0.0, team.hunter_skill_sd)))
 
-    def _start_new(self, skill: float) -> None:
+    def _start_new(self, skill: float, draws: np.random.Generator | None = None) -> None:
         """A new hunter starts today with the tokens due now; the rest come over the ramp."""
         env = self.env
-        hunter = self._hire(env.now, skill)
+        hunter = self._hire(env.now, skill, draws)
         days = self._token_days(hunter)
         for _ in [day for day in days if day <= env.now]:
             self.capacity.put(hunter)
