@@ -8,6 +8,8 @@ one cause and check its effects, paired over common random numbers (95% interval
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -26,15 +28,16 @@ def variant(name: str, *overrides: str):
     return found.parameters, scenario.horizon_months
 
 
-def values(name: str, metric: str, *overrides: str) -> np.ndarray:
+@functools.cache
+def summaries(name: str, *overrides: str) -> tuple[dict[str, float], ...]:
+    """The replications of one variant under ``overrides``, run once for all the metrics a test
+    reads of them."""
     parameters, horizon = variant(name, *overrides)
-    return np.array(
-        [
-            run_replication(parameters, horizon, SEED, i).summary[metric]
-            for i in range(REPLICATIONS)
-        ],
-        dtype=float,
-    )
+    return tuple(run_replication(parameters, horizon, SEED, i).summary for i in range(REPLICATIONS))
+
+
+def values(name: str, metric: str, *overrides: str) -> np.ndarray:
+    return np.array([row[metric] for row in summaries(name, *overrides)], dtype=float)
 
 
 def difference(metric: str, name: str, more: tuple[str, ...], less: tuple[str, ...]):
