@@ -17,7 +17,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulator.backtest.compare import compare
+from simulator.backtest.baselines import (
+    SURVIVAL,
+    WEIGHTED,
+    baselines,
+    incidence,
+    survival_forecast,
+    weighted_pipeline,
+)
+from simulator.backtest.compare import P50, compare
 from simulator.backtest.realised import naive
 from simulator.calibrate.simulate import day0_for, simulated_export
 from simulator.cli import app
@@ -235,7 +243,9 @@ def test_months_are_calendar_months_and_one_the_export_stops_inside_is_left_out(
     draws = Draws(bookings, np.zeros_like(bookings))
     forecast = build_forecast(draws, MONTHS, None, Context("t", "t", "t", 0))
     seen = deals.as_seen_on(np.datetime64(AS_OF))
-    result = compare(forecast, deals, naive(seen, seen.as_of), seen.as_of)
+    trailing = naive(seen, seen.as_of)
+    guesses = baselines(seen, trailing.monthly_usd, 3)
+    result = compare(forecast, deals, trailing, seen.as_of, guesses)
     assert [m.name for m in result.months] == ["2025-04", "2025-05"]
     assert [m.realised.acv_usd for m in result.months] == [3_000.0, 4_000.0]
     assert [m.realised.open_pipeline_usd for m in result.months] == [1_000.0, 0.0]
@@ -243,3 +253,114 @@ def test_months_are_calendar_months_and_one_the_export_stops_inside_is_left_out(
     assert result.naive.monthly_usd == pytest.approx(200.0)
     assert result.total.p50 == pytest.approx(8_000.0)  # bookings to the end of May, P50
     assert result.realised_total == 7_000.0 and result.naive_total == pytest.approx(400.0)
+
+
+def test_the_crm_weighted_pipeline_by_hand():
+    """Two open deals worth $1,000 (its amount) and the mean won ACV ($3,000), at the win rate of
+    deals closed by then (2 won of 4: 50%), placed by the won deals' cycles beyond each one's
+    age: the 20-day-old one as the 40- and 70-day wins (20 and 50 days left: April and May),
+    the 80-day-old one as none (overdue: a CRM expects it in April)."""
+    deals = _deals(
+        [
+            ("2025-01-01", "2025-02-10", "won", 2_000.0),  # 40 days
+            ("2025-01-01", "2025-03-12", "won", 4_000.0),  # 70 days
+            ("2025-01-01", "2025-01-03", "lost", np.nan),
+            ("2025-01-01", "2025-01-05", "lost", np.nan),
+            ("2025-03-11", None, "open", 1_000.0),  # 20 days old on 2025-03-31
+            ("2025-01-10", None, "open", np.nan),  # 80 days old
+        ],
+        AS_OF,
+    )
+    april, may, june = weighted_pipeline(deals, 3)
+    assert april == pytest.approx(0.5 * (1_000 / 2 + 3_000))
+    assert may == pytest.approx(0.5 * 1_000 / 2) and june == 0.0
+
+
+def test_the_stage_age_survival_forecast_by_hand():
+    """Aalen-Johansen on 5 deals (a loss at 5 days, wins at 10 and 40, open ones censored at
+    20 and 111): still open 4/5 after 5 days, 3/5 after 10; won by 10 days 4/5 x 1/4, by 40
+    that plus 3/5 x 1/2 (2 at risk then). The 20-day-old deal ($800) wins in April (20 to 50
+    days) with (0.5 - 0.2) / 0.6; the 111-day-old one never. New deals: one in the trailing
+    three months (90 days), so 1/90 a day, worth the mean won $2,000, each won by the month's
+    end as often as a deal is within that many days of its creation."""
+    deals = _deals(
+        [
+            ("2024-10-01", "2024-10-06", "lost", np.nan),
+            ("2024-10-01", "2024-10-11", "won", 1_000.0),
+            ("2024-10-01", "2024-11-10", "won", 3_000.0),
+            ("2024-12-10", None, "open", 500.0),
+            ("2025-03-11", None, "open", 800.0),
+        ],
+        AS_OF,
+    )
+    curve = incidence(deals)
+    assert curve.won_by(np.array([4.0, 10.0, 40.0])).tolist() == pytest.approx([0.0, 0.2, 0.5])
+    assert curve.open_at(np.array([20.0, 111.0])).tolist() == pytest.approx([0.6, 0.3])
+    april, may = survival_forecast(deals, 2)
+    new_a_day = 2_000 / 90
+    # April (days 1-30): a deal created on day d is won by day 30 with CIF(30 - d): 0.2 for
+    # the 20 days it is 10 or more days old
+    assert april == pytest.approx(800 * 0.3 / 0.6 + new_a_day * 20 * 0.2)
+    # May (days 31-61), by hand: created in April, 0.3 for 20 days, 0.5 for one, 0.2 for 9;
+    # created in May, 0.2 for the 21 days at least 10 days before its end
+    assert may == pytest.approx(new_a_day * (20 * 0.3 + 0.5 + 9 * 0.2 + 21 * 0.2))
+
+
+def test_the_errors_of_the_p50_and_every_baseline():
+    deals = _deals(
+        [
+            ("2025-01-05", "2025-01-31", "won", 100.0),
+            ("2025-02-01", "2025-03-01", "won", 200.0),
+            ("2025-03-02", "2025-03-31", "won", 300.0),
+            ("2025-03-10", "2025-04-01", "won", 1_000.0),
+            ("2025-04-02", "2025-04-30", "won", 2_000.0),
+            ("2025-05-01", "2025-05-31", "won", 4_000.0),
+        ],
+        "2025-05-31",
+    )
+    bookings = np.array([[1_000.0, 3_000.0], [5_000.0, 7_000.0]])
+    forecast = build_forecast(
+        Draws(bookings, np.zeros_like(bookings)), ["2025-04", "2025-05"], None,
+        Context("t", "t", "t", 0),
+    )  # fmt: skip
+    seen = deals.as_seen_on(np.datetime64(AS_OF))
+    guesses = {"naive": [200.0, 200.0], WEIGHTED: [0.0, 0.0], SURVIVAL: [3_000.0, 4_000.0]}
+    errors = compare(forecast, deals, naive(seen, seen.as_of), seen.as_of, guesses).errors()
+    # realised 3,000 and 4,000; P50 3,000 and 5,000
+    assert errors[P50]["mae_usd"] == pytest.approx(500.0)
+    assert errors[P50]["bias_usd"] == pytest.approx(500.0)
+    # the total is the P50 of each future's total, 4,000 and 12,000: 8,000
+    assert errors[P50]["total_error_share"] == pytest.approx((8_000 - 7_000) / 7_000)
+    assert errors[SURVIVAL] == pytest.approx(
+        {"mae_usd": 0.0, "bias_usd": 0.0, "total_error_share": 0.0}
+    )
+    assert errors["naive"]["bias_usd"] == pytest.approx(200.0 - 3_500.0)
+
+
+def test_several_origins_make_a_rolling_backtest(run, tmp_path):
+    """Two as-of dates: a backtest each in a folder of its own, pooled on one page: coverage,
+    every forecast's error (model and baselines, pooled over the months), the verdicts."""
+    export, _, _ = run
+    out = tmp_path / "rolling"
+    result = runner.invoke(
+        app,
+        ["backtest", str(export), "--as-of", "2025-03-31,2025-02-28", "--months", "2", *TINY,
+         "--out", str(out), "--json", "-"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [o["as_of"] for o in data["origins"]] == ["2025-02-28", "2025-03-31"]
+    pooled = data["pooled"]
+    assert pooled["months"] == 4 and 0 <= pooled["coverage_share"] <= 1
+    for name in (P50, "naive", WEIGHTED, SURVIVAL):
+        assert {"mae_usd", "bias_usd", "mean_absolute_total_error_share"} <= set(pooled[name])
+    months = [m for origin in data["origins"] for m in origin["months"]]
+    errors = [abs(m["p50"] - m["realised_usd"]) for m in months]
+    assert pooled[P50]["mae_usd"] == pytest.approx(np.mean(errors))
+    assert len(data["verdicts"]) == 3
+    for day in ("2025-02-28", "2025-03-31"):
+        assert (out / day / "backtest.html").is_file() and (out / day / "fit.html").is_file()
+    page = (out / "rolling.html").read_text()
+    assert "rolling-chart" in page and "stage-age survival" in page
+    bad = runner.invoke(app, ["backtest", str(export), "--as-of", "2025-03-31,2025-03-15"])
+    assert bad.exit_code == 2 and "give the last day of a month" in bad.output

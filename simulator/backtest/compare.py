@@ -1,5 +1,6 @@
 """The forecast made on the as-of date against what the export shows happened, month by month:
-inside the P10-P90 band or not, and which of the P50 and the naive forecast came closer.
+inside the P10-P90 band or not, which of the P50 and the naive forecast came closer, and the
+errors of every baseline (``baselines``) beside the P50's.
 
 Only months the export covers in full are compared; they are the first months of the forecast
 (an export stops once), so the total over them is the forecast's bookings to the end of the
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.backtest.baselines import BASELINES
+from simulator.backtest.baselines import NAIVE as NAIVE_BASELINE
 from simulator.backtest.realised import MonthWon, Naive, complete, won_in
 from simulator.crm.table import Deals
 from simulator.forecast.statistics import Band
@@ -37,7 +40,11 @@ class MonthCheck:
     realised: MonthWon
     bookings: Band
     split: Split
-    naive_usd: float
+    baselines: dict[str, float]  # each baseline's forecast of the month (``BASELINES``)
+
+    @property
+    def naive_usd(self) -> float:
+        return self.baselines[NAIVE_BASELINE]
 
     @property
     def name(self) -> str:
@@ -74,6 +81,7 @@ class MonthCheck:
             "p50_error_usd": self.p50_error,
             "naive_error_usd": self.naive_error,
             "closer": self.closer,
+            "baselines_usd": dict(self.baselines),
         }
 
 
@@ -133,6 +141,24 @@ class Backtest:
     def total_inside(self) -> bool:
         return inside(self.total, self.realised_total)
 
+    def errors(self) -> dict[str, dict[str, float]]:
+        """Per forecast (the P50, each baseline): mean absolute error and bias (mean of forecast
+        minus realised) of the months, and the error of their total as a share of the realised
+        total."""
+        realised = np.array([m.realised.acv_usd for m in self.months])
+        guesses = {P50: np.array([m.bookings.p50 for m in self.months])}
+        guesses |= {name: np.array([m.baselines[name] for m in self.months]) for name in BASELINES}
+        total = realised.sum()
+        out = {}
+        for name, guess in guesses.items():
+            summed = self.total.p50 if name == P50 else guess.sum()
+            out[name] = {
+                "mae_usd": float(np.abs(guess - realised).mean()),
+                "bias_usd": float((guess - realised).mean()),
+                "total_error_share": float((summed - total) / total) if total else float("nan"),
+            }
+        return out
+
     def to_json(self) -> dict:
         n = len(self.months)
         return {
@@ -161,14 +187,22 @@ class Backtest:
                 "naive_usd": self.naive_total,
             },
             "naive": self.naive.to_json(),
+            "errors": self.errors(),
         }
 
 
-def compare(forecast: Forecast, full: Deals, naive: Naive, as_of: np.datetime64) -> Backtest:
+def compare(
+    forecast: Forecast,
+    full: Deals,
+    naive: Naive,
+    as_of: np.datetime64,
+    baselines: dict[str, list[float]],
+) -> Backtest:
     """``forecast`` (months named ``2017-10``, from ``as_of``) against ``full`` (the export read
-    to its end). Raises ValueError when no forecast month is complete."""
+    to its end), with each baseline's forecast of the same months. Raises ValueError when no
+    forecast month is complete."""
     checks, left = [], []
-    for month in forecast.months:
+    for index, month in enumerate(forecast.months):
         day = np.datetime64(str(month.name), "M")
         if not complete(full, day):
             left.append(str(month.name))
@@ -176,7 +210,8 @@ def compare(forecast: Forecast, full: Deals, naive: Naive, as_of: np.datetime64)
         if left:
             raise ValueError(f"{month.name} is complete but an earlier month is not")
         realised = won_in(full, day, as_of)
-        checks.append(MonthCheck(realised, month.bookings, month.split, naive.monthly_usd))
+        guesses = {name: values[index] for name, values in baselines.items()}
+        checks.append(MonthCheck(realised, month.bookings, month.split, guesses))
     if not checks:
         raise ValueError(f"the export ends on {full.as_of}: no forecast month is complete")
     total = forecast.months[len(checks) - 1].cumulative

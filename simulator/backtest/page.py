@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from simulator.backtest.baselines import BASELINES, NAIVE, SURVIVAL, WEIGHTED
 from simulator.backtest.compare import Backtest
 from simulator.backtest.console import backtest_lines, yes_no
 from simulator.forecast.console import usd
@@ -17,6 +18,12 @@ from simulator.page import escape, figure_html, render, section
 from simulator.report.style import LEGEND_BELOW
 
 REALISED, NAIVE_LINE = "#1f2933", "#c62828"
+BASELINE_LINES = {
+    NAIVE: ("naive: mean of the last 3 months", NAIVE_LINE, "dash"),
+    WEIGHTED: ("CRM weighted pipeline", "#ef6c00", "dot"),
+    SURVIVAL: ("stage-age survival", "#6a1b9a", "dashdot"),
+}
+"""Each baseline's line on a backtest chart: its name, colour and dash."""
 
 
 @dataclass(frozen=True)
@@ -36,14 +43,16 @@ def backtest_figure(backtest: Backtest) -> go.Figure:
     x = [m.name for m in backtest.months]
     bands = [m.bookings for m in backtest.months]
     figure = fan(x, [b.p10 for b in bands], [b.p50 for b in bands], [b.p90 for b in bands])
-    figure.add_scatter(
-        x=x,
-        y=[backtest.naive.monthly_usd] * len(x),
-        mode="lines",
-        name="naive: mean of the last 3 months",
-        line={"color": NAIVE_LINE, "dash": "dash"},
-        hovertemplate="naive $%{y:,.0f}<extra></extra>",
-    )
+    for baseline, (name, colour, dash) in BASELINE_LINES.items():
+        figure.add_scatter(
+            x=x,
+            y=[m.baselines[baseline] for m in backtest.months],
+            mode="lines+markers",
+            name=name,
+            line={"color": colour, "dash": dash},
+            marker={"size": 5},
+            hovertemplate=f"{baseline} $%{{y:,.0f}}<extra></extra>",
+        )
     figure.add_scatter(
         x=x,
         y=[m.realised.acv_usd for m in backtest.months],
@@ -96,12 +105,13 @@ def sources_figure(backtest: Backtest) -> go.Figure:
 
 
 def _table(backtest: Backtest) -> str:
-    heads = ["Month", "Booked", "P10", "P50", "P90", "Inside P10-P90?", "Naive", "Closer"]
+    heads = ["Month", "Booked", "P10", "P50", "P90", "Inside P10-P90?", "Naive",
+             "Weighted pipeline", "Stage-age survival", "Closer (P50 or naive)"]  # fmt: skip
     rows = []
     for m in backtest.months:
         b = m.bookings
         cells = [usd(v) for v in (m.realised.acv_usd, b.p10, b.p50, b.p90)]
-        cells += [yes_no(m.inside), usd(m.naive_usd), m.closer]
+        cells += [yes_no(m.inside), *(usd(m.baselines[n]) for n in BASELINES), m.closer]
         body = "".join(f"<td>{escape(c)}</td>" for c in cells)
         rows.append(f"<tr><td>{escape(m.name)}</td>{body}</tr>")
     head = "".join(f"<th>{escape(h)}</th>" for h in heads)
@@ -127,9 +137,13 @@ def backtest_html(backtest: Backtest, context: PageContext) -> str:
         f"day and nothing later, then forecast the next {n} month{'s' if n > 1 else ''}. The "
         "diamonds are what the team actually booked (won deals by month of close). The shaded "
         "band is where 8 in 10 simulated futures landed and the line the middle one (P50). The "
-        "dashed line is the simple alternative: the average of the last three months. A good "
-        "forecast has the diamonds inside the band and nearer the line than the dashed one; "
-        "about one month in five falls outside even a right band."
+        "other lines are what a team forecasts without a simulator, from what it knew that "
+        "day: the average of the last three months (naive), the CRM's weighted pipeline (open "
+        "deals times the win rate, placed by when deals like them closed), and a stage-age "
+        "survival forecast (each open deal's chance of winning each month given its age, plus "
+        "new deals at the recent rate). A good forecast has the diamonds inside the band and "
+        "nearer its line than the others; about one month in five falls outside even a right "
+        "band."
     )
     sections = [
         section(
