@@ -45,7 +45,7 @@ from simulator.cli_export import (
     fit_export,
     parse_day,
 )
-from simulator.cli_forecast import MAX_MONTHS, _simulate
+from simulator.cli_forecast import MAX_MONTHS, _simulate, drawn_inputs
 from simulator.crm.load import Imported, load_export, with_as_of
 from simulator.crm.reader import ExportError
 from simulator.forecast import Context, build_forecast
@@ -216,11 +216,13 @@ def _run(
     loaded = load(str(paths["scenario"]), None)
     variant = loaded.variants[0]
     start = day0(variant.parameters)
+    uncertainty, fixed = drawn_inputs(loaded, None)
     draws = _simulate(loaded, variant, months, forecast_replications, settings.seed,
-                      settings.workers)  # fmt: skip
+                      settings.workers, uncertainty)  # fmt: skip
     context = Context(
-        loaded.name, loaded.source, variant.name, settings.seed, start, (), loaded.warnings
-    )
+        loaded.name, loaded.source, variant.name, settings.seed, start, (), loaded.warnings,
+        fixed_inputs=fixed,
+    )  # fmt: skip
     forecast = build_forecast(draws, month_names(start, months), None, context)
     write_forecast_page(forecast, paths["forecast_page"])
     as_of = seen.deals.as_of

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -31,8 +32,10 @@ from simulator.decide.values import parse_amount
 from simulator.forecast import Context, Draws, build_forecast, simulate_draws
 from simulator.forecast.calendar import day0, month_names
 from simulator.forecast.console import forecast_output
+from simulator.forecast.inputs import Design
 from simulator.forecast.page import write_forecast_page
 from simulator.parameters import ScenarioFile
+from simulator.parameters.tree import FitUncertainty
 from simulator.progress import StudyProgress
 from simulator.scenario import Scenario, Variant
 from simulator.start_state import booked_before_start
@@ -87,6 +90,15 @@ def forecast(
             "--out", help="the page to write [default: results/forecast-<scenario>-...html]"
         ),
     ] = None,
+    inputs: Annotated[
+        Inputs | None,
+        typer.Option(
+            help="drawn: each future draws a calibrated scenario's fitted inputs from the fit's "
+            "uncertainty (the band holds what the export leaves unknown); fixed: chance alone "
+            "[default: drawn when the scenario records its fit's uncertainty]",
+            case_sensitive=False,
+        ),
+    ] = None,
     overrides: SetOption = None,
 ) -> None:
     """Forecast bookings month by month (P10 / P50 / P90), split into the open pipeline and new
@@ -104,6 +116,7 @@ def forecast(
         chosen = variant_named(loaded, variant)
     except ValueError as error:
         raise bad(f"{loaded.source}: {error}") from None
+    uncertainty, fixed = drawn_inputs(loaded, inputs)
     start = day0(chosen.parameters)
     context = Context(
         loaded.name,
@@ -114,8 +127,11 @@ def forecast(
         loaded.overrides,
         loaded.warnings,
         lambda days: booked_before_start(chosen.parameters, days),
+        fixed,
     )
-    draws = _simulate(loaded, chosen, months, replications, seed, workers or default_workers())
+    draws = _simulate(
+        loaded, chosen, months, replications, seed, workers or default_workers(), uncertainty
+    )
     result = build_forecast(draws, month_names(start, months), goal, context)
     data = json.dumps(result.to_json(), indent=2) + "\n"
     try:
@@ -139,13 +155,43 @@ def forecast(
     out.print(f"Forecast page: {path}")
 
 
+class Inputs(StrEnum):
+    drawn = "drawn"
+    fixed = "fixed"
+
+
+def drawn_inputs(loaded: Scenario, inputs: Inputs | None) -> tuple[FitUncertainty | None, str]:
+    """The fit's uncertainty to draw the inputs from, or None and why they are held; exit 2
+    for ``--inputs drawn`` on a scenario that records none."""
+    recorded = loaded.fit.uncertainty if loaded.fit is not None else None
+    if inputs is Inputs.fixed:
+        return None, "--inputs fixed"
+    if recorded is not None:
+        return recorded, ""
+    why = (
+        "the scenario was not calibrated"
+        if loaded.fit is None
+        else "its fit records no uncertainty: calibrate it again to have one"
+    )
+    if inputs is Inputs.drawn:
+        raise bad(f"--inputs drawn: {loaded.source}: {why}; nothing to draw the inputs from")
+    return None, why
+
+
 def _simulate(
-    loaded: Scenario, chosen: Variant, months: int, replications: int, seed: int, workers: int
+    loaded: Scenario,
+    chosen: Variant,
+    months: int,
+    replications: int,
+    seed: int,
+    workers: int,
+    uncertainty: FitUncertainty | None = None,
 ) -> Draws:
     """The draws, under a progress bar (lines when stderr is not a terminal)."""
+    design = Design.of(replications, uncertainty is not None)
     display = StudyProgress(
         f"forecast {loaded.name}",
-        replications,
+        design.replications,
         None,
         err,
         lambda line: typer.echo(line, err=True),
@@ -154,7 +200,7 @@ def _simulate(
     try:
         with display:
             draws = simulate_draws(
-                loaded, chosen, months, replications, seed, workers, display.advance
+                chosen, months, replications, seed, workers, display.advance, uncertainty
             )
     except KeyboardInterrupt:
         typer.echo("Interrupted; nothing was written.", err=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from simulator.calibrate.knobs import BY_NAME
 from simulator.formats import amount
 from simulator.merge import deep_merge, default_tree
 from simulator.overrides import apply_overrides, parse_path
@@ -156,7 +157,11 @@ def resolve(
         for v in spec.variants
     ) or (Variant(BASELINE_VARIANT_NAME, spec.description, Parameters.model_validate(base)),)
     variants = _with_start(variants, raw, source)
-    problems = [*_hires_beyond(variants, raw, spec.horizon_months), *_not_applied(variants, raw)]
+    problems = [
+        *_hires_beyond(variants, raw, spec.horizon_months),
+        *_not_applied(variants, raw),
+        *_unknown_inputs(spec.fit),
+    ]
     if problems:
         raise ScenarioError(source, problems)
     notes = []
@@ -273,6 +278,22 @@ def _not_applied(variants: tuple[Variant, ...], raw: Any) -> list[Problem]:
             if found not in problems:
                 problems.append(found)
     return problems
+
+
+def _unknown_inputs(fit: FitRecord | None) -> list[Problem]:
+    """Inputs a (hand-edited) fit record names that no calibration fits: a forecast could not
+    draw them."""
+    if fit is None or fit.uncertainty is None:
+        return []
+    allowed = ", ".join(sorted(BY_NAME))
+    return [
+        Problem(
+            f"fit.uncertainty.inputs[{index}]",
+            f"{name!r} is not an input a calibration fits; allowed: {allowed}",
+        )
+        for index, name in enumerate(fit.uncertainty.inputs)
+        if name not in BY_NAME
+    ]
 
 
 def _repeated_names(raw_variants: Sequence[Any]) -> list[Problem]:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from simulator.calibrate.knobs import BY_NAME, KNOBS
 from simulator.calibrate.moments import raw_statistics, trailing_window
 from simulator.calibrate.simulate import day0_for, simulated_export
 from simulator.cli import app
@@ -110,6 +111,32 @@ def test_the_json_says_what_was_fitted_and_counted(calibrated: tuple[Path, dict]
     assert counted["team.hunters"] == 4
     assert data["window"] == ["2025-01-01", "2025-06-30"]
     assert len(data["misses_in_standard_errors"]) == len(data["fitted"])
+
+
+def test_the_scenario_records_the_fits_uncertainty_for_forecasts(
+    calibrated: tuple[Path, dict],
+) -> None:
+    """What a forecast draws its inputs from: the knobs the search moved, at their fitted
+    values, with a covariance whose diagonal gives the table's intervals."""
+    out, data = calibrated
+    record = load_scenario(out).fit.uncertainty
+    assert record is not None
+    by_path = {fitted["path"]: fitted for fitted in data["fitted"]}
+    moved = {k.name for k in KNOBS if by_path.get(k.path, {}).get("fitted")}
+    assert set(record.inputs) <= moved and record.inputs
+    covariance = np.array(record.covariance)
+    assert np.linalg.eigvalsh(covariance).min() >= -1e-9 * np.abs(covariance).max()
+    for name, center, variance in zip(
+        record.inputs, record.center, np.diag(covariance), strict=True
+    ):
+        fitted = by_path[BY_NAME[name].path]
+        half = 1.959964 * np.sqrt(variance)  # the table's 95% interval, in the coordinate
+        if name == "pull_in":  # the coordinate is the probability itself
+            assert fitted["value"] == pytest.approx(center, rel=1e-5)
+            assert fitted["low"] == pytest.approx(max(0.0, center - half), abs=1e-5)
+            assert fitted["high"] == pytest.approx(min(1.0, center + half), abs=1e-5)
+        elif name in ("leads", "deal_size", "cycle"):  # a log factor on the path's value
+            assert np.log(fitted["high"] / fitted["low"]) == pytest.approx(2 * half, rel=1e-3)
 
 
 def _deals(created: list[str], closed: list[str | None], outcome: list[str], acv: list[float]):

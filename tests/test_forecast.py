@@ -77,7 +77,7 @@ def test_a_scenario_without_open_deals_at_the_start_is_all_new_pipeline(answer):
 
 def test_the_chance_of_a_target_is_one_at_zero_and_falls_as_the_target_rises():
     scenario = bundled("baseline")
-    draws = simulate_draws(scenario, scenario.variants[0], 4, 40, seed=5)
+    draws = simulate_draws(scenario.variants[0], 4, 40, seed=5)
     context = Context("baseline", "test", "baseline", 5)
     names = month_names(None, 4)
     totals = draws.bookings.sum(axis=1)
@@ -208,7 +208,7 @@ def test_the_forecast_total_is_the_runs_bookings_over_the_same_months():
     (``bookings_12m``), replication by replication: a shorter horizon changes nothing before
     it, and the months add up to the summary metric."""
     scenario = bundled("baseline")
-    draws = simulate_draws(scenario, scenario.variants[0], 12, 30, seed=9)
+    draws = simulate_draws(scenario.variants[0], 12, 30, seed=9)
     run = run_experiment(scenario, 30, 9)
     booked = column(run.summary, "baseline", "bookings_12m")
     np.testing.assert_allclose(draws.bookings.sum(axis=1), booked, rtol=1e-9)
@@ -240,7 +240,7 @@ def test_a_scenario_started_from_a_crm_export_books_its_open_deals_as_open_pipel
     )
     variant = scenario.variants[0]
     assert month_names(day0(variant.parameters), 2) == ["2017-10", "2017-11"]
-    draws = simulate_draws(scenario, variant, 2, 6, seed=2)
+    draws = simulate_draws(variant, 2, 6, seed=2)
     assert draws.open_pipeline.sum() > 0
     assert np.all(draws.open_pipeline <= draws.bookings * (1 + 1e-9) + 1e-6)
     forecast = build_forecast(draws, ["2017-10", "2017-11"], None, Context("m", "t", "v", 2))

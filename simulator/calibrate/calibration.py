@@ -97,6 +97,24 @@ class Calibration:
     def settled(self) -> bool:
         return not self.misses
 
+    @property
+    def uncertainty(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        """The fitted knobs the export pins down (moved by the search, a finite variance):
+        their names, coordinates and covariance, the sampling distribution a forecast draws
+        its inputs from. A knob left at the base, or one nothing in the export moves, is not
+        drawn: its uncertainty is not known."""
+        solution = self.solution
+        covariance = solution.covariance
+        kept = [
+            i
+            for i in range(len(solution.knobs))
+            if solution.moved[i] and np.isfinite(covariance[i]).all() and covariance[i, i] >= 0
+        ]
+        kept = [i for i in kept if np.isfinite(covariance[i, kept]).all()]
+        names = tuple(solution.knobs[i].name for i in kept)
+        block = covariance[np.ix_(kept, kept)]
+        return names, solution.x[kept].copy(), (block + block.T) / 2
+
 
 @dataclass(frozen=True)
 class Miss:

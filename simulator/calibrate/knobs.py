@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from simulator.parameters import SEGMENTS, STAGES
 
 Tree = dict[str, Any]
@@ -43,11 +45,17 @@ class Knob:
     statistic: str  # the statistic of ``moments.STATISTICS`` it is paired with
     bounds: tuple[float, float]
     set: Callable[[Tree, Tree, float], None]  # (tree to change, base tree, x)
+    absolute: bool = False  # x is the value itself, not a move from the base's
 
     def value(self, base: Tree, x: float) -> float:
         """What the main field (``path``) is at ``x``."""
         node = _deep_copy(base)
         self.set(node, base, x)
+        return self.read(node)
+
+    def read(self, tree: Tree) -> float:
+        """The main field's value in ``tree``."""
+        node: Any = tree
         for name in self.path.split("."):
             node = node[name]
         return float(node)
@@ -148,7 +156,7 @@ KNOBS = (
     Knob(
         "pull_in", "deals pulled in to close by the quarter end",
         "team.quarter_end.pull_in_probability", "probability", "quarter_end_ratio",
-        (0.0, 1.0), _pull_in,
+        (0.0, 1.0), _pull_in, absolute=True,
     ),
 )  # fmt: skip
 HANDOFFS = ("hunter_only", "hunter_farmer")
@@ -200,6 +208,24 @@ POST_SALE_KNOBS = (
     ),
 )  # fmt: skip
 """What a subscription export fits: the post-sale side (``retention_moments``)."""
+
+
+BY_NAME = {knob.name: knob for knob in (*KNOBS, *POST_SALE_KNOBS)}
+"""Every knob by name: a scenario's record of its fit's uncertainty names them."""
+
+
+def moved(tree: Tree, knobs: tuple[Knob, ...], center: np.ndarray, delta: np.ndarray) -> Tree:
+    """A copy of ``tree`` with each knob moved by ``delta`` from its fitted coordinate
+    ``center`` (kept within its bounds): a relative knob scales or shifts the tree's own values
+    by the move, an absolute one adds it to the tree's value. Moves are applied to whatever the
+    tree holds, so a variant (more hunters, another price) keeps its own values and gets the
+    fit's uncertainty about them."""
+    changed = _deep_copy(tree)
+    for knob, at, step in zip(knobs, center.tolist(), delta.tolist(), strict=True):
+        low, high = knob.bounds
+        move = min(max(at + step, low), high) - at
+        knob.set(changed, tree, knob.read(tree) + move if knob.absolute else move)
+    return changed
 
 
 def apply(base: Tree, knobs: tuple[Knob, ...], x: tuple[float, ...] | list[float]) -> Tree:

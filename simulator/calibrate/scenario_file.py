@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
+from scipy.linalg import block_diag
 
 from simulator.calibrate.calibration import Calibration
 from simulator.calibrate.knobs import Tree
@@ -315,6 +317,37 @@ def fit_record(fittings: list[Fitting], base: Scenario | None = None) -> dict[st
                 for m in c.misses
             ),
         ],
+        **_uncertainty(calibrations, before),
+    }
+
+
+def _uncertainty(calibrations: list[Calibration], before: FitRecord | None) -> dict[str, Any]:
+    """The ``uncertainty`` entry: each calibration's pinned-down knobs, and those of a carried
+    fit that this one does not fit again; independent exports, so a block-diagonal
+    covariance."""
+    names: list[str] = []
+    center: list[float] = []
+    blocks: list[np.ndarray] = []
+    for calibration in calibrations:
+        fitted, x, covariance = calibration.uncertainty
+        names += fitted
+        center += x.tolist()
+        blocks.append(covariance)
+    carried = before.uncertainty if before is not None else None
+    if carried is not None:
+        keep = [i for i, name in enumerate(carried.inputs) if name not in names]
+        names += [carried.inputs[i] for i in keep]
+        center += [carried.center[i] for i in keep]
+        blocks.append(np.array(carried.covariance)[np.ix_(keep, keep)])
+    if not names:
+        return {}
+    covariance = block_diag(*blocks)
+    return {
+        "uncertainty": {
+            "inputs": names,
+            "center": [_rounded(float(v)) for v in center],
+            "covariance": [[_rounded(float(v)) for v in row] for row in covariance],
+        }
     }
 
 

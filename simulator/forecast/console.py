@@ -66,6 +66,31 @@ def history_line(history: History) -> str:
     return line + ": within a factor of two of the company's own history."
 
 
+def percent(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def band_line(forecast: Forecast) -> str:
+    """What the band holds: the fit's input uncertainty and chance, with each one's share of
+    the total's spread, or chance alone and why."""
+    uncertainty = forecast.uncertainty
+    if uncertainty is None:
+        why = forecast.fixed_inputs or "the scenario was not calibrated"
+        return f"Band: chance alone, at the scenario's inputs ({why})."
+    design, shares = uncertainty.design, uncertainty.total
+    line = (
+        f"Band: chance and what the fit leaves unknown: {design.inputs} settings of "
+        f"{', '.join(uncertainty.inputs)} drawn from the fit's uncertainty, {design.chance}+ "
+        "futures each."
+    )
+    if shares is None:
+        return line
+    return (
+        f"{line} Of the total's spread (variance): the inputs make {percent(shares.inputs)}, "
+        f"chance {percent(shares.chance)}."
+    )
+
+
 def forecast_lines(forecast: Forecast) -> list[str]:
     """The total, its sources and the chance of the target, one sentence each."""
     total, split = forecast.total, forecast.total_split
@@ -77,6 +102,7 @@ def forecast_lines(forecast: Forecast) -> list[str]:
         f"Of the mean {usd(split.mean)}: {usd(split.open_pipeline)} from deals open at the start, "
         f"{usd(split.new_pipeline)} from new pipeline.",
     ]
+    lines.append(band_line(forecast))
     if forecast.history is not None:
         lines.append(history_line(forecast.history))
     reached = forecast.reached

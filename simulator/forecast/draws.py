@@ -1,5 +1,5 @@
 """The forecast's raw material: bookings by replication and month, split by where the deal came
-from, run through the experiment machinery (progress, workers, common random numbers).
+from, run in chunks of replications on the local workers (``experiment.run_chunk``).
 
 A replication's bookings come from its monthly table (``bookings``: ACV signed in the month, a
 beta partner's later conversion in the month it pays), so the forecast's totals are the run's
@@ -8,20 +8,26 @@ the deals table) is the ACV of those won, in the month they were signed; the res
 pipeline. A deal open at the start that signed as a beta partner and converts later is counted
 in the month it signed, its conversion included. Without open deals at the start (every scenario
 with an empty pipeline on day 0), everything is new pipeline.
+
+A calibrated scenario's futures also draw their inputs from the fit's uncertainty (``inputs``):
+each setting runs consecutive replications of its own (``Design.bounds``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulator.backends import open_backend
-from simulator.experiment import Chunk, ChunkTables, Plan, run_study
-from simulator.scenario import Scenario, Variant
+from simulator.experiment import IN_FLIGHT_PER_SLOT, Chunk, ChunkTables, Plan, run_chunk
+from simulator.forecast.inputs import Design, input_variants
+from simulator.parameters.tree import FitUncertainty
+from simulator.scenario import Variant
 from simulator.units import DAYS_PER_MONTH
 
 OPEN_AT_START = "open_at_start"
@@ -36,6 +42,12 @@ class Draws:
 
     bookings: np.ndarray
     open_pipeline: np.ndarray
+    input_settings: int = 1  # the fit's inputs drawn this many times (1: fixed)
+    drawn_inputs: tuple[str, ...] = ()  # which inputs were drawn
+
+    @property
+    def design(self) -> Design:
+        return Design(self.input_settings, self.replications)
 
     @property
     def new_pipeline(self) -> np.ndarray:
@@ -86,9 +98,6 @@ class DrawSink:
         self.months = months
         self.chunks: dict[Chunk, tuple[np.ndarray, np.ndarray]] = {}
 
-    def stored(self) -> dict:
-        return {}
-
     def store(self, tables: ChunkTables) -> None:
         chunk = tables.chunk
         replications = list(range(chunk.start, chunk.stop))
@@ -99,10 +108,8 @@ class DrawSink:
             open_pipeline_bookings(tables.deals, replications, self.months),
         )
 
-    def drop_from(self, replication: int) -> None:
-        self.chunks = {c: a for c, a in self.chunks.items() if c.start < replication}
-
     def draws(self) -> Draws:
+        """The chunks' arrays in order: variant major, then replication."""
         ordered = [self.chunks[c] for c in sorted(self.chunks)]
         return Draws(
             np.concatenate([b for b, _ in ordered]), np.concatenate([o for _, o in ordered])
@@ -110,27 +117,65 @@ class DrawSink:
 
 
 def simulate_draws(
-    scenario: Scenario,
     variant: Variant,
     months: int,
     replications: int,
     seed: int,
     workers: int = 1,
     on_progress: Callable[[int], None] | None = None,
+    uncertainty: FitUncertainty | None = None,
 ) -> Draws:
     """Run ``variant`` for ``months`` months (not the scenario's horizon), ``replications``
-    times from ``seed``; replication ``i`` is the same market whatever the workers."""
+    times from ``seed``; replication ``i`` is the same market whatever the workers. With the
+    fit's ``uncertainty``, the futures are ``Design.of(replications, True)``: input settings
+    drawn from it, each on replications of its own."""
     if months < 1 or replications < 1:
         raise ValueError("a forecast needs at least one month and one replication")
-    only = replace(scenario, horizon_months=months, variants=(variant,))
+    design = Design.of(replications, uncertainty is not None)
+    settings = (variant,)
+    if uncertainty is not None:
+        settings = input_variants(variant, uncertainty, design.inputs, seed)
+    block = Plan.fixed(design.chance, workers).block
+    jobs = [
+        (setting, Chunk(k, start, min(start + block, stop)))
+        for k, (setting, (first, stop)) in enumerate(zip(settings, design.bounds(), strict=True))
+        for start in range(first, stop, block)
+    ]
     sink = DrawSink(months)
-    run_study(
-        only,
-        Plan.fixed(replications, workers),
-        seed,
-        sink,
-        open_backend("local", workers),
-        on_progress,
-        deals=True,
-    )
-    return sink.draws()
+    _run(jobs, months, seed, workers, sink, on_progress)
+    drawn = sink.draws()
+    if uncertainty is None:
+        return drawn
+    return replace(drawn, input_settings=design.inputs, drawn_inputs=tuple(uncertainty.inputs))
+
+
+def _run(
+    jobs: list[tuple[Variant, Chunk]],
+    months: int,
+    seed: int,
+    workers: int,
+    sink: DrawSink,
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    """Each chunk of its variant's replications, on the local workers, into ``sink``."""
+    pending: dict[Any, Chunk] = {}
+    with open_backend("local", workers) as backend:
+
+        def collect() -> None:
+            for future in backend.first_done(pending):
+                chunk = pending.pop(future)
+                sink.store(future.result())
+                if on_progress:
+                    on_progress(chunk.stop - chunk.start)
+
+        try:
+            for variant, chunk in jobs:
+                while len(pending) >= IN_FLIGHT_PER_SLOT * backend.slots:
+                    collect()
+                arguments = (variant.parameters, months, seed, chunk, variant.name, True)
+                future = backend.submit(run_chunk, *arguments)
+                pending[future] = chunk
+            while pending:
+                collect()
+        finally:
+            backend.cancel(pending)

@@ -4,6 +4,7 @@
 - where the average month's bookings come from: deals open at the start, and new pipeline;
 - bookings to date as a fan, with the target and the chance of reaching it;
 - how the total over the months is spread across the simulated futures;
+- what makes the band: the fit's input uncertainty, chance, and the two together;
 - the numbers as a table.
 """
 
@@ -22,6 +23,8 @@ from simulator.report.style import LEGEND_BELOW, PALETTE, rgba
 from simulator.store import write_text_atomic
 
 LINE, OPEN, NEW, TARGET = PALETTE[0], "#1f3a5f", "#7fb3d5", "#c62828"
+SOURCE_COLOURS = {"inputs": "#b45309", "chance": "#7fb3d5"}
+SOURCE_NAMES = {"inputs": "what the fit leaves unknown (inputs)", "chance": "chance"}
 BAND_ALPHA = 0.2
 MONEY_AXIS = {"tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"}
 
@@ -142,6 +145,33 @@ def total_figure(forecast: Forecast) -> go.Figure:
     return figure
 
 
+def sources_figure(forecast: Forecast) -> go.Figure:
+    """Each source's share of the spread of every month's bookings and of the total."""
+    uncertainty = forecast.uncertainty
+    assert uncertainty is not None
+    x = [*(str(m.name) for m in forecast.months), "Total"]
+    shares = [*uncertainty.months, uncertainty.total]
+    figure = go.Figure()
+    for source, name in SOURCE_NAMES.items():
+        figure.add_bar(
+            x=x,
+            y=[None if s is None else 100 * getattr(s, source) for s in shares],
+            name=name,
+            marker_color=SOURCE_COLOURS[source],
+            hovertemplate=f"{name}: %{{y:.0f}}%<extra></extra>",
+        )
+    figure.update_layout(
+        barmode="stack",
+        height=360,
+        margin={"l": 80, "r": 30, "t": 20, "b": 70},
+        xaxis={"title": "Month", "type": "category"},
+        yaxis={"title": "share of the spread (variance), %", "range": [0, 100]},
+        legend=LEGEND_BELOW,
+        hovermode="x unified",
+    )
+    return figure
+
+
 def chance_title(forecast: Forecast) -> str:
     reached, last = forecast.reached, forecast.months[-1].name
     if reached is None or forecast.target is None:
@@ -257,11 +287,34 @@ def forecast_html(forecast: Forecast) -> str:
             "The numbers", "Month by month, in US dollars of ACV signed.", _table(forecast), "table"
         ),
     ]
+    if forecast.uncertainty is not None and forecast.uncertainty.total is not None:
+        sections.insert(-1, _sources_section(forecast))
     title = f"{forecast.scenario}: bookings forecast, {period(forecast)}"
     warnings = list(forecast.warnings)
     if forecast.history is not None and forecast.history.far:
         warnings.append(history_line(forecast.history))
     return render(title, header(forecast), sections, warnings)
+
+
+def _sources_section(forecast: Forecast) -> str:
+    uncertainty = forecast.uncertainty
+    assert uncertainty is not None
+    design = uncertainty.design
+    caption = (
+        "How wide the band is comes from two things: chance (which deals show up, which close, "
+        "when) and what the export cannot pin down about the company (the fitted inputs: "
+        f"{', '.join(uncertainty.inputs)}). The forecast drew {design.inputs} settings of the "
+        f"inputs from the fit's uncertainty and ran {design.chance} or more futures of each: "
+        "how far apart the settings' averages are is the inputs' share of the spread, how far a "
+        "future falls from its setting's average is chance's. A band made mostly by the inputs "
+        "narrows with a longer or richer export; one made by chance does not."
+    )
+    return section(
+        "What makes the band",
+        caption,
+        figure_html(sources_figure(forecast), "forecast-sources"),
+        "sources",
+    )
 
 
 def default_page_path(forecast: Forecast) -> Path:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from simulator.forecast.draws import Draws
+from simulator.forecast.inputs import Design, Sources, sources
 from simulator.forecast.statistics import Band, Chance, band, chance
 from simulator.units import DAYS_PER_MONTH
 
@@ -104,6 +105,26 @@ class History:
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """What the band is made of: the inputs drawn from the fit's uncertainty, the design of
+    the futures, and each source's share of the spread of the total and of each month."""
+
+    inputs: tuple[str, ...]
+    design: Design
+    total: Sources | None
+    months: tuple[Sources | None, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "inputs_drawn": list(self.inputs),
+            "input_settings": self.design.inputs,
+            "futures_per_setting": [stop - start for start, stop in self.design.bounds()],
+            "total": None if self.total is None else self.total.to_json(),
+            "months": [None if m is None else m.to_json() for m in self.months],
+        }
+
+
+@dataclass(frozen=True)
 class Forecast:
     """What ``salesim forecast`` answers, with what it ran."""
 
@@ -122,6 +143,8 @@ class Forecast:
     totals: np.ndarray  # total bookings per replication, for the page's histogram
     warnings: tuple[str, ...] = ()  # the scenario's (an unsettled fit)
     history: History | None = None
+    uncertainty: Uncertainty | None = None  # None: the inputs were held at the fit
+    fixed_inputs: str = ""  # why the inputs were held (when they were)
 
     @property
     def open_share(self) -> float:
@@ -146,6 +169,9 @@ class Forecast:
             "probability_of_target": None if reached is None else reached.probability,
             "probability_interval": None if reached is None else [reached.low, reached.high],
             "history": None if self.history is None else self.history.to_json(),
+            "inputs": "fixed" if self.uncertainty is None else "drawn",
+            "inputs_fixed_because": self.fixed_inputs or None,
+            "band_sources": None if self.uncertainty is None else self.uncertainty.to_json(),
             "warnings": list(self.warnings),
         }
 
@@ -163,6 +189,8 @@ class Context:
     warnings: tuple[str, ...] = ()
     booked_before: Callable[[float], float | None] | None = None
     """ACV the scenario's export booked in the given days before day 0 (a CRM start)."""
+    fixed_inputs: str = ""
+    """Why the inputs were held at their values when the draws did not draw them."""
 
 
 def build_forecast(
@@ -189,6 +217,15 @@ def build_forecast(
         booked = context.booked_before(first * DAYS_PER_MONTH)
         if booked is not None:
             history = History(first, booked, months[first - 1].cumulative.p50)
+    uncertainty = None
+    if draws.input_settings > 1:
+        design = draws.design
+        uncertainty = Uncertainty(
+            draws.drawn_inputs,
+            design,
+            sources(totals, design),
+            tuple(sources(draws.bookings[:, m], design) for m in range(draws.months)),
+        )
     return Forecast(
         context.scenario,
         context.source,
@@ -205,4 +242,6 @@ def build_forecast(
         totals,
         context.warnings,
         history,
+        uncertainty,
+        "" if uncertainty is not None else context.fixed_inputs,
     )

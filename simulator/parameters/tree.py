@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool, ValidationInfo, field_validator
+import numpy as np
+from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
 
 from simulator.parameters.base import Count, Number, Section
 from simulator.parameters.competitors import Competitors
@@ -56,6 +57,37 @@ class FitMiss(Section):
     )
 
 
+class FitUncertainty(Section):
+    """The fit's sampling distribution: its inputs' coordinates (the search's, a log factor for
+    a rate or a size, a shift for a log-odds or a utility, the value for a probability) at the
+    fit and their covariance. `salesim forecast` draws each replication's inputs from it, so
+    its band carries what the export leaves unknown as well as chance."""
+
+    inputs: list[str] = Field(
+        min_length=1, description="the inputs drawn, by the calibration's names (leads, cycle, ...)"
+    )
+    center: list[Number] = Field(description="each input's fitted coordinate")
+    covariance: list[list[Number]] = Field(
+        description="the coordinates' covariance, one row per input (symmetric)"
+    )
+
+    @model_validator(mode="after")
+    def _shapes(self) -> FitUncertainty:
+        k = len(self.inputs)
+        if len(set(self.inputs)) != k:
+            raise ValueError("fit.uncertainty.inputs: each input once")
+        if len(self.center) != k:
+            raise ValueError(f"fit.uncertainty.center: {len(self.center)} values for {k} inputs")
+        if len(self.covariance) != k or any(len(row) != k for row in self.covariance):
+            raise ValueError(f"fit.uncertainty.covariance: a {k} x {k} matrix, one row per input")
+        matrix = np.array(self.covariance)
+        if not np.allclose(matrix, matrix.T, rtol=1e-6, atol=1e-12):
+            raise ValueError("fit.uncertainty.covariance: not symmetric")
+        if np.any(np.diag(matrix) < 0):
+            raise ValueError("fit.uncertainty.covariance: a negative variance on the diagonal")
+        return self
+
+
 class FitRecord(Section):
     """How `salesim calibrate` fitted the scenario: to what, and whether it settled. A scenario
     whose fit did not settle is run with a warning by every command, on the console and on
@@ -70,6 +102,9 @@ class FitRecord(Section):
     )
     misses: list[FitMiss] = Field(
         default_factory=list, description="the statistics more than 2 standard errors off"
+    )
+    uncertainty: FitUncertainty | None = Field(
+        None, description="the fitted inputs' sampling distribution, which forecasts draw from"
     )
 
 
