@@ -19,6 +19,7 @@ from simulator import __version__, planning
 from simulator.aggregate import compare
 from simulator.backends import BACKENDS, Backend, default_workers, open_backend
 from simulator.bench import TARGETS, run_bench, verdicts
+from simulator.bench_calibration import calibration_time
 from simulator.catalog import LOWER_IS_BETTER, SUMMARY, registry_json
 from simulator.cli_backtest import backtest
 from simulator.cli_calibrate import calibrate_export
@@ -312,10 +313,22 @@ def bench(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="also write the figures as JSON here")
     ] = None,
+    calibration_only: Annotated[
+        bool,
+        typer.Option(
+            "--calibration-only", help="only time salesim calibrate on crm-maven (minutes)"
+        ),
+    ] = False,
 ) -> None:
-    """Measure speed, scaling, parallel efficiency, memory and time to decision (minutes)."""
+    """Measure speed, scaling, parallel efficiency, memory, time to decision and calibration
+    time (minutes)."""
     scenarios = sorted(bundled_scenarios_dir().glob("*.yaml"))
-    figures = run_bench(scenarios, quick, lambda step: err.print(f"[dim]bench:[/dim] {step}"))
+    say = lambda step: err.print(f"[dim]bench:[/dim] {step}")  # noqa: E731
+    if calibration_only:
+        say("calibration: salesim calibrate on crm-maven, 2 workers")
+        figures = calibration_time()
+    else:
+        figures = run_bench(scenarios, quick, say)
     figures["targets_met"] = verdicts(figures)
     out.print(bench_table(figures, {key: text for key, (text, _) in TARGETS.items()}))
     if json_path is not None:

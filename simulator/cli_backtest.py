@@ -34,6 +34,7 @@ from simulator.cli_common import SetOption, bad, json_option, load, out, write_j
 from simulator.cli_export import (
     DEFAULTS,
     BaseOption,
+    DealSizesOption,
     ExportArg,
     FitReplicationsOption,
     FormatOption,
@@ -76,6 +77,7 @@ def backtest(
     warmup_months: WarmupMonthsOption = DEFAULTS.warmup_months,
     replications: FitReplicationsOption = DEFAULTS.replications,
     max_tries: MaxTriesOption = DEFAULTS.max_evaluations,
+    deal_sizes: DealSizesOption = DEFAULTS.deal_sizes,
     seed: Annotated[int, typer.Option(min=0, help="root seed of the fit and the forecast")] = (
         Settings.seed
     ),
@@ -125,6 +127,7 @@ def backtest(
     settings = Settings(
         window_months=window_months, warmup_months=warmup_months, replications=replications,
         seed=seed, workers=workers or default_workers(), max_evaluations=max_tries,
+        deal_sizes=deal_sizes,
     )  # fmt: skip
     written: list[Path] = []
     made = not folder.exists()

@@ -30,6 +30,7 @@ from simulator.cli_common import write_json as write_json_file
 from simulator.cli_export import (
     DEFAULTS,
     BaseOption,
+    DealSizesOption,
     FitReplicationsOption,
     FormatOption,
     MapOption,
@@ -71,6 +72,7 @@ def calibration_json(c: Calibration, scenario: Path, report: Path) -> dict[str, 
         ],
         "not_fitted": c.left,
         "misses_in_standard_errors": [round(float(m), 3) for m in c.solution.misses],
+        "shapes": [row.to_json() for row in c.shapes],
         "settled": c.settled,
         "unsettled": [{k: _finite(v) for k, v in asdict(m).items()} for m in c.misses],
         "evaluations": c.solution.evaluations,
@@ -110,6 +112,26 @@ def _fitted_table(fittings: list[Fitting]) -> Table:
                     style="yellow",
                 )
             table.add_row(f.path, value, f.target, f"{f.observed:,.4g}", f"{f.simulated:,.4g}")
+    return table
+
+
+def shapes_table(fittings: list[Fitting]) -> Table | None:
+    """The cycles' and ACVs' quartiles, the export's against the fitted company's."""
+    rows = [row for f in fittings for row in f.calibration.shapes]
+    if not rows:
+        return None
+    table = Table(
+        title="Shapes (quartiles over the window: your export, the fitted company's mean)",
+        title_justify="left",
+    )
+    for name in ("Distribution", "Quartile", "Export", "Simulated", "Chance moves it by", "Match"):
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        word = {True: "yes", False: Text("no", style="yellow"), None: "not judged"}[row.matches]
+        table.add_row(
+            row.label, f"P{row.percent}", amount(row.export, row.unit),
+            amount(row.simulated, row.unit), f"±{amount(row.allowed, row.unit)}", word,
+        )  # fmt: skip
     return table
 
 
@@ -189,6 +211,7 @@ def calibrate_export(
     ),
     workers: WorkersOption = None,
     max_tries: MaxTriesOption = DEFAULTS.max_evaluations,
+    deal_sizes: DealSizesOption = DEFAULTS.deal_sizes,
     report: Annotated[
         Path | None,
         typer.Option(metavar="FILE", help="the fit report page (default: beside --out, .html)"),
@@ -222,6 +245,7 @@ def calibrate_export(
     settings = Settings(
         window_months=window_months, warmup_months=warmup_months, replications=replications,
         seed=seed, workers=workers or default_workers(), max_evaluations=max_tries,
+        deal_sizes=deal_sizes,
     )  # fmt: skip
     fittings: list[Fitting] = []
     base_scenario, tree, imported = None, None, None
@@ -256,6 +280,9 @@ def calibrate_export(
         sys.stdout.write(data + "\n")
         return
     out.print(_fitted_table(fittings))
+    shaped = shapes_table(fittings)
+    if shaped is not None:
+        out.print(shaped)
     for fitting in fittings:
         c = fitting.calibration
         for item in c.counted:

@@ -16,6 +16,7 @@ import typer
 
 from simulator.calibrate.calibration import (
     Calibration,
+    DealSizeSource,
     Settings,
     calibrate,
     calibrate_customers,
@@ -49,7 +50,13 @@ WindowMonthsOption = Annotated[
     int, typer.Option(min=3, max=36, help="months of the export the fit's statistics cover")
 ]
 WarmupMonthsOption = Annotated[
-    int, typer.Option(min=1, max=36, help="months simulated before them to fill the pipeline")
+    int,
+    typer.Option(
+        min=1,
+        max=36,
+        help="months simulated before them to fill the pipeline, at least (the export's own "
+        "history before them when longer, up to 36)",
+    ),
 ]
 FitReplicationsOption = Annotated[
     int, typer.Option("-n", "--replications", min=2, max=200, help="replications a fit try")
@@ -58,6 +65,16 @@ MaxTriesOption = Annotated[
     int, typer.Option(min=5, help="most parameter sets the fit may simulate")
 ]
 WorkersOption = Annotated[int | None, typer.Option(min=1, help="worker processes")]
+DealSizesOption = Annotated[
+    DealSizeSource,
+    typer.Option(
+        "--deal-sizes",
+        case_sensitive=False,
+        help="export: deal sizes from the export's own won ACVs when it has amounts (the "
+        "scenario records them as market.deal_sizes); lognormal: each segment's lognormal, its "
+        "median and spread fitted",
+    ),
+]
 DEFAULTS = Settings()
 
 

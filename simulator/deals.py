@@ -7,9 +7,11 @@ gone cold before the first meeting (a CRM would not have opened an opportunity f
 discovery learns (committee, share met, sponsor, economic buyer, whether the deal replaces a
 working process) is null for deals that never reached it, and the flags from qualification are
 null for deals screened out there. ``outcome`` and ``closed_day``
-are null for deals still open at the horizon. ``acv_usd`` is the ACV signed (a beta partner's
-later conversion included) for a won deal, the ACV at stake for another qualified deal, and null
-for a deal never qualified.
+are null for deals still open at the horizon. ``crm_closed_day`` is the day a CRM shows the deal
+closed: ``closed_day``, except for a deal that went dark (``stalled``), which the CRM shows open
+until its cleanup closes it lost (null when that comes after the horizon). ``acv_usd`` is the
+ACV signed (a beta partner's later conversion included) for a won deal, the ACV at stake for
+another qualified deal, and null for a deal never qualified.
 
 Lead ids are numbered 0, 1, 2, ... in arrival order within a replication, so a lead's id is its
 row: every column is filled by indexing, with no per-record Python loop.
@@ -49,6 +51,7 @@ SCHEMA = pa.schema(
         pa.field("stage_reached", pa.string()),
         pa.field("outcome", pa.string()),
         pa.field("closed_day", pa.float64()),
+        pa.field("crm_closed_day", pa.float64()),
         pa.field("acv_usd", pa.float64()),
     ]
 )
@@ -114,6 +117,12 @@ def deals_table(log: np.ndarray, variant: str, replication: int) -> pa.Table:
     converted = at(Kind.BETA_CONVERTED)
     np.add.at(acv, converted["subject"], converted["value"])
     closed_known = known_of(ended)
+    closed_day = filled(ended, "day", np.float64)
+    cleaned = at(Kind.CLEANED_UP)
+    crm_known = closed_known & (outcome != Outcome.STALLED)
+    crm_known[cleaned["subject"]] = True
+    crm_closed_day = closed_day.copy()
+    crm_closed_day[cleaned["subject"]] = cleaned["day"]
     columns = {
         "variant": pa.array([variant] * n, pa.string()),
         "replication": pa.array(np.full(n, replication, np.int32)),
@@ -144,7 +153,8 @@ def deals_table(log: np.ndarray, variant: str, replication: int) -> pa.Table:
             [outcome_names[o] if k else None for o, k in zip(outcome, closed_known, strict=True)],
             pa.string(),
         ),
-        "closed_day": _masked(filled(ended, "day", np.float64), closed_known, pa.float64()),
+        "closed_day": _masked(closed_day, closed_known, pa.float64()),
+        "crm_closed_day": _masked(crm_closed_day, crm_known, pa.float64()),
         "acv_usd": _masked(acv, ~np.isnan(acv), pa.float64()),
     }
     return pa.table(columns, schema=SCHEMA)

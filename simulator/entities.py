@@ -52,6 +52,7 @@ class Z:
     QUALIFICATION = 1
     EVALUATION = 2
     PROPOSAL = 3
+    DARK = 4  # when the buyer goes dark (going_dark.py)
 
 
 UNIFORM_SLOTS = 32
@@ -97,8 +98,13 @@ class Accounts:
             return np.array([need.of(index) for index in range(len(segments))])[segment]
 
         median = per_segment("deal_size_median_usd")
-        deal_sd = per_segment("deal_size_log_sd")
-        deal_size = median * np.exp(deal_sd * rng.standard_normal(n))
+        if market.deal_sizes is None:
+            deal_sd = per_segment("deal_size_log_sd")
+            deal_size = median * np.exp(deal_sd * rng.standard_normal(n))
+        else:  # the export's shape, at each segment's level
+            shape = np.array(market.deal_sizes.quantiles_usd)
+            shape /= np.median(shape)
+            deal_size = median * shape[(rng.random(n) * shape.size).astype(np.int64)]
         committee = 1 + rng.poisson(per_segment("committee_size_mean") - 1.0)
         sponsor = rng.random(n) < per_segment("sponsor_present_probability")
         risk_sd = per_segment("perceived_risk_log_sd")

@@ -81,6 +81,7 @@ class Kind(IntEnum):
     # subject = value = seats (hunters employed plus vacancies being refilled)
     CUSTOMER_AT_START = 72  # a customer carried over from an export on day 0; value = ARR (USD);
     # code = sector; subject = its id (customers.CARRIED_IDS_FROM + k)
+    CLEANED_UP = 73  # the CRM's cleanup closed a deal that went dark (lost); subject = the deal
 
 
 class Source(IntEnum):

@@ -157,11 +157,13 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
 def _crm_win_rate(log: np.ndarray, kind: np.ndarray, closed: np.ndarray) -> float:
     """Won / (won + lost) as a CRM holds the deals (``crm/simulated.py``): an opportunity
     from its first meeting (a deal open in the export at the start had one), every close
-    that is not a win a loss."""
+    that is not a win a loss, a deal that went dark a loss once the cleanup closed it."""
     met = log["subject"][(kind == Kind.MEETING) & (log["code"] == Meeting.FIRST)]
     leads = log[kind == Kind.LEAD]
     exported = leads["subject"][leads["code"] == Source.OPEN_AT_START]
-    counted = closed[np.isin(closed["subject"], np.concatenate([met, exported]))]
+    cleaned = log["subject"][kind == Kind.CLEANED_UP]
+    shown = (closed["code"] != Outcome.STALLED) | np.isin(closed["subject"], cleaned)
+    counted = closed[shown & np.isin(closed["subject"], np.concatenate([met, exported]))]
     if not counted.size:
         return math.nan
     return int(np.count_nonzero(counted["code"] == Outcome.WON)) / counted.size

@@ -48,6 +48,7 @@ from simulator.processes.competition import Competition
 from simulator.processes.courtship import Courtship
 from simulator.processes.customers import CustomerBase
 from simulator.processes.decision import Decision
+from simulator.processes.going_dark import GoingDark
 from simulator.processes.market import Market
 from simulator.processes.marketing import Marketing
 from simulator.processes.pipeline import Pipeline
@@ -109,7 +110,10 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     decision = Decision(env, p, market, roadmap, brand, customers, competition)
     pitch = Pitch(env, p.process.pitching, p.strategy.pitch, roadmap, log, streams["waiting"])
     quota_period = QuotaPeriod(env, p.team.quarter_end, p.start.day0, log)
-    courtship = Courtship(env, p, market, roadmap, engineers, pitch, decision, quota_period, log)
+    going_dark = GoingDark(env, p, log)
+    courtship = Courtship(
+        env, p, market, roadmap, engineers, pitch, decision, quota_period, going_dark, log
+    )
     pipeline = Pipeline(
         env, p, market, awareness, capacity, courtship, roadmap, customers, log, streams
     )

@@ -2,8 +2,9 @@
 the search, and what it found as ``Fitted`` rows.
 
 An opportunity export (``calibrate``): the simulation runs ``warmup_months`` before the window
-so its pipeline is full when the window opens (a simulation starts empty; the export's company
-did not), and ends on the export's ``as_of``. A subscription export (``calibrate_customers``):
+(or the export's own history before it, when longer: ``warmup_for``) so its pipeline is full
+when the window opens (a simulation starts empty; the export's company did not), and ends on the
+export's ``as_of``. A subscription export (``calibrate_customers``):
 the simulation starts from the export's customers on the eve of the window and runs through
 it, so the post-sale side is measured on today's customer base. Knobs whose statistic the export
 cannot show (no quarter-end month in the window, no amounts, no churn of a reason) stay at the
@@ -16,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +41,12 @@ from simulator.calibrate.retention_moments import (
     resampled,
     retention_raw,
 )
+from simulator.calibrate.shapes import ShapeRow, shapes
 from simulator.calibrate.simulate import Simulator, day0_for, simulated_customers
+from simulator.calibrate.smaller import FIT_HUNTERS, shrink_factor, shrunk
 from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
+from simulator.units import DAYS_PER_MONTH
 
 REASON_SHARE = "reason_share_"
 SCOUT_STEPS = (1.0, -1.0, 2.0, -2.0, 3.0, 1.5)
@@ -50,6 +55,13 @@ reason can need health to fall past a threshold, flat near the base's values."""
 BOOTSTRAP_RESAMPLES = 200
 BOOTSTRAP_SEED = 20_171_001
 """Seed of the bootstrap of the export's statistics (the result must not depend on the clock)."""
+
+
+class DealSizeSource(StrEnum):
+    """Where a calibrated scenario's deal sizes come from."""
+
+    export = "export"  # the export's won ACVs, when it has amounts
+    lognormal = "lognormal"  # each segment's lognormal, median and spread fitted
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,8 @@ class Settings:
     workers: int = 1
     max_evaluations: int = 60
     history_replications: int = 20  # at the solution, for the statistics' history-to-history error
+    fit_hunters: int | None = FIT_HUNTERS  # the search's world shrunk to about this many hunters
+    deal_sizes: DealSizeSource = DealSizeSource.export
 
     @property
     def horizon_months(self) -> int:
@@ -96,6 +110,13 @@ class Calibration:
     @property
     def settled(self) -> bool:
         return not self.misses
+
+    @property
+    def shapes(self) -> list[ShapeRow]:
+        """An opportunity export's cycle and ACV quartiles against the fitted company's."""
+        if not isinstance(self.observed, Deals):
+            return []
+        return shapes(self.observed, self.solution.simulated, self.target.window)
 
     @property
     def uncertainty(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
@@ -136,10 +157,37 @@ class Miss:
         return "no size: a side shows none of it"
 
 
+SIZE_QUANTILES = 100
+"""Quantiles of the export's won ACVs a calibrated scenario keeps (``market.deal_sizes``)."""
+MIN_SIZED_WINS = 30
+"""Won deals with an amount an export needs for its own deal sizes (fewer: the lognormal)."""
+
+
+def deal_sizes_of(observed: Deals) -> dict[str, object] | None:
+    """The export's won deals' ACVs as ``market.deal_sizes``: their quantiles at
+    ``(k + 1/2) / SIZE_QUANTILES``, each a value the export holds (a staircase of list prices
+    stays one); None with fewer than ``MIN_SIZED_WINS`` won deals with an amount."""
+    acv = observed.acv_usd[observed.won]
+    acv = acv[np.isfinite(acv) & (acv > 0)]
+    if acv.size < MIN_SIZED_WINS:
+        return None
+    levels = (np.arange(SIZE_QUANTILES) + 0.5) / SIZE_QUANTILES
+    quantiles = np.quantile(acv, levels, method="inverted_cdf")
+    return {
+        "source": f"the {acv.size:,} won deals with an amount in the export as of {observed.as_of}",
+        "quantiles_usd": [float(f"{v:.6g}") for v in quantiles.tolist()],
+    }
+
+
 def _usable(knob: Knob, base: Tree, observed: dict[str, float]) -> str | None:
     """Why the knob cannot be fitted here, or None."""
     if knob.name == "pull_in" and "quarter_end" not in base["team"]:
         return "the base scenario has no quarter-end push"
+    if knob.name == "deal_spread" and base["market"].get("deal_sizes") is not None:
+        return (
+            "deal sizes are the export's own won ACVs (market.deal_sizes), so their spread is "
+            "the export's; the mean ACV is compared, not fitted"
+        )
     if not math.isfinite(observed[knob.statistic]) or observed[knob.statistic] <= 0:
         label, _ = statistic_label(knob.statistic)
         return f"the export does not show the {label} in the window"
@@ -167,22 +215,43 @@ def calibrate(
     """Fit ``base`` (a parameter tree) to ``observed`` (an export seen on its ``as_of``)."""
     as_of = observed.as_of.astype(dt.date)
     window = trailing_window(observed.as_of, settings.window_months)
+    settings = replace(settings, warmup_months=warmup_for(observed, window, settings))
     raw = raw_statistics(observed, window)
+    sizes = deal_sizes_of(observed) if settings.deal_sizes is DealSizeSource.export else None
+    if sizes is not None:
+        base = _copy(base)
+        base["market"]["deal_sizes"] = sizes
     knobs, left = _knobs(KNOBS, base, raw)
     names = tuple(k.statistic for k in knobs)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     covariance = bootstrap(observed, window, rng, BOOTSTRAP_RESAMPLES, names)
-    target = Target(names, transformed(raw, names), covariance, raw, window)
     day0 = day0_for(as_of, settings.horizon_months)
     tree = _copy(base)
     counted = counted_inputs(observed, window, settings.horizon_months, base)
     set_counted(tree, counted)
     tree["start"] = {"date": day0}  # a fit's history starts empty: the base's exports do not apply
+    factor = shrink_factor(tree, settings.fit_hunters)
+    target = Target(names, transformed(raw, names), covariance, raw, window, factor=factor)
     simulator = Simulator(
         settings.horizon_months, settings.seed, settings.replications, as_of, settings.workers
     )
     return _fitted(observed, target, counted, left, tree, knobs, simulator, settings, day0,
                    on_evaluation)  # fmt: skip
+
+
+MAX_WARMUP_MONTHS = 36
+"""The longest history simulated before the window."""
+
+
+def warmup_for(observed: Deals, window: Window, settings: Settings) -> int:
+    """Months simulated before the window: ``settings.warmup_months``, or the export's own
+    history before the window when longer (up to ``MAX_WARMUP_MONTHS``), so deals as old as
+    the export's oldest open ones can be open in the simulated export too."""
+    if not len(observed):
+        return settings.warmup_months
+    first = np.min(observed.created)
+    history = float((window.first - first).astype(np.int64)) / DAYS_PER_MONTH
+    return int(min(MAX_WARMUP_MONTHS, max(settings.warmup_months, math.ceil(history))))
 
 
 def calibrate_customers(
@@ -257,7 +326,7 @@ def _fitted(
     it, else not fitted (the base's value, no interval)."""
     with simulator:
         solution = solve(
-            tree,
+            shrunk(tree, target.factor),
             knobs,
             target,
             simulator,
@@ -265,16 +334,19 @@ def _fitted(
             settings.history_replications,
             on_evaluation,
             scout,
+            tree if target.factor != 1.0 else None,
         )
     fitted = []
     moved = solution.moved
+    # where the base sits: 0 for a move from its values, its own coordinate for an absolute one
+    unmoved = np.array([0.0 if k.at is None else k.at(tree) for k in solution.knobs])
     for index, knob in enumerate(solution.knobs):
         label, unit = statistic_label(knob.statistic)
         if moved[index]:
             x, method = float(solution.x[index]), "simulated method of moments"
             ends = sorted(knob.value(tree, end) for end in solution.interval(index))
         else:
-            x, ends = 0.0, [math.nan, math.nan]
+            x, ends = float(unmoved[index]), [math.nan, math.nan]
             method = (
                 f"not fitted: the search stopped (--max-tries) after {solution.searched} "
                 "parameter sets, before it moved this input; the base scenario's value"
@@ -295,7 +367,7 @@ def _fitted(
             )
         )
     # knobs the search never moved keep the base's values (not the nudge it started from)
-    x = np.where(moved, solution.x, 0.0)
+    x = np.where(moved, solution.x, unmoved)
     return Calibration(
         observed, target, counted, fitted, left, solution, apply(tree, solution.knobs, x),
         settings, day0,

@@ -3,11 +3,15 @@ export's statistics.
 
 The search minimises the statistics' misses, each divided by its standard error (the export's
 sampling error, from a bootstrap of its deals, and the simulation's own Monte Carlo error over
-the replications), with ``scipy.optimize.least_squares`` (trust region, bounds, finite
-differences under common random numbers). There are as many statistics as knobs, so at the
-solution the misses are zero up to noise, and the knobs' covariance is the statistics' error
-carried back through the Jacobian: ``J⁻¹ (Σ_export + Σ_sim / R) J⁻ᵀ`` (Gourieroux, Monfort &
-Renault's indirect inference / McFadden's SMM, exactly identified).
+the replications), by Levenberg-Marquardt steps under common random numbers: a first step
+moves the knobs whose statistic follows them in proportion (leads, cycle, deal size, the dark
+deals) straight to the export's value; then one finite-difference Jacobian serves step after
+step (a chord method: each step costs one parameter set, not one per knob), measured again
+only when a step fails to lower the misses. The search runs in a smaller world with the same
+statistics (``smaller.py``) and finishes in the whole company. There are as many statistics
+as knobs, so at the solution the misses are zero up to noise, and the knobs' covariance is
+the statistics' error carried back through the Jacobian: ``J⁻¹ (Σ_export + Σ_sim / R) J⁻ᵀ``
+(Gourieroux, Monfort & Renault's indirect inference / McFadden's SMM, exactly identified).
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import least_squares
 from scipy.stats import norm
 
 from simulator.calibrate.knobs import Knob, Tree, apply
@@ -32,29 +35,29 @@ from simulator.calibrate.moments import (
     transformed,
 )
 from simulator.calibrate.retention_moments import RETENTION_STATISTICS
+from simulator.calibrate.search import FLAT, chord, differences, direct_step
 from simulator.calibrate.simulate import Simulator
+from simulator.calibrate.smaller import scaled_back
 from simulator.parameters import Parameters
 
 CONFIDENCE = 0.95
-DIFF_STEP = 0.05
-"""Finite-difference step of the search, in knob coordinates (5% on a log factor)."""
 START_INSIDE = 0.1
 """How far inside its lower bound a knob starts when the base sits on it."""
 CLOSE_ENOUGH = 0.5
 """The search stops once every statistic is within this many standard errors of the export's:
 closer is fitting the simulation's noise."""
 UNCERTAINTY_STEP = 0.2
-"""Half-span of the central differences the intervals use, in knob coordinates."""
-TOLERANCE = 1e-3
-"""The search stops when a step changes the knobs or the misses by less than this share."""
-FLAT = 1e-9
-"""A Jacobian column shorter than this: the knob moves no statistic."""
+"""Span of the differences the intervals use, in knob coordinates."""
 MISSING_STATISTIC_MISS = 10.0
 """Standard errors a statistic the simulation cannot produce (no wins at all) counts as."""
 MIN_STANDARD_ERROR = 1e-3
 """Floor of a statistic's standard error on its comparison scale (0.1%)."""
 SCOUT_SHARE = 0.5
 """The share of the tries a scout may take; the search has the rest."""
+WHOLE_TRIES = 4
+"""Steps a search in a smaller world may take in the whole company after it (one parameter
+set each, on the smaller world's Jacobian): what the smaller world gets wrong (a team of fewer
+hunters leaves leads waiting longer) is made up there."""
 SETTLED = 2.0
 """A fit has settled when every statistic is within this many standard errors of the
 export's; one further off is a miss the scenario records and every command warns of."""
@@ -73,14 +76,21 @@ class Target:
     window: Window
     measure: Callable[[Any, Window], dict[str, float]] = raw_statistics
     registry: tuple[Statistic, ...] = STATISTICS
+    factor: float = 1.0
+    """How many times smaller than the export's company the search's world is
+    (``smaller.py``): its statistics are scaled back to the whole company's."""
     pooled: bool = False
     """Whether the simulated statistic is the comparison scale of the mean raw value over
     histories (for statistics a history can show as 0: shares of a few churns), rather than
     the mean of each history's comparison scale."""
 
     def of(self, history: Any) -> dict[str, float]:
-        """The statistics of one history (raw scales)."""
+        """The statistics of one history of the whole company (raw scales)."""
         return self.measure(history, self.window)
+
+    def of_search(self, history: Any) -> dict[str, float]:
+        """The statistics of one history of the search's (smaller) world, scaled back."""
+        return scaled_back(self.of(history), self.factor)
 
     def scaled(self, raw: dict[str, float]) -> np.ndarray:
         return transformed(raw, self.names, self.registry)
@@ -93,10 +103,9 @@ class Solution:
     knobs: tuple[Knob, ...]
     x: np.ndarray
     covariance: np.ndarray
-    tree: Tree
-    simulated: list[Any]  # one history per replication: an export's deals, or its customers
-    simulated_raw: dict[str, float]
-    misses: np.ndarray  # per statistic, in standard errors
+    simulated: list[Any]  # histories of the whole company at the fit: exports' deals, customers
+    simulated_raw: dict[str, float]  # their mean statistics
+    misses: np.ndarray  # per statistic, in standard errors, of those histories
     evaluations: int
     converged: bool
     start: np.ndarray  # where the search started
@@ -119,12 +128,11 @@ class Solution:
 
 
 def _mean_statistics(
-    simulated: list[Any], target: Target
+    raws: list[dict[str, float]], target: Target
 ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-    """Mean of each statistic over replications (comparison scale), its variance across them,
-    and the mean raw values."""
+    """Mean of each statistic over replications' statistics ``raws`` (comparison scale), its
+    variance across them, and the mean raw values."""
     names = target.names
-    raws = [target.of(history) for history in simulated]
     with warnings.catch_warnings():  # a statistic no replication shows is NaN, not a warning
         warnings.simplefilter("ignore", RuntimeWarning)
         raw_mean = {n: float(np.nanmean([r[n] for r in raws])) for n in names}
@@ -139,6 +147,40 @@ def _mean_statistics(
     return mean, variance, raw_mean
 
 
+class _World:
+    """A company the search runs: its parameter tree, how a history's statistics are read,
+    and the parameter sets run so far (each on the same replications: common random
+    numbers)."""
+
+    def __init__(
+        self,
+        base: Tree,
+        knobs: tuple[Knob, ...],
+        simulator: Simulator,
+        target: Target,
+        of: Callable[[Any], dict[str, float]],
+    ) -> None:
+        self.base, self.knobs, self.simulator, self.target, self.of = (
+            base, knobs, simulator, target, of,
+        )  # fmt: skip
+        self.runs: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, dict, list]] = {}
+
+    def simulate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, float], list]:
+        """Mean statistics at ``x`` (comparison scale), their variance over the replications,
+        the mean raw values, and the histories."""
+        key = tuple(np.round(x, 12))
+        if key not in self.runs:
+            parameters = Parameters.model_validate(apply(self.base, self.knobs, x))
+            simulated = self.simulator.run(parameters)
+            raws = [self.of(history) for history in simulated]
+            self.runs[key] = (*_mean_statistics(raws, self.target), simulated)
+        return self.runs[key]
+
+    @property
+    def count(self) -> int:
+        return len(self.runs)
+
+
 def solve(
     base: Tree,
     knobs: tuple[Knob, ...],
@@ -148,48 +190,55 @@ def solve(
     history_replications: int = 20,
     on_evaluation: Callable[[int, float], None] | None = None,
     scout: tuple[float, ...] = (),
+    whole: Tree | None = None,
 ) -> Solution:
-    """Search the knobs (starting at the base, 0) for the statistics of ``target``.
+    """Search the knobs (starting at the base, 0) for the statistics of ``target`` in the world
+    of ``base``; when that is a smaller world than the company (``whole``, see ``smaller.py``),
+    finish with up to ``WHOLE_TRIES`` steps in the company itself on the smaller world's
+    Jacobian. Then run ``history_replications`` of the company at the fit: the misses it
+    reports, and the history-to-history error behind the intervals.
 
     ``scout``: steps first tried along each knob alone, keeping the best (one pass, knob by
     knob, the one whose statistic misses most first, within ``SCOUT_SHARE`` of the tries),
     for statistics that do not move at all near the start (a share of churns that needs
-    health to fall past a threshold): the trust region's differences would see a flat
-    surface there and never leave it."""
+    health to fall past a threshold): differences near the start would see a flat surface
+    there and never leave it."""
     names = target.names
     observed_var = np.diag(target.covariance)
-    runs: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, dict[str, float], list]] = {}
+    search = _World(base, knobs, simulator, target, target.of_search)
+    company = search if whole is None else _World(whole, knobs, simulator, target, target.of)
 
-    def simulate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, float], list]:
-        key = tuple(np.round(x, 12))
-        if key not in runs:
-            parameters = Parameters.model_validate(apply(base, knobs, x))
-            simulated = simulator.run(parameters)
-            runs[key] = (*_mean_statistics(simulated, target), simulated)
-        return runs[key]
-
-    # strictly inside the bounds: the trust region does not move off a bound it starts on
+    # strictly inside the bounds: a step from a bound moves off it one way only
     start = np.array([min(max(k.bounds[0] + START_INSIDE, 0.0), k.bounds[1]) for k in knobs])
-    _, sim_var0, _, _ = simulate(start)
+    _, sim_var0, _, _ = search.simulate(start)
     sim_var0 = np.nan_to_num(sim_var0, nan=0.0)
     scale = np.sqrt(observed_var + sim_var0 / simulator.replications)
     scale = np.maximum(np.nan_to_num(scale, nan=MIN_STANDARD_ERROR), MIN_STANDARD_ERROR)
+    tries = 1
+    if on_evaluation is not None:
+        on_evaluation(
+            tries, float(np.nansum(((search.simulate(start)[0] - target.observed) / scale) ** 2))
+        )
 
-    def misses(x: np.ndarray) -> np.ndarray:
-        before = len(runs)
-        mean, _, _, _ = simulate(x)
-        miss = (mean - target.observed) / scale
-        miss = np.where(np.isfinite(miss), miss, MISSING_STATISTIC_MISS)
-        if on_evaluation is not None and len(runs) > before:  # a new try, not one seen
-            on_evaluation(len(runs), float(np.sum(miss**2)))
-        return miss
+    def close_enough_in(world: _World) -> Callable[[np.ndarray], np.ndarray]:
+        def close_enough(x: np.ndarray) -> np.ndarray:
+            nonlocal tries
+            before = world.count
+            miss = (world.simulate(x)[0] - target.observed) / scale
+            miss = np.where(np.isfinite(miss), miss, MISSING_STATISTIC_MISS)
+            if world.count > before:  # a new try, not one seen
+                tries += 1
+                if on_evaluation is not None:
+                    on_evaluation(tries, float(np.sum(miss**2)))
+            if np.abs(miss).max() < CLOSE_ENOUGH:
+                raise _CloseEnough(x.copy())
+            return miss
 
-    def close_enough(x: np.ndarray) -> np.ndarray:
-        miss = misses(x)
-        if np.abs(miss).max() < CLOSE_ENOUGH:
-            raise _CloseEnough(x.copy())
-        return miss
+        return close_enough
 
+    close_enough = close_enough_in(search)
+    budget = max_evaluations - (WHOLE_TRIES if company is not search else 0)
+    jacobian = None
     try:
         begin = start.copy()
         worst_first = np.argsort(-np.abs(close_enough(begin))) if scout else []
@@ -197,7 +246,7 @@ def solve(
             knob = knobs[index]
             best, at = float(np.sum(close_enough(begin) ** 2)), begin[index]
             for step in scout:
-                if len(runs) >= max_evaluations * SCOUT_SHARE:  # the rest is the search's
+                if tries >= max_evaluations * SCOUT_SHARE:  # the rest is the search's
                     break
                 trial = begin.copy()
                 trial[index] = min(max(start[index] + step, knob.bounds[0]), knob.bounds[1])
@@ -205,40 +254,43 @@ def solve(
                 if cost < best:
                     best, at = cost, trial[index]
             begin[index] = at
-        left = max_evaluations - (len(runs) if scout else 0)
-        result = least_squares(
-            close_enough,
-            begin,
-            jac=lambda x: _jacobian(misses, x, knobs),
-            bounds=(
-                np.array([k.bounds[0] for k in knobs]),
-                np.array([k.bounds[1] for k in knobs]),
-            ),
-            max_nfev=max(1, left // (len(knobs) + 1)),  # a step costs a Jacobian
-            x_scale=1.0,
-            ftol=TOLERANCE,
-            xtol=TOLERANCE,
-            gtol=TOLERANCE,
-        )
-        x, converged = result.x, bool(result.success)
+        x, converged = begin, False
+        if tries < budget:
+            begin = direct_step(close_enough, begin, knobs, scale)
+            x, converged, jacobian = chord(close_enough, begin, knobs, lambda: tries, budget)
     except _CloseEnough as close:
         x, converged = close.x, True
-    searched = len(runs)
-    mean, _, raw_mean, simulated = simulate(x)
-    jacobian = _central_jacobian(lambda z: simulate(z)[0], x, knobs)
-    more = range(simulator.replications, simulator.replications + history_replications)
-    histories = simulated + simulator.run(Parameters.model_validate(apply(base, knobs, x)), more)
-    error = _history_covariance(histories, target, names) * (1 + 1 / simulator.replications)
-    covariance = _carried_back(jacobian, error)
+    if company is not search and tries < max_evaluations:
+        if jacobian is None:
+            jacobian = differences(lambda z: search.simulate(z)[0] / scale, x, knobs)
+        try:
+            x, _, _ = chord(close_enough_in(company), x, knobs, lambda: tries,
+                             min(max_evaluations, tries + WHOLE_TRIES), jacobian,
+                             refresh=False)  # fmt: skip
+        except _CloseEnough as close:
+            x = close.x
+    searched = tries
+    slopes = differences(lambda z: search.simulate(z)[0], x, knobs, UNCERTAINTY_STEP)
+    reused = company.simulate(x)[3] if company.count else []
+    more = range(len(reused), max(history_replications, len(reused)))
+    parameters = Parameters.model_validate(apply(company.base, knobs, x))
+    histories = reused + simulator.run(parameters, more)
+    raws = [target.of(history) for history in histories]
+    mean, variance, raw_mean = _mean_statistics(raws, target)
+    final_scale = np.sqrt(observed_var + np.nan_to_num(variance, nan=0.0) / len(histories))
+    final_scale = np.maximum(np.nan_to_num(final_scale, nan=MIN_STANDARD_ERROR), MIN_STANDARD_ERROR)
+    # the export is one history of the company; the slopes' means carry the search's own
+    # Monte Carlo error, a smaller world's larger by its factor
+    error = _history_covariance(raws, target, names)
+    error = error * (1 + target.factor / simulator.replications)
     return Solution(
         knobs=knobs,
         x=x,
-        covariance=covariance,
-        tree=apply(base, knobs, x),
-        simulated=simulated,
+        covariance=_carried_back(slopes, error),
+        simulated=histories,
         simulated_raw=raw_mean,
-        misses=(mean - target.observed) / scale,
-        evaluations=len(runs),
+        misses=(mean - target.observed) / final_scale,
+        evaluations=search.count + (company.count if company is not search else 0),
         converged=converged,
         start=start,
         searched=searched,
@@ -253,50 +305,19 @@ class _CloseEnough(Exception):  # noqa: N818 (a signal to stop, not an error)
         self.x = x
 
 
-def _jacobian(
-    statistics: Callable[[np.ndarray], np.ndarray], x: np.ndarray, knobs: tuple[Knob, ...]
+def _history_covariance(
+    raws: list[dict[str, float]], target: Target, names: tuple[str, ...]
 ) -> np.ndarray:
-    """Forward differences of ``statistics`` at ``x``, a step of ``DIFF_STEP`` into the bounds
-    (scipy's own steps are relative to ``x``, which is 0 at the start: far too small to see
-    through common random numbers, whose statistics move in small jumps)."""
-    at_x = statistics(x)
-    columns = []
-    for index, knob in enumerate(knobs):
-        step = DIFF_STEP if x[index] + DIFF_STEP <= knob.bounds[1] else -DIFF_STEP
-        moved = x.copy()
-        moved[index] += step
-        columns.append((statistics(moved) - at_x) / step)
-    return np.nan_to_num(np.column_stack(columns))
-
-
-def _central_jacobian(
-    statistics: Callable[[np.ndarray], np.ndarray], x: np.ndarray, knobs: tuple[Knob, ...]
-) -> np.ndarray:
-    """Central differences of ``statistics`` at ``x`` over ``UNCERTAINTY_STEP`` each way
-    (inside the bounds): the slope the intervals use, over a span wide enough that common
-    random numbers show it."""
-    columns = []
-    for index, knob in enumerate(knobs):
-        low = max(knob.bounds[0], x[index] - UNCERTAINTY_STEP)
-        high = min(knob.bounds[1], x[index] + UNCERTAINTY_STEP)
-        below, above = x.copy(), x.copy()
-        below[index], above[index] = low, high
-        columns.append((statistics(above) - statistics(below)) / (high - low))
-    return np.nan_to_num(np.column_stack(columns))
-
-
-def _history_covariance(histories: list[Any], target: Target, names: tuple[str, ...]) -> np.ndarray:
     """How much the statistics vary from one company history to another at the fitted
     inputs: the export is one such history, so this is its sampling error (a bootstrap of its
     deals would treat them as independent and miss what a whole history shares: its hunters'
     skills, its market, its luck with the brand)."""
     if target.pooled:
-        raws = [target.of(history) for history in histories]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             at = {n: float(np.nanmean([r[n] for r in raws])) for n in names}
         return raw_covariance_scaled(raws, at, names, target.registry)
-    values = np.array([target.scaled(target.of(history)) for history in histories])
+    values = np.array([target.scaled(raw) for raw in raws])
     values = values[np.isfinite(values).all(axis=1)]
     if values.shape[0] < 2:
         return np.full((len(names), len(names)), np.inf)

@@ -45,7 +45,13 @@ class Knob:
     statistic: str  # the statistic of ``moments.STATISTICS`` it is paired with
     bounds: tuple[float, float]
     set: Callable[[Tree, Tree, float], None]  # (tree to change, base tree, x)
-    absolute: bool = False  # x is the value itself, not a move from the base's
+    at: Callable[[Tree], float] | None = None
+    """For a knob whose coordinate is absolute (not a move from the base's values): the
+    coordinate a tree sits at."""
+    elasticity: float | None = None
+    """For a knob its statistic follows in proportion: how far the statistic's comparison
+    scale moves per unit of the coordinate (1: a log factor on a count, a duration, a size),
+    which lets a search's first step go straight to the export's value."""
 
     def value(self, base: Tree, x: float) -> float:
         """What the main field (``path``) is at ``x``."""
@@ -107,26 +113,47 @@ def _deal_spread(tree: Tree, base: Tree, x: float) -> None:
         tree["market"][segment]["deal_size_log_sd"] = min(SPREAD_CAP, sd * factor)
 
 
-def _cycle_spread(tree: Tree, base: Tree, x: float) -> None:
-    factor = math.exp(x)
-    for segment in SEGMENTS:
-        tree["market"][segment]["stage_days_cv"] = base["market"][segment]["stage_days_cv"] * factor
-
-
 def _pull_in(tree: Tree, base: Tree, x: float) -> None:
     tree["team"]["quarter_end"]["pull_in_probability"] = min(max(x, 0.0), 1.0)
+
+
+def _pull_in_at(tree: Tree) -> float:
+    return float(tree["team"]["quarter_end"]["pull_in_probability"])
+
+
+DARK_RATE_REFERENCE = 0.05
+"""The going-dark rate (per deal-month) at coordinate 0: the knob is the log of the rate over
+it, so a search starts there whatever the base (whose rate is 0, off, by default)."""
+DARK_BOUNDS = (-6.0, 3.0)
+CLEANUP_CAP_DAYS = 3650.0
+"""The largest ``going_dark.cleanup_days`` the scenario allows."""
+
+
+def _dark(tree: Tree, base: Tree, x: float) -> None:
+    rate = DARK_RATE_REFERENCE * math.exp(x) if x > DARK_BOUNDS[0] else 0.0  # the bound: off
+    tree["process"]["going_dark"]["rate_per_month"] = rate
+
+
+def _dark_at(tree: Tree) -> float:
+    rate = tree["process"]["going_dark"]["rate_per_month"]
+    return math.log(rate / DARK_RATE_REFERENCE) if rate > 0 else DARK_BOUNDS[0]
+
+
+def _cleanup(tree: Tree, base: Tree, x: float) -> None:
+    days = base["process"]["going_dark"]["cleanup_days"] * math.exp(x)
+    tree["process"]["going_dark"]["cleanup_days"] = min(CLEANUP_CAP_DAYS, days)
 
 
 KNOBS = (
     Knob(
         "leads", "opportunities a hunter opens a month (inbound interest scaled alike)",
         "team.outbound_leads_per_hunter_month", "leads a hunter-month", "new_per_month",
-        (-6.0, 6.0), _leads,
+        (-6.0, 6.0), _leads, elasticity=1.0,
     ),
     Knob(
         "cycle", "stage durations (all stages and segments scaled alike)",
         "market.mid_market.stage_days.evaluation", "days", "won_cycle_days",
-        (-4.0, 4.0), _cycle,
+        (-4.0, 4.0), _cycle, elasticity=1.0,
     ),
     Knob(
         "quality", "share of leads that are real buying projects (all sources, log-odds shift)",
@@ -141,7 +168,7 @@ KNOBS = (
     Knob(
         "deal_size", "deal size (all segments' medians scaled alike)",
         "market.mid_market.deal_size_median_usd", "USD", "won_acv_median_usd",
-        (-8.0, 8.0), _deal_size,
+        (-8.0, 8.0), _deal_size, elasticity=1.0,
     ),
     Knob(
         "deal_spread", "spread of deal sizes (log sd, all segments scaled alike)",
@@ -149,14 +176,19 @@ KNOBS = (
         (-4.0, 2.0), _deal_spread,
     ),
     Knob(
-        "cycle_spread", "spread of stage durations (coefficient of variation, all scaled alike)",
-        "market.mid_market.stage_days_cv", "cv", "open_months",
-        (-3.0, 2.0), _cycle_spread,
-    ),
-    Knob(
         "pull_in", "deals pulled in to close by the quarter end",
         "team.quarter_end.pull_in_probability", "probability", "quarter_end_ratio",
-        (0.0, 1.0), _pull_in, absolute=True,
+        (0.0, 1.0), _pull_in, _pull_in_at,
+    ),
+    Knob(
+        "dark", "rate at which a buyer goes dark (log of the rate over 0.05 a month)",
+        "process.going_dark.rate_per_month", "per deal-month", "open_months",
+        DARK_BOUNDS, _dark, _dark_at, elasticity=1.0,
+    ),
+    Knob(
+        "cleanup", "age at which the CRM's cleanup closes a dark deal",
+        "process.going_dark.cleanup_days", "days", "open_age_days",
+        (-3.0, 3.0), _cleanup, elasticity=1.0,
     ),
 )  # fmt: skip
 HANDOFFS = ("hunter_only", "hunter_farmer")
@@ -224,7 +256,7 @@ def moved(tree: Tree, knobs: tuple[Knob, ...], center: np.ndarray, delta: np.nda
     for knob, at, step in zip(knobs, center.tolist(), delta.tolist(), strict=True):
         low, high = knob.bounds
         move = min(max(at + step, low), high) - at
-        knob.set(changed, tree, knob.read(tree) + move if knob.absolute else move)
+        knob.set(changed, tree, move if knob.at is None else knob.at(tree) + move)
     return changed
 
 

@@ -61,6 +61,10 @@ STATISTICS = (
     Statistic("quarter_end_ratio", "wins a month, quarter-end months / others", "ratio", "log",
               "too strong a quarter-end push: quarter-end months run high, the others low",
               "too weak a quarter-end push: quarter-end months run low, the others high"),
+    Statistic("open_age_days", "typical age of the deals open on the day (geometric mean)",
+              "days", "log",
+              "open deals too old: too many dark deals kept, the cleanup too late",
+              "open deals too young: too few dark deals kept, the cleanup too early"),
 )  # fmt: skip
 NAMES = tuple(s.name for s in STATISTICS)
 
@@ -122,9 +126,13 @@ def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
     median = float(np.median(acv)) if acv.size else math.nan
     mean = float(acv.mean()) if acv.size else math.nan
     new_per_month = int(created_in.sum()) / window.months
-    open_on_day = int((deals.open & (deals.created <= window.last)).sum())
+    open_now = deals.open & (deals.created <= window.last)
+    open_on_day = int(open_now.sum())
+    ages = (window.last - deals.created[open_now]).astype(np.float64)
     month = deals.closed[won].astype("datetime64[M]")
     months = window.full_months()
+    if closed.any():  # months before the export's first close are not in it, not months of none
+        months = months[months >= np.min(deals.closed[closed]).astype("datetime64[M]")]
     per_month = np.array([(month == m).sum() for m in months], float)
     ending = np.array([int(str(m)[5:7]) in QUARTER_END_MONTHS for m in months], bool)
     if ending.any() and (~ending).any() and per_month[~ending].mean() > 0:
@@ -140,6 +148,7 @@ def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
         "won_acv_mean_usd": mean,
         "open_months": open_on_day / new_per_month if new_per_month else math.nan,
         "quarter_end_ratio": ratio,
+        "open_age_days": _typical(ages),
     }
 
 

@@ -36,6 +36,7 @@ from simulator.calibrate.moments import STATISTICS, Statistic, Window, raw_stati
 from simulator.calibrate.monthly import monthly_section
 from simulator.calibrate.retention_moments import RETENTION_STATISTICS, retention_raw
 from simulator.calibrate.retention_page import retention_section
+from simulator.calibrate.shapes import ShapeRow, shapes
 from simulator.catalog import SUMMARY
 from simulator.crm.dates import iso
 from simulator.crm.subscriptions import Customers
@@ -303,6 +304,45 @@ def header(parts: list[FitPart], notes: list[str]) -> list[str]:
     return lines
 
 
+def shapes_section(rows: list[ShapeRow]) -> str:
+    """The cycles' and ACVs' quartiles: the export's against the fitted company's."""
+    body = []
+    for row in rows:
+        word = {True: "matches", False: "off", None: "not judged"}[row.matches]
+        css = {"matches": "better", "off": "worse"}.get(word, "unclear")
+        cells = (
+            row.label, f"P{row.percent}", amount(row.export, row.unit),
+            amount(row.simulated, row.unit), f"±{amount(row.allowed, row.unit)}",
+        )  # fmt: skip
+        body.append(
+            "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells)
+            + f'<td class="{css}">{word}</td></tr>'
+        )  # fmt: skip
+    heads = ("Distribution", "Quartile", "Your export", "Simulated (mean)",
+             "Chance moves it by", "Verdict")  # fmt: skip
+    off = sum(row.matches is False for row in rows)
+    sentence = (
+        "Every quartile is within chance of your export's."
+        if not off
+        else f"{off} of the {len(rows)} quartiles are off: the summaries above can match while "
+        "the deals close on another schedule, or at other sizes."
+    )
+    table = (
+        '<div class="wide"><table class="verdict" id="shapes-table"><thead><tr>'
+        + "".join(f"<th>{h}</th>" for h in heads)
+        + f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+    return section(
+        "The shapes behind the summaries",
+        "The quartiles of the won and lost deals' cycles (days from creation to close) and of "
+        "the won deals' ACVs, your export's against the mean of the fitted company's "
+        "histories; 'matches' when the difference is within what chance alone gives an export "
+        "of this size and period.",
+        f'<p class="sentence">{escape(sentence)}</p>{table}',
+        "shapes",
+    )
+
+
 def fit_page(
     parts: list[FitPart], notes: list[str], title: str, warnings: tuple[str, ...] = ()
 ) -> str:
@@ -316,6 +356,7 @@ def fit_page(
             sections.append(retention_section(observed, simulated, period))
             continue
         sections += [
+            shapes_section(shapes(observed, simulated, period)),
             win_rate_section(observed, simulated, period),
             cycle_section(observed, simulated, period),
             deal_size_section(observed, simulated, period),

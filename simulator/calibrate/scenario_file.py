@@ -351,6 +351,19 @@ def _uncertainty(calibrations: list[Calibration], before: FitRecord | None) -> d
     }
 
 
+class _Dumper(yaml.SafeDumper):
+    """Lists of numbers (the deal sizes' quantiles, the fit's covariance rows) on a few lines
+    each, not a line a number."""
+
+
+def _numbers_flow(dumper: yaml.SafeDumper, values: list) -> yaml.Node:
+    flow = bool(values) and all(isinstance(v, int | float) for v in values)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", values, flow_style=flow)
+
+
+_Dumper.add_representer(list, _numbers_flow)
+
+
 def write_scenario(
     fittings: list[Fitting],
     out: Path,
@@ -360,7 +373,7 @@ def write_scenario(
     """Write the calibrated scenario to ``out`` (atomically), over the ``base`` scenario."""
     name = out.stem.replace("-", " ").replace("_", " ").strip() or "calibrated"
     document = scenario_document(fittings, out, name, start_from_export, base)
-    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     carried = _carried_fit(fittings, base)
     before = (
         f"The base scenario was fitted to {carried.source} "

@@ -6,8 +6,10 @@ its first call (so its cycle is salesim's ``cycle_days_won_median``: opening to 
 days become dates from ``start`` (day 0), cut to whole days as a CRM records them. Every way of
 ending other than a win (disqualified after the meeting, to a competitor, to a household brand,
 to no decision, stalled, the group pulled out) is a lost deal; a deal open at the horizon is
-open. So the CRM win rate, won / (won + lost), of the table is salesim's ``crm_win_rate`` of
-the replication, one definition for both (salesim's ``win_rate`` counts forecast deals only).
+open, and so is one that went dark (stalled) until the CRM's cleanup closes it
+(``crm_closed_day``). So the CRM win rate, won / (won + lost), of the table is salesim's
+``crm_win_rate`` of the replication, one definition for both (salesim's ``win_rate`` counts
+forecast deals only).
 Names look like a CRM's: ``Hunter 7``, ``Account 123``, ``Inbound``, and an 18-character
 ``006...`` id. The table holds one variant's replication: the first of each unless asked.
 """
@@ -37,6 +39,7 @@ _NUMBERS = {
     "first_call_hours": pa.float64(),
     "first_meeting": pa.bool_(),
     "closed_day": pa.float64(),
+    "crm_closed_day": pa.float64(),
     "acv_usd": pa.float64(),
 }
 
@@ -108,6 +111,9 @@ def from_simulated(
     opened = numbers("created_day") + first_call
     created = day0 + np.floor(opened).astype(np.int64)
     closed_day = numbers("closed_day", np.nan)
+    if "crm_closed_day" in table.column_names:  # a dark deal is open until its cleanup
+        closed_day = numbers("crm_closed_day", np.nan)
+        outcome = [None if np.isnan(d) else o for o, d in zip(outcome, closed_day, strict=True)]
     kinds = np.array([OPEN if o is None else WON if o == WON else LOST for o in outcome])
     closed = np.where(
         kinds == OPEN, np.datetime64("NaT", "D"),

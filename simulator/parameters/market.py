@@ -3,6 +3,7 @@ takes, and the weights of the buyer's choice."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -129,6 +130,29 @@ class Choice(Section):
     )
 
 
+class DealSizes(Section):
+    """Deal sizes as an export showed them: its won deals' ACVs as evenly spaced quantiles,
+    each standing for an equal share of the deals. An account's full deal size is one of them,
+    drawn at random, scaled so that their median is its segment's ``deal_size_median_usd``:
+    the export's shape (a staircase of list prices, a long tail) with the segments' levels, in
+    place of the lognormal of ``deal_size_log_sd``."""
+
+    source: str = Field(min_length=1, description="where the sizes came from (export, date)")
+    quantiles_usd: list[PositiveFloat] = Field(
+        min_length=10,
+        max_length=1000,
+        description="the won ACVs' quantiles at (k + 1/2) / n for k = 0..n-1, ascending (USD; "
+        "10 to 1,000 of them)",
+    )
+
+    @model_validator(mode="after")
+    def _ascending(self) -> DealSizes:
+        values = self.quantiles_usd
+        if any(b < a for a, b in itertools.pairwise(values)):
+            raise ValueError("quantiles_usd: must be in ascending order")
+        return self
+
+
 class Market(Section):
     """The prospects: how many, which segments, how they become leads and how they choose."""
 
@@ -156,6 +180,12 @@ class Market(Section):
     cooldown_after_loss_months: NonNegativeFloat = Field(
         6.0,
         description="months before a lost or disqualified account can become a lead again",
+    )
+    deal_sizes: DealSizes | None = Field(
+        None,
+        description="deal sizes taken from an export's won deals (written by `salesim "
+        "calibrate` when the export has amounts); left out, each segment's sizes are "
+        "lognormal around its median",
     )
     enterprise: Segment = Segment(
         deal_size_median_usd=120_000,

@@ -138,6 +138,24 @@ class Pitching(Section):
     )
 
 
+class GoingDark(Section):
+    """Opportunities whose buyer stops answering: the hunter stops working the deal (it ends
+    stalled), but the CRM shows it open, under its owner, until a cleanup closes it lost. The
+    backlog of a real export: deals that went quiet, not deals still being sold."""
+
+    rate_per_month: NonNegativeFloat = Field(
+        0.0,
+        description="rate at which a buyer goes dark, from the first meeting until the decision "
+        "(per deal-month): the longer a deal takes, the likelier it goes quiet. 0 (the default) "
+        "is off; a calibration fits it from the export's backlog",
+    )
+    cleanup_days: Annotated[Number, Field(gt=0.0, le=3650.0)] = Field(
+        180.0,
+        description="age (days since the deal was opened) at which the CRM's cleanup closes a "
+        "dark deal lost; it sits open in the CRM until then (days, at most 3,650)",
+    )
+
+
 class Process(Section):
     """How our sales process works: lead handling, discovery, proposals, time-outs."""
 
@@ -207,8 +225,11 @@ class Process(Section):
         "proposal, the likelier the more people must agree and the longer they take",
     )
     stall_probability_proposal: Probability = Field(
-        0.02, description="probability the prospect goes dark after the proposal"
+        0.02,
+        description="probability the prospect goes dark after the proposal (it then sits open "
+        "in the CRM until going_dark.cleanup_days)",
     )
+    going_dark: GoingDark = GoingDark()
     pitching: Pitching = Pitching()
     sponsorless_timeout_days: PositiveFloat = Field(
         150.0,

@@ -21,6 +21,8 @@ skipped, from the hunter's first call to the prospect's decision.
 - A deal open on day 0 in today's pipeline (``start.from_crm``) starts at its stage: the stages
   before take no time and their tests (first meeting, fit screen, demos, the group's pull-out) are
   behind it; its current stage lasts what is left given its age (``resume.py``).
+- From the first meeting to the decision the buyer may go dark (``going_dark.py``): the deal
+  stops there, stalled, and the hunter's time is free.
 - A deal that replaces a process that works today needs the sponsor: without one it goes through
   every stage (unless its group pulls out), using the hunter's and the sales engineers' time, and
   ends in no decision (after a time-out from its opening, if the stages were quicker). Elsewhere
@@ -41,6 +43,7 @@ from simulator.events import Discovery, EventLog, Kind, Meeting, Outcome
 from simulator.parameters import STAGES, Parameters
 from simulator.processes.capacity import SalesEngineers
 from simulator.processes.decision import Decision
+from simulator.processes.going_dark import GoingDark
 from simulator.processes.market import Market
 from simulator.processes.pitch import Pitch
 from simulator.processes.quota_period import QuotaPeriod
@@ -79,6 +82,7 @@ class Courtship:
         pitch: Pitch,
         decision: Decision,
         quota_period: QuotaPeriod,
+        going_dark: GoingDark,
         log: EventLog,
     ) -> None:
         self.env = env
@@ -90,6 +94,7 @@ class Courtship:
         self.pitch = pitch
         self.decision = decision
         self.quota_period = quota_period
+        self.going_dark = going_dark
         self.log = log
         process = self.process
         # Our readiness to answer questions before they are asked shortens every stage.
@@ -102,6 +107,7 @@ class Courtship:
             for mean in means:  # checks the parameters once
                 LogNormal(mean * self.readiness, segment.stage_days_cv)
         self.stage_days_spread = tuple(LogNormal(1.0, s.stage_days_cv) for s in segments)
+        self.stage_days_cv = tuple(s.stage_days_cv for s in segments)
         # Discovery's chances, set by qualification discipline: the same for every deal.
         discipline = self.strategy.qualification_discipline
         self.sponsor_found = process.sponsor_found.at(discipline)
@@ -134,8 +140,8 @@ class Courtship:
             return stage_days_mean[stage] * scale * spread.from_normal(z[stage])
 
         start_stage = opp.start_stage  # a deal open on day 0: the stages before it are done
+        means = [mean * scale for mean in stage_days_mean]
         if start_stage or opp.elapsed_days:
-            means = [mean * scale for mean in stage_days_mean]
             stage_days = resumed_stage_days(start_stage, opp.elapsed_days, means, spread, z)
 
         # Attraction: the first meeting. Interest fades with every hour the lead waited: a lead
@@ -172,9 +178,20 @@ class Courtship:
             else:
                 pitch.out_of_habit(opp)
 
+        # From the first meeting on, the buyer may go dark; a deal open on day 0 past it may
+        # have gone dark already.
+        if start_stage > ATTRACTION:
+            cv = self.stage_days_cv[segment]
+            dark_at = self.going_dark.resumed_dark_at(opp.elapsed_days, means, cv, z[Z.DARK])
+        else:
+            dark_at = self.going_dark.dark_at(now, z[Z.DARK])
+        if dark_at <= now:
+            return Outcome.STALLED, 0.0
+
         # Qualification: discovery with the buying committee.
         record(now, STAGE, lead, account, hunter, code=QUALIFICATION)
-        yield env.timeout(stage_days(Z.QUALIFICATION))
+        if (yield from self._until(stage_days(Z.QUALIFICATION), dark_at)):
+            return Outcome.STALLED, 0.0
         now = env.now
         committee = accounts.committee_size[account]
         sponsor = accounts.sponsor_present[account] and u[U.SPONSOR] < self.sponsor_found
@@ -225,10 +242,13 @@ class Courtship:
             if pull_out_rate > 0.0 and start_stage <= EVALUATION
             else math.inf
         )
+        # whichever comes first ends the evaluation: the group pulls out, or the buyer goes dark
+        ends_at = min(pull_out_at, dark_at)
+        ended = Outcome.NO_CONSENSUS if pull_out_at <= dark_at else Outcome.STALLED
         step = evaluation_days / (demos + 1)
         for _ in range(demos):
-            if (yield from self._evaluate(step, pull_out_at)):
-                return Outcome.NO_CONSENSUS, 0.0
+            if (yield from self._until(step, ends_at)):
+                return ended, 0.0
             requested = env.now
             handed_over = engineers.request()
             if handed_over is not None:
@@ -239,25 +259,29 @@ class Courtship:
             engineers.release()
             attendees = DEMO_ATTENDEES + opp.attendee_bonus
             record(env.now, MEETING, lead, account, hunter, attendees, Meeting.DEMO)
-            if env.now >= pull_out_at:  # the group gave up while the demo was waited for
-                return Outcome.NO_CONSENSUS, 0.0
+            if env.now >= ends_at:  # it ended while the demo was waited for
+                return ended, 0.0
         if premature:
             record(env.now, Kind.PREMATURE_PROPOSAL, lead, account, hunter)
-        if (yield from self._evaluate(step, pull_out_at)):
-            return Outcome.NO_CONSENSUS, 0.0
+        if (yield from self._until(step, ends_at)):
+            return ended, 0.0
 
         # Proposal.
         record(env.now, STAGE, lead, account, hunter, code=PROPOSAL)
         proposal_days = stage_days(Z.PROPOSAL) * (
             process.premature_cycle_factor if premature else 1.0
         )
-        yield env.timeout(self.quota_period.pull_in(opp, proposal_days))  # the quarter-end push
+        proposal_days = self.quota_period.pull_in(opp, proposal_days)  # the quarter-end push
+        if (yield from self._until(proposal_days, dark_at)):
+            return Outcome.STALLED, 0.0
         if u[U.STALL_PROPOSAL] < process.stall_probability_proposal:
             return Outcome.STALLED, 0.0
 
         # A pitched deal hangs on the release, then on reference metrics.
         if opp.feature != NO_FEATURE and not opp.beta:
             still_met = yield from pitch.wait(opp, met, committee)
+            if env.now >= dark_at:  # the buyer went quiet while it waited
+                return Outcome.STALLED, 0.0
             if still_met is None:
                 return Outcome.LOST_NO_DECISION, 0.0
             met = still_met
@@ -265,8 +289,8 @@ class Courtship:
         # Decision: replacing a working process takes a sponsor; elsewhere the buyer chooses.
         if replaces and not sponsor:
             deadline = opp.opened_day + process.sponsorless_timeout_days
-            if deadline > env.now:
-                yield env.timeout(deadline - env.now)
+            if deadline > env.now and (yield from self._until(deadline - env.now, dark_at)):
+                return Outcome.STALLED, 0.0
             return Outcome.LOST_NO_DECISION, 0.0
         completeness = met / committee
         outcome = self.decision.decide(opp, completeness, economic_buyer, premature, sponsor)
@@ -274,12 +298,12 @@ class Courtship:
             return outcome, 0.0
         return outcome, full_acv * (1.0 - share + share * completeness) * (1.0 - opp.discount)
 
-    def _evaluate(self, days: float, pull_out_at: float) -> Generator[Any, Any, bool]:
-        """Spend ``days`` of the evaluation, unless the buying group pulls out first: then stop
-        on that day and say so."""
+    def _until(self, days: float, ends_at: float) -> Generator[Any, Any, bool]:
+        """Spend ``days``, unless the deal ends first (the group pulls out, the buyer goes
+        dark) at ``ends_at``: then stop on that day and say so."""
         env = self.env
-        if env.now + days < pull_out_at:
+        if env.now + days < ends_at:
             yield env.timeout(days)
             return False
-        yield env.timeout(max(0.0, pull_out_at - env.now))
+        yield env.timeout(max(0.0, ends_at - env.now))
         return True

@@ -44,6 +44,7 @@ MONTHS_PER_QUARTER = 3
 # The kinds recorded and the outcome tested for every deal, read off their enums once: before
 # Python 3.12, reading a member off an enum class costs several times reading a global.
 LEAD, OPENED, CLOSED, WON = Kind.LEAD, Kind.OPENED, Kind.CLOSED, Outcome.WON
+STALLED = Outcome.STALLED
 
 
 class Pipeline:
@@ -234,6 +235,8 @@ class Pipeline:
         self.market.release(opp.account, won=won)
         if won:
             self.customers.sign(opp.id, opp.account, acv)
+        elif outcome == STALLED:  # open in the CRM until its cleanup
+            self.courtship.going_dark.clean_up(opp)
 
     def _convert_beta(self, opp: Opportunity, remaining_acv: float) -> Generator[Any, Any, None]:
         """A beta partner pays the full price once the feature ships."""

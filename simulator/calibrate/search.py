@@ -1,0 +1,113 @@
+"""The steps of a calibration's search (``fit.solve``): finite-difference Jacobians under
+common random numbers, a first step straight to the export for the knobs whose statistic
+follows them in proportion, and Levenberg-Marquardt steps that reuse one Jacobian while they
+work (a chord method: a step costs one parameter set, not one per knob)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from simulator.calibrate.knobs import Knob
+
+MAX_STEP = 2.0
+"""The most one step moves a knob, in knob coordinates (a factor of e² on a log factor): far
+from the export the linear picture is rough."""
+START_DAMPING, MIN_DAMPING, MAX_DAMPING = 0.1, 1e-3, 100.0
+"""Levenberg-Marquardt damping (a share of each knob's own curvature added): where it starts,
+the least it falls to after good steps, the most a failed step raises it to before the search
+stops."""
+DIFF_STEP = 0.05
+"""Finite-difference step of the search, in knob coordinates (5% on a log factor)."""
+TOLERANCE = 1e-3
+"""The search stops when a step changes the knobs or the misses by less than this share."""
+FLAT = 1e-9
+"""A Jacobian column shorter than this: the knob moves no statistic (and the damping's floor)."""
+
+
+def differences(
+    statistics: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    knobs: tuple[Knob, ...],
+    span: float = DIFF_STEP,
+) -> np.ndarray:
+    """Forward differences of ``statistics`` at ``x``, a step of ``span`` into the bounds
+    (scipy's own steps are relative to ``x``, which is 0 at the start: far too small to see
+    through common random numbers, whose statistics move in small jumps). The search steps
+    ``DIFF_STEP``; the intervals ``UNCERTAINTY_STEP``, a span wide enough to show the slope
+    itself, not the jumps."""
+    at_x = statistics(x)
+    columns = []
+    for index, knob in enumerate(knobs):
+        step = span if x[index] + span <= knob.bounds[1] else -span
+        moved = x.copy()
+        moved[index] += step
+        columns.append((statistics(moved) - at_x) / step)
+    return np.nan_to_num(np.column_stack(columns))
+
+
+def direct_step(
+    misses: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    knobs: tuple[Knob, ...],
+    scale: np.ndarray,
+) -> np.ndarray:
+    """Move each knob whose statistic follows it in proportion (``Knob.elasticity``) by the
+    whole miss, the others left: one parameter set takes a search that starts at a default
+    company's deal sizes and cycles most of the way to the export's."""
+    miss = misses(x)
+    moved = x.copy()
+    for index, knob in enumerate(knobs):
+        if knob.elasticity is not None and np.isfinite(miss[index]):
+            step = -miss[index] * scale[index] / knob.elasticity
+            moved[index] = min(max(x[index] + step, knob.bounds[0]), knob.bounds[1])
+    return moved
+
+
+def chord(
+    misses: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    knobs: tuple[Knob, ...],
+    spent: Callable[[], int],
+    budget: int,
+    jacobian: np.ndarray | None = None,
+    refresh: bool = True,
+) -> tuple[np.ndarray, bool, np.ndarray | None]:
+    """Levenberg-Marquardt steps with one Jacobian (``jacobian``, else measured at ``x``):
+    a failed step on an old Jacobian measures it again (with ``refresh``; else stops), on a
+    fresh one it is damped ten times more. Stops, having converged, when no step up to
+    ``MAX_DAMPING`` lowers the misses or a step moves the knobs by less than ``TOLERANCE``; not
+    converged when ``budget`` tries are spent. Steps are capped at ``MAX_STEP`` a knob and
+    kept inside the bounds. Returns where it ended, whether it converged, and the Jacobian it
+    last used."""
+    low = np.array([k.bounds[0] for k in knobs])
+    high = np.array([k.bounds[1] for k in knobs])
+    miss = misses(x)
+    cost = float(miss @ miss)
+    fresh, damping = False, START_DAMPING
+    while spent() < budget:
+        if jacobian is None:
+            if spent() + len(knobs) > budget:
+                break
+            jacobian, fresh = differences(misses, x, knobs), True
+        normal = jacobian.T @ jacobian
+        damped = normal + damping * np.diag(np.diag(normal) + FLAT)
+        step = np.linalg.lstsq(damped, -jacobian.T @ miss, rcond=None)[0]
+        trial = np.clip(x + np.clip(step, -MAX_STEP, MAX_STEP), low, high)
+        if np.abs(trial - x).max() < TOLERANCE:
+            return x, True, jacobian
+        trial_miss = misses(trial)
+        trial_cost = float(trial_miss @ trial_miss)
+        if trial_cost < cost:
+            x, miss, cost = trial, trial_miss, trial_cost
+            fresh, damping = False, max(MIN_DAMPING, damping / 3)
+        elif not fresh and refresh:
+            jacobian = None  # an old Jacobian: measure it again before damping the step
+        elif not fresh:
+            return x, False, jacobian
+        elif damping < MAX_DAMPING:
+            damping *= 10
+        else:
+            return x, True, jacobian  # no step on a fresh Jacobian lowers the misses: a minimum
+    return x, False, jacobian

@@ -1,0 +1,52 @@
+"""Deal sizes from an export (``market.deal_sizes``): an account's full deal size is one of the
+export's quantiles, scaled so that their median is its segment's median; the lognormal stays
+for a scenario without them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from simulator.entities import ENTERPRISE, MID_MARKET, Accounts
+from simulator.parameters import Parameters
+from tests.conftest import bundled
+
+STAIRCASE = [100.0] * 30 + [500.0] * 40 + [1100.0] * 20 + [5000.0] * 10
+
+
+def _accounts(sizes: list[float] | None, seed: int = 3) -> tuple[Accounts, Parameters]:
+    tree = bundled("baseline").variants[0].parameters.model_dump()
+    tree["market"]["accounts"] = 4000
+    if sizes is not None:
+        tree["market"]["deal_sizes"] = {"source": "a test", "quantiles_usd": sizes}
+    parameters = Parameters.model_validate(tree)
+    accounts = Accounts.draw(parameters.market, parameters.product, np.random.default_rng(seed))
+    return accounts, parameters
+
+
+def test_sizes_are_the_exports_steps_at_each_segments_level() -> None:
+    accounts, parameters = _accounts(STAIRCASE)
+    sizes = np.array(accounts.deal_size_usd)
+    segment = np.array(accounts.segment)
+    steps = np.array(sorted(set(STAIRCASE))) / 500.0  # the staircase over its median
+    for index, name in ((ENTERPRISE, "enterprise"), (MID_MARKET, "mid_market")):
+        median = getattr(parameters.market, name).deal_size_median_usd
+        relative = sizes[segment == index] / median
+        assert np.isclose(relative[:, None], steps[None, :]).any(axis=1).all()  # steps only
+        shares = [np.isclose(relative, step).mean() for step in steps]
+        # each step's share of the accounts is its share of the quantiles, within 4 binomial
+        # standard errors
+        n = relative.size
+        for share, expected in zip(shares, (0.3, 0.4, 0.2, 0.1), strict=True):
+            assert share == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / n))
+
+
+def test_without_them_the_sizes_are_lognormal_as_before() -> None:
+    accounts, _ = _accounts(None)
+    assert len(set(accounts.deal_size_usd)) == len(accounts.deal_size_usd)  # continuous
+
+
+def test_quantiles_out_of_order_are_refused() -> None:
+    with pytest.raises(ValidationError, match="ascending"):
+        _accounts(list(reversed(STAIRCASE)))
