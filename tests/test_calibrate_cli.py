@@ -170,7 +170,7 @@ def test_the_statistics_count_the_window_as_a_crm_report_would() -> None:
     # wins a month: Jan 1, Mar 2, May 1, others 0 -> quarter-end months (Mar, Jun) 1.0 a month,
     # the other four 0.5
     assert stats["quarter_end_ratio"] == pytest.approx(2.0)
-    assert stats["won_acv_median_usd"] == pytest.approx(3000.0)
+    assert stats["won_acv_typical_usd"] == pytest.approx(np.sqrt(2000.0 * 4000.0))  # geomean
     assert stats["won_acv_mean_usd"] == pytest.approx(3750.0)
     assert stats["open_months"] == pytest.approx(1 / stats["new_per_month"])  # the May deal
 

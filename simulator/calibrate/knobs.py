@@ -167,7 +167,7 @@ KNOBS = (
     ),
     Knob(
         "deal_size", "deal size (all segments' medians scaled alike)",
-        "market.mid_market.deal_size_median_usd", "USD", "won_acv_median_usd",
+        "market.mid_market.deal_size_median_usd", "USD", "won_acv_typical_usd",
         (-8.0, 8.0), _deal_size, elasticity=1.0,
     ),
     Knob(

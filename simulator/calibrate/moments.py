@@ -50,7 +50,7 @@ STATISTICS = (
     Statistic("lost_cycle_days", "typical cycle of lost deals (geometric mean)", "days", "log",
               "losses come too late: deals stay open too long",
               "losses come too soon: the pipeline empties too fast"),
-    Statistic("won_acv_median_usd", "median ACV of won deals", "USD", "log",
+    Statistic("won_acv_typical_usd", "typical ACV of won deals (geometric mean)", "USD", "log",
               "deals too large: bookings run high", "deals too small: bookings run low"),
     Statistic("won_acv_mean_usd", "mean ACV of won deals", "USD", "log",
               "deals too large on average: bookings run high",
@@ -123,7 +123,7 @@ def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
     cycle = (np.where(closed, deals.closed, deals.created) - deals.created).astype(np.float64)
     acv = deals.acv_usd[won]
     acv = acv[np.isfinite(acv) & (acv > 0)]
-    median = float(np.median(acv)) if acv.size else math.nan
+    typical_acv = float(np.exp(np.log(acv).mean())) if acv.size else math.nan
     mean = float(acv.mean()) if acv.size else math.nan
     new_per_month = int(created_in.sum()) / window.months
     open_now = deals.open & (deals.created <= window.last)
@@ -144,7 +144,7 @@ def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
         "crm_win_rate": n_won / (n_won + n_lost) if n_won + n_lost else math.nan,
         "won_cycle_days": _typical(cycle[won]),
         "lost_cycle_days": _typical(cycle[lost]),
-        "won_acv_median_usd": median,
+        "won_acv_typical_usd": typical_acv,
         "won_acv_mean_usd": mean,
         "open_months": open_on_day / new_per_month if new_per_month else math.nan,
         "quarter_end_ratio": ratio,
