@@ -25,6 +25,7 @@ from simulator.calibrate.scenario_file import (
     fit_report_page,
     write_scenario,
 )
+from simulator.calibrate.shapes import spread_mismatches
 from simulator.cli_common import SetOption, bad, json_option, out
 from simulator.cli_common import write_json as write_json_file
 from simulator.cli_export import (
@@ -73,6 +74,7 @@ def calibration_json(c: Calibration, scenario: Path, report: Path) -> dict[str, 
         "not_fitted": c.left,
         "misses_in_standard_errors": [round(float(m), 3) for m in c.solution.misses],
         "shapes": [row.to_json() for row in c.shapes],
+        "shapes_not_made": spread_mismatches(c.shapes),
         "settled": c.settled,
         "unsettled": [{k: _finite(v) for k, v in asdict(m).items()} for m in c.misses],
         "evaluations": c.solution.evaluations,
@@ -124,7 +126,7 @@ def shapes_table(fittings: list[Fitting]) -> Table | None:
         title="Shapes (quartiles over the window: your export, the fitted company's mean)",
         title_justify="left",
     )
-    for name in ("Distribution", "Quartile", "Export", "Simulated", "Chance moves it by", "Match"):
+    for name in ("Distribution", "Quartile", "Export", "Simulated", "Allowed (±2 se)", "Match"):
         table.add_column(name, overflow="fold")
     for row in rows:
         word = {True: "yes", False: Text("no", style="yellow"), None: "not judged"}[row.matches]
@@ -135,8 +137,9 @@ def shapes_table(fittings: list[Fitting]) -> Table | None:
     return table
 
 
-def unsettled_block(misses: list[Miss]) -> Panel:
-    """What a fit that did not settle misses, and what that means for a forecast."""
+def unsettled_block(misses: list[Miss], shapes: tuple[str, ...] = ()) -> Panel:
+    """What a fit that did not settle misses, what that means for a forecast, and the shapes
+    the model cannot make (``shapes.spread_mismatches``): why more tries would not help."""
     lines = [
         Text(
             f"{len(misses)} of the export's statistics are still more than 2 standard errors "
@@ -153,11 +156,18 @@ def unsettled_block(misses: list[Miss]) -> Panel:
                 f"({m.gap}): {meaning}"
             )
         )
+    for why in shapes:
+        lines.append(Text(f"  Why: {why}.", style="bold"))
+    again = (
+        "More tries will not fix a shape the model does not make; read the fit report."
+        if shapes
+        else "Calibrate again with more --max-tries (or more -n), or read the fit report."
+    )
     lines.append(
         Text(
             "A forecast or what-if from this scenario carries these misses; the scenario "
             "records them (fit: settled: false) and every command that runs it warns first. "
-            "Calibrate again with more --max-tries (or more -n), or read the fit report.",
+            + again,
         )
     )
     return Panel(Group(*lines), title="The fit did not settle", border_style="red")
@@ -297,7 +307,8 @@ def calibrate_export(
             )
     misses = [m for f in fittings for m in f.calibration.misses]
     if misses:
-        out.print(unsettled_block(misses))
+        why = tuple(w for f in fittings for w in spread_mismatches(f.calibration.shapes))
+        out.print(unsettled_block(misses, why))
     out.print(f"Scenario: {scenario_path}\nFit report: {report_path}")
     if json_out is not None:
         out.print(write_json_file(json_out, data + "\n", "Fit data", "the fitted values"))

@@ -258,3 +258,16 @@ def test_the_page_in_a_real_browser(page, tmp_path):
     assert not errors, errors
     assert all(r.startswith("file://") for r in requests), requests
     assert (tmp_path / "fit.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("standard_errors", "word"), [(1.9, "matches"), (-2.1, "off")])
+def test_a_fit_page_judges_as_the_fit_did(standard_errors: float, word: str) -> None:
+    """Given the fit's misses, the page's verdict is the settled check's (within 2 standard
+    errors), so the table and the unsettled warning never disagree about a statistic."""
+    observed = raw_statistics(OBSERVED, WINDOW)["crm_win_rate"]
+    rows = [fitted_row("crm_win_rate", simulated=observed - 0.05)]
+    part = FitPart(OBSERVED, SIMULATED, rows, WINDOW, {"crm_win_rate": standard_errors})
+    html = fit_page([part], [], "verdicts")
+    table = html[html.index('id="fitted-table"') :]
+    assert f"<span class='word'>{word}</span>" in table
+    assert f"{standard_errors:+.1f} standard errors" in table

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from simulator.calibrate.calibration import Calibration, Settings, calibrate
+from simulator.calibrate.shapes import ShapeRow, spread_mismatches
 from simulator.calibrate.simulate import day0_for, simulated_export
 from simulator.crm.load import load_export
 from simulator.crm.salesforce import write_salesforce
@@ -104,3 +105,32 @@ def test_the_calibrated_company_signs_the_exports_deal_sizes(
     )
     for column in range(2):
         _check(export[column], simulated[:, column].tolist())
+
+
+def _cycle_rows(p25: tuple[float, float], p75: tuple[float, float]) -> list[ShapeRow]:
+    """Won-cycle quartile rows: (export, simulated) at P25 and P75, 1 day allowed."""
+    return [
+        ShapeRow("won_cycle", "won deals' cycle", "days", 25, p25[0], p25[1], 1.0),
+        ShapeRow("won_cycle", "won deals' cycle", "days", 75, p75[0], p75[1], 1.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("p25", "p75", "said"),
+    [
+        ((9.0, 20.0), (87.0, 35.0), "wider"),  # crm-maven's: quick wins and slow ones
+        ((25.0, 20.0), (30.0, 35.0), "narrower"),
+        ((9.0, 20.0), (30.0, 35.0), None),  # shorter on both sides: a level, not a shape
+        ((19.5, 20.0), (87.0, 35.0), None),  # one side within what is allowed
+    ],
+)
+def test_a_shape_the_model_does_not_make_is_said(
+    p25: tuple[float, float], p75: tuple[float, float], said: str | None
+) -> None:
+    """Only an export spread wider (or narrower) on both sides at once is a shape no search
+    reaches; a shift of the whole distribution is a level the knobs move."""
+    found = spread_mismatches(_cycle_rows(p25, p75))
+    if said is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and f"spread {said} than the fitted company's" in found[0]

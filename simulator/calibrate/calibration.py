@@ -28,6 +28,7 @@ from simulator.calibrate.fit import SETTLED, Solution, Target, solve, statistic_
 from simulator.calibrate.fitted import Fitted
 from simulator.calibrate.knobs import KNOBS, POST_SALE_KNOBS, Knob, Tree, apply
 from simulator.calibrate.moments import (
+    BOOTSTRAP_SEED,
     Window,
     bootstrap,
     raw_covariance_scaled,
@@ -46,6 +47,7 @@ from simulator.calibrate.simulate import Simulator, day0_for, simulated_customer
 from simulator.calibrate.smaller import FIT_HUNTERS, shrink_factor, shrunk
 from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
+from simulator.parameters import SEGMENTS
 from simulator.units import DAYS_PER_MONTH
 
 REASON_SHARE = "reason_share_"
@@ -53,8 +55,6 @@ SCOUT_STEPS = (1.0, -1.0, 2.0, -2.0, 3.0, 1.5)
 """Steps along each post-sale knob tried before the search (``fit.solve``'s scout): churn for a
 reason can need health to fall past a threshold, flat near the base's values."""
 BOOTSTRAP_RESAMPLES = 200
-BOOTSTRAP_SEED = 20_171_001
-"""Seed of the bootstrap of the export's statistics (the result must not depend on the clock)."""
 
 
 class DealSizeSource(StrEnum):
@@ -179,6 +179,19 @@ def deal_sizes_of(observed: Deals) -> dict[str, object] | None:
     }
 
 
+def _with_export_sizes(base: Tree, sizes: dict[str, object]) -> Tree:
+    """``base`` drawing every deal from the export's sizes: an export does not say which
+    segment a deal is in, so every segment takes the export's median (the deal-size knob then
+    scales them alike) and the won deals show the export's staircase, not a blend of it at
+    three levels."""
+    tree = _copy(base)
+    tree["market"]["deal_sizes"] = sizes
+    median = float(np.median(np.asarray(sizes["quantiles_usd"], float)))
+    for segment in SEGMENTS:
+        tree["market"][segment]["deal_size_median_usd"] = median
+    return tree
+
+
 def _usable(knob: Knob, base: Tree, observed: dict[str, float]) -> str | None:
     """Why the knob cannot be fitted here, or None."""
     if knob.name == "pull_in" and "quarter_end" not in base["team"]:
@@ -219,8 +232,7 @@ def calibrate(
     raw = raw_statistics(observed, window)
     sizes = deal_sizes_of(observed) if settings.deal_sizes is DealSizeSource.export else None
     if sizes is not None:
-        base = _copy(base)
-        base["market"]["deal_sizes"] = sizes
+        base = _with_export_sizes(base, sizes)
     knobs, left = _knobs(KNOBS, base, raw)
     names = tuple(k.statistic for k in knobs)
     rng = np.random.default_rng(BOOTSTRAP_SEED)

@@ -52,6 +52,10 @@ class Knob:
     """For a knob its statistic follows in proportion: how far the statistic's comparison
     scale moves per unit of the coordinate (1: a log factor on a count, a duration, a size),
     which lets a search's first step go straight to the export's value."""
+    least_difference: float = 0.0
+    """The least step a finite difference takes along this knob: a knob that moves its
+    statistic little per unit (a probability that shifts a few deals) is measured over a
+    longer step, where its effect shows through the noise of common random numbers."""
 
     def value(self, base: Tree, x: float) -> float:
         """What the main field (``path``) is at ``x``."""
@@ -178,7 +182,7 @@ KNOBS = (
     Knob(
         "pull_in", "deals pulled in to close by the quarter end",
         "team.quarter_end.pull_in_probability", "probability", "quarter_end_ratio",
-        (0.0, 1.0), _pull_in, _pull_in_at,
+        (0.0, 1.0), _pull_in, _pull_in_at, least_difference=0.2,
     ),
     Knob(
         "dark", "rate at which a buyer goes dark (log of the rate over 0.05 a month)",

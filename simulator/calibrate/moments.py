@@ -20,6 +20,8 @@ import numpy as np
 from simulator.crm.table import Deals
 from simulator.units import DAYS_PER_MONTH
 
+BOOTSTRAP_SEED = 20_171_001
+"""Seed of the bootstraps of an export's statistics (the result must not depend on the clock)."""
 QUARTER_END_MONTHS = frozenset({3, 6, 9, 12})
 """Calendar months that end a quarter (the quota periods the quarter-end pattern follows)."""
 

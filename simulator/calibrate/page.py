@@ -31,12 +31,13 @@ from simulator.calibrate.charts import (
     deal_size_section,
     inside,
 )
+from simulator.calibrate.fit import SETTLED
 from simulator.calibrate.fitted import Fitted
 from simulator.calibrate.moments import STATISTICS, Statistic, Window, raw_statistics
 from simulator.calibrate.monthly import monthly_section
 from simulator.calibrate.retention_moments import RETENTION_STATISTICS, retention_raw
 from simulator.calibrate.retention_page import retention_section
-from simulator.calibrate.shapes import ShapeRow, shapes
+from simulator.calibrate.shapes import ShapeRow, shapes, spread_mismatches
 from simulator.catalog import SUMMARY
 from simulator.crm.dates import iso
 from simulator.crm.subscriptions import Customers
@@ -81,6 +82,9 @@ class FitPart:
     simulated: list[Any]
     fitted: list[Fitted]
     window: Window | None = None
+    standard_errors: dict[str, float] | None = None
+    """Each statistic's miss in standard errors, as the fit judged it settled (else the page
+    judges by the histories' spread alone)."""
 
     @property
     def customers(self) -> bool:
@@ -135,6 +139,19 @@ def verdict(row: Fitted, recomputed: float, per_history: np.ndarray, unit: str) 
     return ("matches" if gap <= allowed else "off"), differs + gap_text(allowed, unit)
 
 
+def settled_verdict(row: Fitted, standard_errors: float, unit: str) -> tuple[str, str]:
+    """(word, why) as the fit judged the statistic: matches within ``SETTLED`` standard errors
+    (the export's sampling error with the simulated mean's), the rule of its settled check."""
+    if not math.isfinite(standard_errors):
+        return "off", "the statistic is undefined in the simulation"
+    gap = gap_text(abs(row.simulated - row.observed), unit)
+    word = "matches" if abs(standard_errors) <= SETTLED else "off"
+    return (
+        word,
+        f"differs by {gap}: {standard_errors:+.1f} standard errors (within ±{SETTLED:g} matches)",
+    )
+
+
 def fitted_section(parts: list[FitPart]) -> str:
     """The table of fitted inputs, each with its statistic observed against simulated and the
     verdict, under a sentence that counts the matches."""
@@ -143,7 +160,7 @@ def fitted_section(parts: list[FitPart]) -> str:
         export = part.measure(part.observed)
         histories = [part.measure(history) for history in part.simulated]
         for row in part.fitted:
-            rows.append(_fitted_row(row, export, histories))
+            rows.append(_fitted_row(row, export, histories, part.standard_errors or {}))
     judged = sum(word in ("matches", "off") for _, word in rows)
     matches = sum(word == "matches" for _, word in rows)
     heads = ("Input", "Fitted value [95% interval]", "Export statistic it matches",
@@ -167,16 +184,19 @@ def fitted_section(parts: list[FitPart]) -> str:
         "What was fitted, and does it match?",
         "Each input set by the calibration, with its 95% interval, and the statistic of your "
         f"export ({periods}) that pins it down. The verdict compares "
-        "the simulated mean with your export: 'matches' when the difference is within what "
-        "chance alone gives an export of this size and period (how much the statistic varies "
-        "from one simulated history to the next), 'off' when it is more.",
+        "the simulated mean with your export as the fit's settled check does: 'matches' "
+        f"within {SETTLED:g} standard errors (your export's own sampling error, from resampling "
+        "its deals, with the simulated mean's), 'off' when more.",
         f'<p class="sentence">{escape(sentence)}</p>{table}',
         "fitted",
     )
 
 
 def _fitted_row(
-    row: Fitted, export: dict[str, float], histories: list[dict[str, float]]
+    row: Fitted,
+    export: dict[str, float],
+    histories: list[dict[str, float]],
+    standard_errors: dict[str, float],
 ) -> tuple[str, str]:
     """One input's row of the table (HTML) and its verdict's word."""
     statistic = statistic_of(row.target)
@@ -186,6 +206,8 @@ def _fitted_row(
         word, why = "not fitted", row.method
     elif counted and row.observed == row.simulated:
         word, why = "counted", "taken from your export as it is"
+    elif statistic and statistic.name in standard_errors:
+        word, why = settled_verdict(row, standard_errors[statistic.name], unit)
     elif statistic:
         values = np.array([h[statistic.name] for h in histories], float)
         word, why = verdict(row, export[statistic.name], values, unit)
@@ -319,14 +341,15 @@ def shapes_section(rows: list[ShapeRow]) -> str:
             + f'<td class="{css}">{word}</td></tr>'
         )  # fmt: skip
     heads = ("Distribution", "Quartile", "Your export", "Simulated (mean)",
-             "Chance moves it by", "Verdict")  # fmt: skip
+             "Allowed (±2 standard errors)", "Verdict")  # fmt: skip
     off = sum(row.matches is False for row in rows)
     sentence = (
-        "Every quartile is within chance of your export's."
+        "Every quartile is within 2 standard errors of your export's."
         if not off
         else f"{off} of the {len(rows)} quartiles are off: the summaries above can match while "
         "the deals close on another schedule, or at other sizes."
     )
+    sentence += "".join(f" Why: {why}." for why in spread_mismatches(rows))
     table = (
         '<div class="wide"><table class="verdict" id="shapes-table"><thead><tr>'
         + "".join(f"<th>{h}</th>" for h in heads)
@@ -336,8 +359,9 @@ def shapes_section(rows: list[ShapeRow]) -> str:
         "The shapes behind the summaries",
         "The quartiles of the won and lost deals' cycles (days from creation to close) and of "
         "the won deals' ACVs, your export's against the mean of the fitted company's "
-        "histories; 'matches' when the difference is within what chance alone gives an export "
-        "of this size and period.",
+        "histories; 'matches' within 2 standard errors (your export's own sampling error, from "
+        "resampling its deals, with the simulated mean's; never finer than a whole day), as a "
+        "fitted statistic is judged.",
         f'<p class="sentence">{escape(sentence)}</p>{table}',
         "shapes",
     )

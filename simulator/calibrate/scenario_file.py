@@ -189,6 +189,9 @@ def fit_report_page(fittings: list[Fitting], scenario: Path, base: Scenario | No
             f.calibration.solution.simulated,
             f.calibration.fitted,
             f.calibration.target.window,
+            dict(
+                zip(f.calibration.target.names, f.calibration.solution.misses.tolist(), strict=True)
+            ),
         )
         for f in fittings
     ]

@@ -45,7 +45,8 @@ def differences(
     at_x = statistics(x) if at_x is None else at_x
     columns = []
     for index, knob in enumerate(knobs):
-        step = span if x[index] + span <= knob.bounds[1] else -span
+        width = max(span, knob.least_difference)
+        step = width if x[index] + width <= knob.bounds[1] else -width
         moved = x.copy()
         moved[index] += step
         columns.append((statistics(moved) - at_x) / step)

@@ -3,9 +3,10 @@ deals' cycles and of the won deals' ACVs over the window, the export's against t
 company's histories. A fit can match a typical cycle while its deals close on another
 schedule; this says so.
 
-A quartile matches when the histories' mean is within the 95% prediction interval of an
-export drawn like them: Student's t on their spread, widened for the mean's own Monte Carlo
-error (the fit report's verdict)."""
+A quartile matches as a fitted statistic does: when the histories' mean is within 2 standard
+errors of the export's, the export's own sampling error (resampling its deals) with the mean's
+Monte Carlo error, and never closer than the data's resolution (a cycle is counted in whole
+days, so no quartile of one can be told apart by less than a day)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import t as student_t
 
-from simulator.calibrate.moments import Window
+from simulator.calibrate.fit import SETTLED
+from simulator.calibrate.moments import BOOTSTRAP_SEED, Window
 from simulator.crm.table import Deals
 
 QUARTILES = (25, 50, 75)
+RESAMPLES = 200
+"""Bootstrap resamples of the export's deals for its quartiles' sampling error."""
+RESOLUTION = {"days": 1.0, "USD": 0.0}
+"""The least difference a quartile can show, by unit: cycles are whole days."""
 DISTRIBUTIONS = (
     ("won_cycle", "won deals' cycle", "days"),
     ("lost_cycle", "lost deals' cycle", "days"),
@@ -57,7 +62,7 @@ class ShapeRow:
             "unit": self.unit,
             "export": finite(self.export),
             "simulated": finite(self.simulated),
-            "chance_moves_it_by": finite(self.allowed),
+            "allowed": finite(self.allowed),
             "matches": self.matches,
         }
 
@@ -83,16 +88,51 @@ def shapes(observed: Deals, histories: list[Deals], window: Window) -> list[Shap
     """Each distribution's quartiles, the export's against the histories'."""
     export = _samples(observed, window)
     simulated = [_samples(history, window) for history in histories]
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
     rows = []
     for name, label, unit in DISTRIBUTIONS:
-        ours = _quartiles(export[name])
+        values = export[name]
+        ours = _quartiles(values)
+        draws = [
+            rng.integers(0, values.size, values.size)
+            for _ in range(RESAMPLES if values.size else 2)
+        ]
+        resampled = np.array([_quartiles(values[draw]) for draw in draws])
         theirs = np.array([_quartiles(s[name]) for s in simulated])
         for column, percent in enumerate(QUARTILES):
-            values = theirs[:, column][np.isfinite(theirs[:, column])]
+            ran = theirs[:, column][np.isfinite(theirs[:, column])]
             allowed = math.inf
-            if values.size >= 2:
-                spread = np.std(values, ddof=1) * math.sqrt(1 + 1 / values.size)
-                allowed = float(student_t.ppf(0.975, values.size - 1) * spread)
-            mean = float(values.mean()) if values.size else math.nan
+            if ran.size >= 2 and values.size:
+                variance = np.var(resampled[:, column], ddof=1) + np.var(ran, ddof=1) / ran.size
+                allowed = max(SETTLED * math.sqrt(variance), RESOLUTION[unit])
+            mean = float(ran.mean()) if ran.size else math.nan
             rows.append(ShapeRow(name, label, unit, percent, float(ours[column]), mean, allowed))
     return rows
+
+
+def spread_mismatches(rows: list[ShapeRow]) -> list[str]:
+    """Distributions whose export spreads wider (or narrower) than the fitted company's on both
+    sides at once: its P25 below and its P75 above the simulated ones, beyond what is allowed.
+    A shape the model's mechanisms cannot make, said in words: no search fixes it, and the
+    statistics that hang on it (the backlog and its age, on the cycles) cannot all match."""
+    found = []
+    for name, label, unit in DISTRIBUTIONS:
+        low = next((r for r in rows if r.name == name and r.percent == QUARTILES[0]), None)
+        high = next((r for r in rows if r.name == name and r.percent == QUARTILES[-1]), None)
+        if low is None or high is None or low.matches is not False or high.matches is not False:
+            continue
+        wider = low.export < low.simulated and high.export > high.simulated
+        narrower = low.export > low.simulated and high.export < high.simulated
+        if not (wider or narrower):
+            continue
+        found.append(
+            f"your export's {label} spread {'wider' if wider else 'narrower'} than the fitted "
+            f"company's (P25 to P75: {_value(low.export, unit)} to {_value(high.export, unit)} "
+            f"against {_value(low.simulated, unit)} to {_value(high.simulated, unit)}): a shape "
+            "the model's mechanisms do not make at any setting the search can reach"
+        )
+    return found
+
+
+def _value(value: float, unit: str) -> str:
+    return f"${value:,.0f}" if unit == "USD" else f"{value:,.0f} {unit}"
