@@ -150,3 +150,21 @@ def test_mistakes_about_the_inputs_exit_2(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("- headcount", "- leads\n    - cycle"))
     shape = runner.invoke(app, ["forecast", str(path), "-n", "4"])
     assert shape.exit_code == 2 and "fit.uncertainty.center: 1 values for 2 inputs" in shape.output
+
+
+def test_an_input_the_export_does_not_pin_down_is_not_drawn() -> None:
+    """A knob whose 95% interval reaches past a bound (lead quality fitted at 99.99%, its
+    interval over every value) has no sampling distribution to draw from; one well inside its
+    bounds has."""
+    from simulator.calibrate.fit import Solution
+    from simulator.calibrate.knobs import BY_NAME
+
+    knobs = (BY_NAME["leads"], BY_NAME["quality"], BY_NAME["pull_in"])
+    solution = Solution(
+        knobs=knobs,
+        x=np.array([0.5, 7.9, 0.5]),
+        covariance=np.diag([0.01, 9.0, 0.04]),  # sd 0.1, 3, 0.2
+        simulated=[], simulated_raw={}, misses=np.zeros(3), evaluations=1, converged=True,
+        start=np.zeros(3), searched=1,
+    )  # fmt: skip
+    assert [solution.pinned(i) for i in range(3)] == [True, False, True]

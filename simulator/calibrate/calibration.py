@@ -123,13 +123,20 @@ class Calibration:
         """The fitted knobs the export pins down (moved by the search, a finite variance):
         their names, coordinates and covariance, the sampling distribution a forecast draws
         its inputs from. A knob left at the base, or one nothing in the export moves, is not
-        drawn: its uncertainty is not known."""
+        drawn: its uncertainty is not known. Nor is one whose 95% interval reaches past a
+        bound (a lead quality fitted at 99.99% with an interval over every value): the export
+        does not pin it down, and draws from a normal there would be draws of nothing the
+        export says."""
         solution = self.solution
         covariance = solution.covariance
+
         kept = [
             i
             for i in range(len(solution.knobs))
-            if solution.moved[i] and np.isfinite(covariance[i]).all() and covariance[i, i] >= 0
+            if solution.moved[i]
+            and np.isfinite(covariance[i]).all()
+            and covariance[i, i] >= 0
+            and solution.pinned(i)
         ]
         kept = [i for i in kept if np.isfinite(covariance[i, kept]).all()]
         names = tuple(solution.knobs[i].name for i in kept)

@@ -118,6 +118,14 @@ class Solution:
         at its limit of tries: nothing was learnt about it."""
         return self.converged | (np.abs(self.x - self.start) > 0)
 
+    def pinned(self, index: int) -> bool:
+        """The 95% interval of knob ``index`` lies inside its bounds: the export pins it down
+        (one that reaches a bound says the export cannot tell)."""
+        z = norm.ppf(0.5 + CONFIDENCE / 2)
+        se = math.sqrt(max(self.covariance[index, index], 0.0))
+        low, high = self.knobs[index].bounds
+        return low < self.x[index] - z * se and self.x[index] + z * se < high
+
     def interval(self, index: int) -> tuple[float, float]:
         """The 95% interval of knob ``index``'s coordinate (inside its bounds)."""
         z = norm.ppf(0.5 + CONFIDENCE / 2)
