@@ -155,7 +155,7 @@ def rolling_figure(rolling: Rolling) -> go.Figure:
             y=[m.bookings.p90 for m in backtest.months]
             + [m.bookings.p10 for m in backtest.months][::-1],
             fill="toself", fillcolor="rgba(31, 58, 95, 0.18)", line={"width": 0},
-            name="P10-P90", legendgroup="band", showlegend=first, hoverinfo="skip",
+            mode="lines", name="P10-P90", legendgroup="band", showlegend=first, hoverinfo="skip",
             row=1, col=col,
         )  # fmt: skip
         figure.add_scatter(
