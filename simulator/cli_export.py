@@ -16,11 +16,11 @@ import typer
 
 from simulator.calibrate.calibration import (
     Calibration,
-    DealSizeSource,
     Settings,
     calibrate,
     calibrate_customers,
 )
+from simulator.calibrate.deal_sizes import DealSizeSource
 from simulator.calibrate.knobs import Tree
 from simulator.calibrate.scenario_file import Fitting
 from simulator.cli_common import bad, err, load

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.calibrate.calibration import Calibration, DealSizeSource, Settings, calibrate
+from simulator.calibrate.calibration import Calibration, Settings, calibrate
+from simulator.calibrate.deal_sizes import DealSizeSource
 from simulator.calibrate.knobs import KNOBS, Tree, apply
 from simulator.calibrate.simulate import day0_for, simulated_export
 from simulator.crm.load import load_export

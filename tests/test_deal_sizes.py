@@ -50,3 +50,25 @@ def test_without_them_the_sizes_are_lognormal_as_before() -> None:
 def test_quantiles_out_of_order_are_refused() -> None:
     with pytest.raises(ValidationError, match="ascending"):
         _accounts(list(reversed(STAIRCASE)))
+
+
+def test_an_export_gives_its_own_sizes_only_with_enough_sized_wins() -> None:
+    """Its quantiles are values it holds, in order; under ``MIN_SIZED_WINS`` won deals with an
+    amount it gives none (the calibration then says so and fits the lognormal); every segment
+    takes the export's median, as an export does not say a deal's segment."""
+    from simulator.calibrate.deal_sizes import MIN_SIZED_WINS, deal_sizes_of, with_export_sizes
+    from tests.test_calibrate_page import synthetic
+
+    deals = synthetic(5, deals=400, win=0.6)
+    won = deals.won & np.isfinite(deals.acv_usd)
+    assert won.sum() >= MIN_SIZED_WINS
+    sizes = deal_sizes_of(deals)
+    assert sizes is not None
+    values = sizes["quantiles_usd"]
+    assert values == sorted(values) and set(values) <= set(deals.acv_usd[won].tolist())
+    few = deals.take(np.flatnonzero(won)[: MIN_SIZED_WINS - 1])
+    assert deal_sizes_of(few) is None
+    tree = with_export_sizes(bundled("baseline").variants[0].parameters.model_dump(), sizes)
+    medians = {tree["market"][s]["deal_size_median_usd"] for s in ("enterprise", "mid_market")}
+    assert medians == {float(np.median(values))}
+    Parameters.model_validate(tree)

@@ -18,12 +18,17 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
 from simulator.calibrate.counted import Counted, counted_inputs, customer_inputs, set_counted
+from simulator.calibrate.deal_sizes import (
+    MIN_SIZED_WINS,
+    DealSizeSource,
+    deal_sizes_of,
+    with_export_sizes,
+)
 from simulator.calibrate.fit import SETTLED, Solution, Target, solve, statistic_label
 from simulator.calibrate.fitted import Fitted
 from simulator.calibrate.knobs import KNOBS, POST_SALE_KNOBS, Knob, Tree, apply
@@ -47,7 +52,6 @@ from simulator.calibrate.simulate import Simulator, day0_for, simulated_customer
 from simulator.calibrate.smaller import FIT_HUNTERS, shrink_factor, shrunk
 from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
-from simulator.parameters import SEGMENTS
 from simulator.units import DAYS_PER_MONTH
 
 REASON_SHARE = "reason_share_"
@@ -55,13 +59,6 @@ SCOUT_STEPS = (1.0, -1.0, 2.0, -2.0, 3.0, 1.5)
 """Steps along each post-sale knob tried before the search (``fit.solve``'s scout): churn for a
 reason can need health to fall past a threshold, flat near the base's values."""
 BOOTSTRAP_RESAMPLES = 200
-
-
-class DealSizeSource(StrEnum):
-    """Where a calibrated scenario's deal sizes come from."""
-
-    export = "export"  # the export's won ACVs, when it has amounts
-    lognormal = "lognormal"  # each segment's lognormal, median and spread fitted
 
 
 @dataclass(frozen=True)
@@ -164,41 +161,6 @@ class Miss:
         return "no size: a side shows none of it"
 
 
-SIZE_QUANTILES = 100
-"""Quantiles of the export's won ACVs a calibrated scenario keeps (``market.deal_sizes``)."""
-MIN_SIZED_WINS = 30
-"""Won deals with an amount an export needs for its own deal sizes (fewer: the lognormal)."""
-
-
-def deal_sizes_of(observed: Deals) -> dict[str, object] | None:
-    """The export's won deals' ACVs as ``market.deal_sizes``: their quantiles at
-    ``(k + 1/2) / SIZE_QUANTILES``, each a value the export holds (a staircase of list prices
-    stays one); None with fewer than ``MIN_SIZED_WINS`` won deals with an amount."""
-    acv = observed.acv_usd[observed.won]
-    acv = acv[np.isfinite(acv) & (acv > 0)]
-    if acv.size < MIN_SIZED_WINS:
-        return None
-    levels = (np.arange(SIZE_QUANTILES) + 0.5) / SIZE_QUANTILES
-    quantiles = np.quantile(acv, levels, method="inverted_cdf")
-    return {
-        "source": f"the {acv.size:,} won deals with an amount in the export as of {observed.as_of}",
-        "quantiles_usd": [float(f"{v:.6g}") for v in quantiles.tolist()],
-    }
-
-
-def _with_export_sizes(base: Tree, sizes: dict[str, object]) -> Tree:
-    """``base`` drawing every deal from the export's sizes: an export does not say which
-    segment a deal is in, so every segment takes the export's median (the deal-size knob then
-    scales them alike) and the won deals show the export's staircase, not a blend of it at
-    three levels."""
-    tree = _copy(base)
-    tree["market"]["deal_sizes"] = sizes
-    median = float(np.median(np.asarray(sizes["quantiles_usd"], float)))
-    for segment in SEGMENTS:
-        tree["market"][segment]["deal_size_median_usd"] = median
-    return tree
-
-
 def _usable(knob: Knob, base: Tree, observed: dict[str, float]) -> str | None:
     """Why the knob cannot be fitted here, or None."""
     if knob.name == "pull_in" and "quarter_end" not in base["team"]:
@@ -239,8 +201,13 @@ def calibrate(
     raw = raw_statistics(observed, window)
     sizes = deal_sizes_of(observed) if settings.deal_sizes is DealSizeSource.export else None
     if sizes is not None:
-        base = _with_export_sizes(base, sizes)
+        base = with_export_sizes(base, sizes)
     knobs, left = _knobs(KNOBS, base, raw)
+    if sizes is None and settings.deal_sizes is DealSizeSource.export:
+        left.append(
+            f"market.deal_sizes (the export's own deal sizes): fewer than {MIN_SIZED_WINS} won "
+            "deals with an amount; each segment's lognormal is fitted instead"
+        )
     names = tuple(k.statistic for k in knobs)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     covariance = bootstrap(observed, window, rng, BOOTSTRAP_RESAMPLES, names)
