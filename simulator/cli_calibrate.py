@@ -159,7 +159,8 @@ def unsettled_block(misses: list[Miss], shapes: tuple[str, ...] = ()) -> Panel:
     for why in shapes:
         lines.append(Text(f"  Why: {why}.", style="bold"))
     again = (
-        "More tries will not fix a shape the model does not make; read the fit report."
+        "More tries will not fix the shapes named above; more --max-tries (or -n) may still "
+        "move the other misses. Read the fit report."
         if shapes
         else "Calibrate again with more --max-tries (or more -n), or read the fit report."
     )

@@ -72,3 +72,24 @@ def test_an_export_gives_its_own_sizes_only_with_enough_sized_wins() -> None:
     medians = {tree["market"][s]["deal_size_median_usd"] for s in ("enterprise", "mid_market")}
     assert medians == {float(np.median(values))}
     Parameters.model_validate(tree)
+
+
+def test_open_deals_keep_the_segments_shares_when_the_sizes_say_nothing_of_them() -> None:
+    """With every segment at the export's median (a calibration's deal sizes), an open deal's
+    amount cannot choose its segment: deals land across the market in its segments' shares,
+    not all in the first segment a tie picks."""
+    from simulator.processes.resume import pick_accounts
+
+    accounts, parameters = _accounts(STAIRCASE)
+    tree = parameters.model_dump()
+    for segment in ("enterprise", "mid_market", "smb"):
+        tree["market"][segment]["deal_size_median_usd"] = 1100.0
+    market = Parameters.model_validate(tree).market
+    values = np.full(1000, 1100.0)
+    chosen = pick_accounts(values, accounts, market, np.random.default_rng(9))
+    segment = np.asarray(accounts.segment)
+    share = np.mean(segment[chosen] == ENTERPRISE)
+    expected = np.mean(segment == ENTERPRISE)
+    # 1,000 draws without replacement from 4,000 accounts: within 4 binomial standard errors
+    assert abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) / values.size)
+    assert len(set(chosen)) == values.size

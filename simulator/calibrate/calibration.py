@@ -168,7 +168,7 @@ def _usable(knob: Knob, base: Tree, observed: dict[str, float]) -> str | None:
     if knob.name == "deal_spread" and base["market"].get("deal_sizes") is not None:
         return (
             "deal sizes are the export's own won ACVs (market.deal_sizes), so their spread is "
-            "the export's; the mean ACV is compared, not fitted"
+            "the export's"
         )
     if not math.isfinite(observed[knob.statistic]) or observed[knob.statistic] <= 0:
         label, _ = statistic_label(knob.statistic)
@@ -202,6 +202,9 @@ def calibrate(
     sizes = deal_sizes_of(observed) if settings.deal_sizes is DealSizeSource.export else None
     if sizes is not None:
         base = with_export_sizes(base, sizes)
+    elif base["market"].get("deal_sizes") is not None:  # a calibrated base's, of another export
+        base = _copy(base)
+        base["market"]["deal_sizes"] = None
     knobs, left = _knobs(KNOBS, base, raw)
     if sizes is None and settings.deal_sizes is DealSizeSource.export:
         left.append(

@@ -1,6 +1,9 @@
 """Deal sizes from the export itself: its won deals' ACVs, kept as quantiles in the scenario
 (``market.deal_sizes``) and resampled by the model in place of a lognormal, so a staircase of
-list prices stays a staircase. A calibration without enough sized wins keeps the lognormal."""
+list prices stays one in the deals offered. (A won deal signs for less than its full size when
+the business case is incomplete or a discount is given, so the won ACVs blur the steps a
+little; the deal-size knob fits their level.) A calibration without enough sized wins keeps
+the lognormal."""
 
 from __future__ import annotations
 
@@ -41,14 +44,14 @@ def deal_sizes_of(observed: Deals) -> dict[str, object] | None:
     quantiles = np.quantile(acv, levels, method="inverted_cdf")
     return {
         "source": f"the {acv.size:,} won deals with an amount in the export as of {observed.as_of}",
-        "quantiles_usd": [float(f"{v:.6g}") for v in quantiles.tolist()],
+        "quantiles_usd": [float(v) for v in quantiles.tolist()],
     }
 
 
 def with_export_sizes(base: Tree, sizes: dict[str, object]) -> Tree:
     """``base`` drawing every deal from the export's sizes: an export does not say which
     segment a deal is in, so every segment takes the export's median (the deal-size knob then
-    scales them alike) and the won deals show the export's staircase, not a blend of it at
+    scales them alike) and the deals offered show the export's staircase, not a blend of it at
     three levels."""
     tree = copy.deepcopy(base)
     tree["market"]["deal_sizes"] = sizes

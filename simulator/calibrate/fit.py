@@ -6,12 +6,13 @@ sampling error, from a bootstrap of its deals, and the simulation's own Monte Ca
 the replications), by Levenberg-Marquardt steps under common random numbers: a first step
 moves the knobs whose statistic follows them in proportion (leads, cycle, deal size, the dark
 deals) straight to the export's value; then one finite-difference Jacobian serves step after
-step (a chord method: each step costs one parameter set, not one per knob), measured again
-only when a step fails to lower the misses. The search runs in a smaller world with the same
-statistics (``smaller.py``) and finishes in the whole company. There are as many statistics
-as knobs, so at the solution the misses are zero up to noise, and the knobs' covariance is
-the statistics' error carried back through the Jacobian: ``J⁻¹ (Σ_export + Σ_sim / R) J⁻ᵀ``
-(Gourieroux, Monfort & Renault's indirect inference / McFadden's SMM, exactly identified).
+step, corrected by each try (Broyden's update: each step costs one parameter set, not one per
+knob), measured again after two failed steps in a row. The search runs in a smaller world
+with the same statistics (``smaller.py``) and finishes in the whole company. There are as
+many statistics as knobs, so at the solution the misses are zero up to noise, and the knobs'
+covariance is the statistics' error carried back through the Jacobian:
+``J⁻¹ (Σ_export + Σ_sim / R) J⁻ᵀ`` (Gourieroux, Monfort & Renault's indirect inference / McFadden's
+SMM, exactly identified).
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ MIN_STANDARD_ERROR = 1e-3
 SCOUT_SHARE = 0.5
 """The share of the tries a scout may take; the search has the rest."""
 WHOLE_TRIES = 4
-"""Steps a search in a smaller world may take in the whole company after it (one parameter
-set each, on the smaller world's Jacobian): what the smaller world gets wrong (a team of fewer
-hunters leaves leads waiting longer) is made up there."""
+"""Parameter sets a search in a smaller world may run in the whole company after it (the first
+measures where the search ended, the rest are steps on the smaller world's Jacobian): what the
+smaller world gets wrong (a team of fewer hunters leaves leads waiting longer) is made up
+there."""
 SETTLED = 2.0
 """A fit has settled when every statistic is within this many standard errors of the
 export's; one further off is a miss the scenario records and every command warns of."""

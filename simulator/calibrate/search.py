@@ -22,7 +22,7 @@ stops."""
 DIFF_STEP = 0.05
 """Finite-difference step of the search, in knob coordinates (5% on a log factor)."""
 TOLERANCE = 1e-3
-"""The search stops when a step changes the knobs or the misses by less than this share."""
+"""The search stops when a step would move every knob by less than this (knob coordinates)."""
 OLD_JACOBIAN_FAILURES = 2
 """Failed steps in a row (each damped ten times more) before an old Jacobian is measured again:
 a step that fails once may only have been too long."""

@@ -22,6 +22,9 @@ from simulator.crm.table import Deals
 QUARTILES = (25, 50, 75)
 RESAMPLES = 200
 """Bootstrap resamples of the export's deals for its quartiles' sampling error."""
+MIN_DEALS = 20
+"""Deals a distribution needs in the export and in each history before its quartiles are
+judged (a bootstrap of a handful of deals says nothing of their spread)."""
 RESOLUTION = {"days": 1.0, "USD": 0.0}
 """The least difference a quartile can show, by unit: cycles are whole days."""
 DISTRIBUTIONS = (
@@ -102,7 +105,8 @@ def shapes(observed: Deals, histories: list[Deals], window: Window) -> list[Shap
         for column, percent in enumerate(QUARTILES):
             ran = theirs[:, column][np.isfinite(theirs[:, column])]
             allowed = math.inf
-            if ran.size >= 2 and values.size:
+            enough = values.size >= MIN_DEALS and all(s[name].size >= MIN_DEALS for s in simulated)
+            if ran.size >= 2 and enough:
                 variance = np.var(resampled[:, column], ddof=1) + np.var(ran, ddof=1) / ran.size
                 allowed = max(SETTLED * math.sqrt(variance), RESOLUTION[unit])
             mean = float(ran.mean()) if ran.size else math.nan
@@ -113,8 +117,9 @@ def shapes(observed: Deals, histories: list[Deals], window: Window) -> list[Shap
 def spread_mismatches(rows: list[ShapeRow]) -> list[str]:
     """Distributions whose export spreads wider (or narrower) than the fitted company's on both
     sides at once: its P25 below and its P75 above the simulated ones, beyond what is allowed.
-    A shape the model's mechanisms cannot make, said in words: no search fixes it, and the
-    statistics that hang on it (the backlog and its age, on the cycles) cannot all match."""
+    A shape the fitted company does not make, said in words: the search matches summaries, not
+    spreads, so more tries will not find it, and the statistics that hang on it (the backlog
+    and its age, on the cycles) cannot all match."""
     found = []
     for name, label, unit in DISTRIBUTIONS:
         low = next((r for r in rows if r.name == name and r.percent == QUARTILES[0]), None)
@@ -129,7 +134,7 @@ def spread_mismatches(rows: list[ShapeRow]) -> list[str]:
             f"your export's {label} spread {'wider' if wider else 'narrower'} than the fitted "
             f"company's (P25 to P75: {_value(low.export, unit)} to {_value(high.export, unit)} "
             f"against {_value(low.simulated, unit)} to {_value(high.simulated, unit)}): a shape "
-            "the model's mechanisms do not make at any setting the search can reach"
+            "the fitted company does not make, which a search for the summaries does not find"
         )
     return found
 

@@ -5,8 +5,9 @@ the count of new opportunities, which is scaled back), at a fraction of the cost
 
 Every knob is intensive (per hunter, per deal, per account), so the coordinates found in the
 small world are those of the whole company. A small world's statistics vary more from one
-history to the next, as a sample of fewer deals does: the calibration divides their variance
-by the factor to give the whole company's.
+history to the next, as a sample of fewer deals does: the search weighs its misses by that
+larger spread (its "close enough" is looser in the small world), and the intervals' Monte Carlo
+term is scaled by the factor.
 """
 
 from __future__ import annotations

@@ -6,9 +6,11 @@ closes it lost, ``cleanup_days`` after it was opened. A real export's backlog is
   longer a deal takes, the likelier it goes quiet: the time is an exponential drawn from the
   deal's own normal (``Z.DARK``), so a variant keeps the pairing.
 - A deal open on day 0 in today's pipeline (``start.from_crm``), aged ``a``, may already be
-  dark: the chance is what the mechanism gives a deal still open at that age, the share of
-  deals open at ``a`` that went dark before it, ``(1 - e^(-r a)) / ((1 - e^(-r a)) + e^(-r a)
-  S(a))``, where ``S(a)`` is the chance a live deal's stages take longer than ``a`` (the sum of
+  dark: the chance is about what the mechanism gives a deal still open at that age, the share
+  of deals open at ``a`` that went dark before it (an approximation: it counts the dark clock
+  from the opening and lets a deal go dark after it would have ended, a few points high),
+  ``(1 - e^(-r a)) / ((1 - e^(-r a)) + e^(-r a) S(a))``, where ``S(a)`` is the chance a live
+  deal's stages take longer than ``a`` (the sum of
   its stage durations, each a lognormal, taken as one lognormal of the same mean and variance:
   Fenton-Wilkinson). A deal older than the cleanup age is live: a dark one would have been
   closed. A live one goes dark later at the same rate.

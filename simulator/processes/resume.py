@@ -42,7 +42,9 @@ def pick_accounts(
     """A distinct account for each value (a deal's ACV, a customer's ARR), drawn from ``rng``
     among the accounts of the segment whose median deal size is nearest the value (on a log
     scale; mid-market where the value is unknown), another segment's when that one runs out;
-    only accounts ``free`` allows (all by default)."""
+    only accounts ``free`` allows (all by default). Where every segment has the same median
+    (a calibration that gave them the export's own sizes) a value says nothing about the
+    segment: the accounts are drawn from the whole market, so the segments keep their shares."""
     n = len(values_usd)
     segment = np.asarray(accounts.segment)
     allowed = np.ones(len(accounts), bool)
@@ -51,6 +53,8 @@ def pick_accounts(
     if n > int(allowed.sum()):
         raise ValueError(f"{n} accounts needed; the market has {int(allowed.sum())} to give")
     present = [s for s in range(len(market.segments)) if np.any(segment == s)]
+    if len({market.segments[s].deal_size_median_usd for s in present}) == 1:
+        return rng.permutation(np.flatnonzero(allowed))[:n].tolist()
     counts = [int(np.count_nonzero(segment == s)) for s in present]
     fallback = MID_MARKET if MID_MARKET in present else present[int(np.argmax(counts))]
     wanted = np.full(n, fallback, np.int64)
