@@ -18,6 +18,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -108,9 +109,10 @@ class Calibration:
     def settled(self) -> bool:
         return not self.misses
 
-    @property
+    @cached_property
     def shapes(self) -> list[ShapeRow]:
-        """An opportunity export's cycle and ACV quartiles against the fitted company's."""
+        """An opportunity export's cycle and ACV quartiles against the fitted company's (a
+        bootstrap: computed once, read by the console, the JSON and the unsettled block)."""
         if not isinstance(self.observed, Deals):
             return []
         return shapes(self.observed, self.solution.simulated, self.target.window)

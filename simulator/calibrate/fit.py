@@ -220,10 +220,7 @@ def solve(
 
     # strictly inside the bounds: a step from a bound moves off it one way only
     start = np.array([min(max(k.bounds[0] + START_INSIDE, 0.0), k.bounds[1]) for k in knobs])
-    _, sim_var0, _, _ = search.simulate(start)
-    sim_var0 = np.nan_to_num(sim_var0, nan=0.0)
-    scale = np.sqrt(observed_var + sim_var0 / simulator.replications)
-    scale = np.maximum(np.nan_to_num(scale, nan=MIN_STANDARD_ERROR), MIN_STANDARD_ERROR)
+    scale = _standard_errors(observed_var, search.simulate(start)[1], simulator.replications)
     tries = 1
     if on_evaluation is not None:
         on_evaluation(
@@ -287,8 +284,7 @@ def solve(
     histories = reused + simulator.run(parameters, more)
     raws = [target.of(history) for history in histories]
     mean, variance, raw_mean = _mean_statistics(raws, target)
-    final_scale = np.sqrt(observed_var + np.nan_to_num(variance, nan=0.0) / len(histories))
-    final_scale = np.maximum(np.nan_to_num(final_scale, nan=MIN_STANDARD_ERROR), MIN_STANDARD_ERROR)
+    final_scale = _standard_errors(observed_var, variance, len(histories))
     # the export is one history of the company; the slopes' means carry the search's own
     # Monte Carlo error, a smaller world's larger by its factor
     error = _history_covariance(raws, target, names)
@@ -305,6 +301,14 @@ def solve(
         start=start,
         searched=searched,
     )
+
+
+def _standard_errors(observed_var: np.ndarray, simulated_var: np.ndarray, n: int) -> np.ndarray:
+    """Each statistic's standard error of a miss: the export's sampling variance with the mean
+    of ``n`` simulated histories' (a statistic no history shows adds none), at least
+    ``MIN_STANDARD_ERROR``."""
+    scale = np.sqrt(observed_var + np.nan_to_num(simulated_var, nan=0.0) / n)
+    return np.maximum(np.nan_to_num(scale, nan=MIN_STANDARD_ERROR), MIN_STANDARD_ERROR)
 
 
 class _CloseEnough(Exception):  # noqa: N818 (a signal to stop, not an error)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from simulator.parameters import SEGMENTS, STAGES
+from simulator.parameters.process import MAX_CLEANUP_DAYS
 
 Tree = dict[str, Any]
 QUALITY_SOURCES = ("inbound", "direct", "outbound")
@@ -129,8 +130,6 @@ DARK_RATE_REFERENCE = 0.05
 """The going-dark rate (per deal-month) at coordinate 0: the knob is the log of the rate over
 it, so a search starts there whatever the base (whose rate is 0, off, by default)."""
 DARK_BOUNDS = (-6.0, 3.0)
-CLEANUP_CAP_DAYS = 3650.0
-"""The largest ``going_dark.cleanup_days`` the scenario allows."""
 
 
 def _dark(tree: Tree, base: Tree, x: float) -> None:
@@ -145,7 +144,7 @@ def _dark_at(tree: Tree) -> float:
 
 def _cleanup(tree: Tree, base: Tree, x: float) -> None:
     days = base["process"]["going_dark"]["cleanup_days"] * math.exp(x)
-    tree["process"]["going_dark"]["cleanup_days"] = min(CLEANUP_CAP_DAYS, days)
+    tree["process"]["going_dark"]["cleanup_days"] = min(MAX_CLEANUP_DAYS, days)
 
 
 KNOBS = (

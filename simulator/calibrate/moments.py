@@ -114,17 +114,29 @@ def _typical(days: np.ndarray) -> float:
     return float(np.expm1(np.log1p(days).mean())) if days.size else math.nan
 
 
+def closed_in(deals: Deals, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The deals won and the deals lost in ``window`` (masks), and every deal's cycle (days from
+    creation to close; 0 while open): what the cycle and deal-size statistics, and the fit's
+    shapes, are read from."""
+    closed = ~np.isnat(deals.closed)
+    inside = closed & (deals.closed >= window.first) & (deals.closed <= window.last)
+    cycle = (np.where(closed, deals.closed, deals.created) - deals.created).astype(np.float64)
+    return inside & deals.won, inside & deals.lost, cycle
+
+
+def won_acv(deals: Deals, won: np.ndarray) -> np.ndarray:
+    """The ACVs of the ``won`` deals that have an amount (USD)."""
+    acv = deals.acv_usd[won]
+    return acv[np.isfinite(acv) & (acv > 0)]
+
+
 def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
     """Each statistic of ``deals`` over ``window``, on its own scale (days, USD, shares)."""
     created_in = (deals.created >= window.first) & (deals.created <= window.last)
     closed = ~np.isnat(deals.closed)
-    closed_in = closed & (deals.closed >= window.first) & (deals.closed <= window.last)
-    won = closed_in & deals.won
-    lost = closed_in & deals.lost
+    won, lost, cycle = closed_in(deals, window)
     n_won, n_lost = int(won.sum()), int(lost.sum())
-    cycle = (np.where(closed, deals.closed, deals.created) - deals.created).astype(np.float64)
-    acv = deals.acv_usd[won]
-    acv = acv[np.isfinite(acv) & (acv > 0)]
+    acv = won_acv(deals, won)
     typical_acv = float(np.exp(np.log(acv).mean())) if acv.size else math.nan
     mean = float(acv.mean()) if acv.size else math.nan
     new_per_month = int(created_in.sum()) / window.months

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.calibrate.fit import SETTLED
-from simulator.calibrate.moments import BOOTSTRAP_SEED, Window
+from simulator.calibrate.moments import BOOTSTRAP_SEED, Window, closed_in, won_acv
 from simulator.crm.table import Deals
+from simulator.formats import amount
 
 QUARTILES = (25, 50, 75)
 RESAMPLES = 200
@@ -72,15 +73,8 @@ class ShapeRow:
 
 def _samples(deals: Deals, window: Window) -> dict[str, np.ndarray]:
     """The window's won and lost cycles (days) and won ACVs (USD) of an export."""
-    closed = ~np.isnat(deals.closed)
-    inside = closed & (deals.closed >= window.first) & (deals.closed <= window.last)
-    cycle = (np.where(closed, deals.closed, deals.created) - deals.created).astype(np.float64)
-    acv = deals.acv_usd[inside & deals.won]
-    return {
-        "won_cycle": cycle[inside & deals.won],
-        "lost_cycle": cycle[inside & deals.lost],
-        "won_acv": acv[np.isfinite(acv) & (acv > 0)],
-    }
+    won, lost, cycle = closed_in(deals, window)
+    return {"won_cycle": cycle[won], "lost_cycle": cycle[lost], "won_acv": won_acv(deals, won)}
 
 
 def _quartiles(values: np.ndarray) -> np.ndarray:
@@ -102,10 +96,10 @@ def shapes(observed: Deals, histories: list[Deals], window: Window) -> list[Shap
         ]
         resampled = np.array([_quartiles(values[draw]) for draw in draws])
         theirs = np.array([_quartiles(s[name]) for s in simulated])
+        enough = values.size >= MIN_DEALS and all(s[name].size >= MIN_DEALS for s in simulated)
         for column, percent in enumerate(QUARTILES):
             ran = theirs[:, column][np.isfinite(theirs[:, column])]
             allowed = math.inf
-            enough = values.size >= MIN_DEALS and all(s[name].size >= MIN_DEALS for s in simulated)
             if ran.size >= 2 and enough:
                 variance = np.var(resampled[:, column], ddof=1) + np.var(ran, ddof=1) / ran.size
                 allowed = max(SETTLED * math.sqrt(variance), RESOLUTION[unit])
@@ -132,12 +126,8 @@ def spread_mismatches(rows: list[ShapeRow]) -> list[str]:
             continue
         found.append(
             f"your export's {label} spread {'wider' if wider else 'narrower'} than the fitted "
-            f"company's (P25 to P75: {_value(low.export, unit)} to {_value(high.export, unit)} "
-            f"against {_value(low.simulated, unit)} to {_value(high.simulated, unit)}): a shape "
+            f"company's (P25 to P75: {amount(low.export, unit)} to {amount(high.export, unit)} "
+            f"against {amount(low.simulated, unit)} to {amount(high.simulated, unit)}): a shape "
             "the fitted company does not make, which a search for the summaries does not find"
         )
     return found
-
-
-def _value(value: float, unit: str) -> str:
-    return f"${value:,.0f}" if unit == "USD" else f"{value:,.0f} {unit}"

@@ -138,6 +138,10 @@ class Pitching(Section):
     )
 
 
+MAX_CLEANUP_DAYS = 3650.0
+"""The latest a CRM's cleanup may close a dark deal (days since it was opened)."""
+
+
 class GoingDark(Section):
     """Opportunities whose buyer stops answering: the hunter stops working the deal (it ends
     stalled), but the CRM shows it open, under its owner, until a cleanup closes it lost. The
@@ -149,7 +153,7 @@ class GoingDark(Section):
         "(per deal-month): the longer a deal takes, the likelier it goes quiet. 0 (the default) "
         "is off; a calibration fits it from the export's backlog",
     )
-    cleanup_days: Annotated[Number, Field(gt=0.0, le=3650.0)] = Field(
+    cleanup_days: Annotated[Number, Field(gt=0.0, le=MAX_CLEANUP_DAYS)] = Field(
         180.0,
         description="age (days since the deal was opened) at which the CRM's cleanup closes a "
         "dark deal lost; it sits open in the CRM until then (days, at most 3,650)",
