@@ -208,6 +208,12 @@ def calibrate(
         base = _copy(base)
         base["market"]["deal_sizes"] = None
     knobs, left = _knobs(KNOBS, base, raw)
+    if sizes is not None:
+        left.append(
+            "market.<segment>.deal_size_median_usd (the segments' levels against each other): "
+            "an export does not say a deal's segment, so every segment takes the export's sizes "
+            "(the deal-size knob scales them alike); --deal-sizes lognormal keeps the base's levels"
+        )
     if sizes is None and settings.deal_sizes is DealSizeSource.export:
         left.append(
             f"market.deal_sizes (the export's own deal sizes): fewer than {MIN_SIZED_WINS} won "
