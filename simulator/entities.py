@@ -53,6 +53,8 @@ class Z:
     EVALUATION = 2
     PROPOSAL = 3
     DARK = 4  # when the buyer goes dark (going_dark.py)
+    HAS_DATE = 5  # whether the buyer has a critical date of its own (critical_date.py)
+    DATE_DAYS = 6  # how far ahead it lies
 
 
 UNIFORM_SLOTS = 32

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from scipy.stats import t
 
 from simulator.aggregate import variant_values
 from simulator.scenario import Scenario, apply_overrides, load_scenario, resolve
@@ -21,6 +23,14 @@ def scenario_from(raw: dict[str, Any], *overrides: str) -> Scenario:
     raw = {"name": "test", "description": "built by a test", **raw}
     set_paths = apply_overrides(raw, list(overrides), "test")
     return resolve(raw, "test", set_paths)
+
+
+def paired_interval(more: np.ndarray, less: np.ndarray) -> tuple[float, float]:
+    """The 95% t-interval of the mean per-replication difference ``more - less`` (replications
+    paired by common random numbers)."""
+    difference = more - less
+    half = t.ppf(0.975, difference.size - 1) * difference.std(ddof=1) / math.sqrt(difference.size)
+    return float(difference.mean() - half), float(difference.mean() + half)
 
 
 def bundled(name: str, *overrides: str) -> Scenario:

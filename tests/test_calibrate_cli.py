@@ -165,8 +165,10 @@ def test_the_statistics_count_the_window_as_a_crm_report_would() -> None:
     stats = raw_statistics(deals, window)
     assert stats["new_per_month"] == pytest.approx(6 / (181 / 30.4))  # Dec deal outside
     assert stats["crm_win_rate"] == pytest.approx(4 / 6)
-    won_days = np.array([21, 85, 3, 30])
-    assert stats["won_cycle_days"] == pytest.approx(np.expm1(np.log1p(won_days).mean()))
+    # won cycles 21, 85, 3 and 30 days: two within 3 weeks (21 counts), two beyond
+    assert stats["won_quick_share"] == pytest.approx(2 / 4)
+    assert stats["won_quick_cycle_days"] == pytest.approx(np.expm1(np.log1p([21, 3]).mean()))
+    assert stats["won_slow_cycle_days"] == pytest.approx(np.expm1(np.log1p([85, 30]).mean()))
     # wins a month: Jan 1, Mar 2, May 1, others 0 -> quarter-end months (Mar, Jun) 1.0 a month,
     # the other four 0.5
     assert stats["quarter_end_ratio"] == pytest.approx(2.0)

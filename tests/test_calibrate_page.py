@@ -102,7 +102,7 @@ def figures(html: str) -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    rows = [fitted_row(name) for name in ("new_per_month", "crm_win_rate", "won_cycle_days")]
+    rows = [fitted_row(name) for name in ("new_per_month", "crm_win_rate", "won_slow_cycle_days")]
     rows.append(Fitted("team.hunters", "hunters", 3, 3, 3, "hunters", "owners", 3, 3, "counted"))
     notes = ["Fitted from pipeline.csv", f"Name: {NASTY}"]
     return fit_page([FitPart(OBSERVED, SIMULATED, rows, WINDOW)], notes, f"Fit {NASTY}")

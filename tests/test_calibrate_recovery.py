@@ -8,10 +8,16 @@ sales engineers, market size) are set in the truth where the rule lands, and hun
 leave nor go on a plan, so that the count of owners at work is the team simulated: what is
 tested is the search and its intervals, not the rules.
 
-Tolerances: the intervals are 95% ones, so of the 27 (3 truths x 9 inputs) about one may miss
-by chance; the test asks that at least 23 cover their truth (fewer happens with probability
-1% if the intervals are right) and that none misses by more than 3.29 standard errors (a
-99.9% interval), and that the fit matched every statistic to within one standard error.
+Tolerances: the intervals are 95% ones, so of the 36 (3 truths x 12 inputs) about two may miss
+by chance; the test asks that at least 31 cover their truth (fewer happens with probability
+0.8% if the intervals are right) and that none misses by more than 3.29 standard errors (a
+99.9% interval). The fit's misses: at the truth itself each is about a standard normal (the
+export is one history, the simulated mean has its own small error, both in the standard
+error), and a fit does no worse; of the 36 (3 truths x 12 statistics) about 1.6 lie beyond 2
+standard errors by chance, so the test asks that at most 5 do (6 or more happens with
+probability 0.5%) and none beyond 3.29.
+
+The companies have 12 hunters (the search runs in a world of 6), enough deals for 12 inputs.
 """
 
 from __future__ import annotations
@@ -35,10 +41,10 @@ AS_OF = dt.date(2025, 6, 30)
 SETTINGS = Settings(
     window_months=6,
     warmup_months=6,
-    replications=4,
+    replications=6,
     seed=1,
     workers=2,
-    max_evaluations=80,
+    max_evaluations=120,
     history_replications=20,
     deal_sizes=DealSizeSource.lognormal,  # the truths' are: the knobs recover median and spread
 )
@@ -46,28 +52,29 @@ TRUTH_SEED = 777
 TRUTHS = {
     "bigger-faster": dict(
         leads=0.5, cycle=-0.3, quality=0.5, appeal=0.3, deal_size=0.2, deal_spread=0.0,
-        pull_in=0.5, dark=0.0, cleanup=0.3,
+        pull_in=0.5, dark=0.0, cleanup=0.3, pull_out=0.0, dated=0.0, date_days=-1.5,
     ),
     "smaller-slower": dict(
         leads=-0.2, cycle=0.3, quality=-0.3, appeal=-0.5, deal_size=-0.5, deal_spread=0.3,
-        pull_in=0.0, dark=-1.0, cleanup=-0.3,
+        pull_in=0.0, dark=-1.0, cleanup=-0.3, pull_out=0.5, dated=-1.0, date_days=-1.2,
     ),
     "busy-quarter-ends": dict(
         leads=1.0, cycle=0.0, quality=1.0, appeal=0.8, deal_size=1.0, deal_spread=-0.3,
-        pull_in=0.8, dark=1.0, cleanup=0.0,
+        pull_in=0.8, dark=1.0, cleanup=0.0, pull_out=-0.5, dated=1.0, date_days=-2.0,
     ),
 }  # fmt: skip
 Z_999 = 3.29
-MIN_COVERED = 23
+MIN_COVERED = 31
+MAX_BEYOND_2_SE = 5
 
 
 def _base() -> Tree:
     tree = load_scenario("scenarios/baseline.yaml").variants[0].parameters.model_dump()
     team = tree["team"]
-    team.update(hunters=5, hunter_capacity_opportunities=150, sales_engineers=30)
+    team.update(hunters=12, hunter_capacity_opportunities=150, sales_engineers=72)
     team["turnover"] = {"base_exits_per_year": 0.0, "shortfall_exits_per_year": 0.0}
     team["quota"]["plan_threshold"] = 0.0
-    tree["market"]["accounts"] = 15_000
+    tree["market"]["accounts"] = 36_000
     return tree
 
 
@@ -97,9 +104,8 @@ def test_the_counted_inputs_are_the_truths(recovered: dict[str, Calibration]) ->
 
 
 def test_the_fit_matches_every_statistic(recovered: dict[str, Calibration]) -> None:
-    for name, calibration in recovered.items():
-        misses = np.abs(calibration.solution.misses)
-        assert misses.max() < 1.0, (name, calibration.target.names, misses)
+    misses = np.concatenate([np.abs(c.solution.misses) for c in recovered.values()])
+    assert (misses > 2.0).sum() <= MAX_BEYOND_2_SE and misses.max() <= Z_999, misses
 
 
 def test_the_known_inputs_come_back_within_their_intervals(
@@ -116,7 +122,7 @@ def test_the_known_inputs_come_back_within_their_intervals(
             rows.append((name, knob.name, truth, float(solution.x[index]), low, high, z))
             covered += low <= truth <= high
             assert abs(z) <= Z_999 or low <= truth <= high, rows[-1]
-    assert len(rows) == 27
+    assert len(rows) == 3 * len(KNOBS)
     for row in rows:  # the recovery table (pytest -s shows it)
         print(
             "{:18s} {:12s} truth {:+.3f} estimate {:+.3f} [{:+.3f}, {:+.3f}] z {:+.2f}".format(*row)

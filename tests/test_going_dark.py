@@ -19,7 +19,6 @@ from functools import cache
 
 import numpy as np
 import pytest
-from scipy.stats import t
 
 from simulator.calibrate.moments import raw_statistics, trailing_window
 from simulator.calibrate.simulate import day0_for, simulated_export
@@ -28,7 +27,7 @@ from simulator.events import Kind
 from simulator.experiment import replication_log
 from simulator.parameters import Parameters
 from simulator.processes.going_dark import GoingDark, stages_survival
-from tests.conftest import bundled
+from tests.conftest import bundled, paired_interval
 
 SEED = 5
 REPLICATIONS = 12
@@ -58,20 +57,13 @@ def _statistics(rate: float, cleanup: float, hunters: int) -> dict[str, np.ndarr
     return {"open_months": values[:, 0], "open_age_days": values[:, 1]}
 
 
-def _paired(more: np.ndarray, less: np.ndarray) -> tuple[float, float]:
-    """The 95% t-interval of the mean paired difference."""
-    difference = more - less
-    half = t.ppf(0.975, difference.size - 1) * difference.std(ddof=1) / math.sqrt(difference.size)
-    return float(difference.mean() - half), float(difference.mean() + half)
-
-
 @pytest.mark.parametrize("hunters", [3, 12])
 def test_the_backlog_grows_with_the_rate_buyers_go_dark(hunters: int) -> None:
     """Off, a little, more: each step lengthens the open backlog, for a small team and a large
     one alike (a dose-response beyond its Monte Carlo error)."""
     backlogs = [_statistics(rate, 365.0, hunters)["open_months"] for rate in (0.0, 0.05, 0.2)]
     for less, more in itertools.pairwise(backlogs):
-        low, _ = _paired(more, less)
+        low, _ = paired_interval(more, less)
         assert low > 0
 
 
@@ -79,8 +71,8 @@ def test_a_later_cleanup_keeps_older_deals_open() -> None:
     """The same buyers going dark, cleaned up after 90 days or after a year: the open deals are
     older, and more of them."""
     early, late = _statistics(0.1, 90.0, 6), _statistics(0.1, 365.0, 6)
-    assert _paired(late["open_age_days"], early["open_age_days"])[0] > 0
-    assert _paired(late["open_months"], early["open_months"])[0] > 0
+    assert paired_interval(late["open_age_days"], early["open_age_days"])[0] > 0
+    assert paired_interval(late["open_months"], early["open_months"])[0] > 0
 
 
 def test_a_dark_deal_is_open_in_the_crm_until_its_cleanup() -> None:

@@ -30,7 +30,14 @@ from simulator.calibrate.deal_sizes import (
     deal_sizes_of,
     with_export_sizes,
 )
-from simulator.calibrate.fit import SETTLED, Solution, Target, solve, statistic_label
+from simulator.calibrate.fit import (
+    SETTLED,
+    Solution,
+    Target,
+    solve,
+    statistic_label,
+    statistic_of,
+)
 from simulator.calibrate.fitted import Fitted
 from simulator.calibrate.knobs import KNOBS, POST_SALE_KNOBS, Knob, Tree, apply
 from simulator.calibrate.moments import (
@@ -69,7 +76,7 @@ class Settings:
     replications: int = 8
     seed: int = 1
     workers: int = 1
-    max_evaluations: int = 60
+    max_evaluations: int = 100
     history_replications: int = 20  # at the solution, for the statistics' history-to-history error
     fit_hunters: int | None = FIT_HUNTERS  # the search's world shrunk to about this many hunters
     deal_sizes: DealSizeSource = DealSizeSource.export
@@ -172,8 +179,11 @@ def _usable(knob: Knob, base: Tree, observed: dict[str, float]) -> str | None:
             "deal sizes are the export's own won ACVs (market.deal_sizes), so their spread is "
             "the export's"
         )
-    if not math.isfinite(observed[knob.statistic]) or observed[knob.statistic] <= 0:
-        label, _ = statistic_label(knob.statistic)
+    value = observed[knob.statistic]
+    label, _ = statistic_label(knob.statistic)
+    if statistic_of(knob.statistic).scale == "logit" and value in (0.0, 1.0):
+        return f"the export's {label} is {value:.0%} in the window: no share to fit"
+    if not math.isfinite(value) or value <= 0:
         return f"the export does not show the {label} in the window"
     return None
 

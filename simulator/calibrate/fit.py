@@ -60,6 +60,11 @@ WHOLE_TRIES = 4
 measures where the search ended, the rest are steps on the smaller world's Jacobian): what the
 smaller world gets wrong (a team of fewer hunters leaves leads waiting longer) is made up
 there."""
+ROBUST_SCALE = 2.0
+"""Misses (standard errors) beyond which the search weighs a statistic by its size, not by its
+square (a soft L1 loss): a statistic no setting can reach (the export's open deals older than
+any steady company keeps) pulls the others off the export by about a standard error, not by
+its whole miss."""
 SETTLED = 2.0
 """A fit has settled when every statistic is within this many standard errors of the
 export's; one further off is a miss the scenario records and every command warns of."""
@@ -196,7 +201,7 @@ def solve(
     knobs: tuple[Knob, ...],
     target: Target,
     simulator: Simulator,
-    max_evaluations: int = 60,
+    max_evaluations: int = 100,
     history_replications: int = 20,
     on_evaluation: Callable[[int, float], None] | None = None,
     scout: tuple[float, ...] = (),
@@ -227,12 +232,15 @@ def solve(
             tries, float(np.nansum(((search.simulate(start)[0] - target.observed) / scale) ** 2))
         )
 
+    def _misses(world: _World, x: np.ndarray) -> np.ndarray:
+        miss = (world.simulate(x)[0] - target.observed) / scale
+        return np.where(np.isfinite(miss), miss, MISSING_STATISTIC_MISS)
+
     def close_enough_in(world: _World) -> Callable[[np.ndarray], np.ndarray]:
         def close_enough(x: np.ndarray) -> np.ndarray:
             nonlocal tries
             before = world.count
-            miss = (world.simulate(x)[0] - target.observed) / scale
-            miss = np.where(np.isfinite(miss), miss, MISSING_STATISTIC_MISS)
+            miss = _misses(world, x)
             if world.count > before:  # a new try, not one seen
                 tries += 1
                 if on_evaluation is not None:
@@ -244,6 +252,12 @@ def solve(
         return close_enough
 
     close_enough = close_enough_in(search)
+
+    def robust_in(world: _World) -> Callable[[np.ndarray], np.ndarray]:
+        raw = close_enough_in(world)
+        return lambda x: robust_misses(raw(x))
+
+    robust = robust_in(search)
     budget = max_evaluations - (WHOLE_TRIES if company is not search else 0)
     jacobian = None
     try:
@@ -251,27 +265,27 @@ def solve(
         worst_first = np.argsort(-np.abs(close_enough(begin))) if scout else []
         for index in (int(i) for i in worst_first):
             knob = knobs[index]
-            best, at = float(np.sum(close_enough(begin) ** 2)), begin[index]
+            best, at = float(np.sum(robust(begin) ** 2)), begin[index]
             for step in scout:
                 if tries >= max_evaluations * SCOUT_SHARE:  # the rest is the search's
                     break
                 trial = begin.copy()
                 trial[index] = min(max(start[index] + step, knob.bounds[0]), knob.bounds[1])
-                cost = float(np.sum(close_enough(trial) ** 2))
+                cost = float(np.sum(robust(trial) ** 2))
                 if cost < best:
                     best, at = cost, trial[index]
             begin[index] = at
         x, converged = begin, False
         if tries < budget:
             begin = direct_step(close_enough, begin, knobs, scale)
-            x, converged, jacobian = chord(close_enough, begin, knobs, lambda: tries, budget)
+            x, converged, jacobian = chord(robust, begin, knobs, lambda: tries, budget)
     except _CloseEnough as close:
         x, converged = close.x, True
     if company is not search and tries < max_evaluations:
         if jacobian is None:
-            jacobian = differences(lambda z: search.simulate(z)[0] / scale, x, knobs)
+            jacobian = differences(lambda z: robust_misses(_misses(search, z)), x, knobs)
         try:
-            x, _, _ = chord(close_enough_in(company), x, knobs, lambda: tries,
+            x, _, _ = chord(robust_in(company), x, knobs, lambda: tries,
                              min(max_evaluations, tries + WHOLE_TRIES), jacobian,
                              refresh=False)  # fmt: skip
         except _CloseEnough as close:
@@ -301,6 +315,15 @@ def solve(
         start=start,
         searched=searched,
     )
+
+
+def robust_misses(miss: np.ndarray) -> np.ndarray:
+    """Misses whose squares add up to a soft L1 loss, ``2 c^2 (sqrt(1 + (miss / c)^2) - 1)``:
+    the miss itself near 0; beyond ``ROBUST_SCALE`` (c) its square grows as its size, so a
+    statistic far out of reach pulls no harder than one a few standard errors off. (A loss
+    whose pull fades, Cauchy's, let the search give up on statistics it could have matched.)"""
+    c = ROBUST_SCALE
+    return np.sign(miss) * c * np.sqrt(2.0 * (np.sqrt(1.0 + (miss / c) ** 2) - 1.0))
 
 
 def _standard_errors(observed_var: np.ndarray, simulated_var: np.ndarray, n: int) -> np.ndarray:

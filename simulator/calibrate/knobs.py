@@ -147,6 +147,32 @@ def _cleanup(tree: Tree, base: Tree, x: float) -> None:
     tree["process"]["going_dark"]["cleanup_days"] = min(MAX_CLEANUP_DAYS, days)
 
 
+def _pull_out(tree: Tree, base: Tree, x: float) -> None:
+    rate = base["process"]["member_pull_out_per_month"]
+    tree["process"]["member_pull_out_per_month"] = rate * math.exp(x)
+
+
+DATED_REFERENCE = 0.2
+"""The share of buyers with a critical date at coordinate 0: the knob is the log-odds of the
+share less those of this one, so a search starts there whatever the base (0, off, by default)."""
+DATED_BOUNDS = (-8.0, 4.0)
+
+
+def _dated(tree: Tree, base: Tree, x: float) -> None:
+    share = _expit(_logit(DATED_REFERENCE) + x) if x > DATED_BOUNDS[0] else 0.0  # bound: off
+    tree["process"]["critical_date"]["probability"] = share
+
+
+def _dated_at(tree: Tree) -> float:
+    share = tree["process"]["critical_date"]["probability"]
+    return _logit(share) - _logit(DATED_REFERENCE) if share > 0 else DATED_BOUNDS[0]
+
+
+def _date_days(tree: Tree, base: Tree, x: float) -> None:
+    days = base["process"]["critical_date"]["days_mean"]
+    tree["process"]["critical_date"]["days_mean"] = days * math.exp(x)
+
+
 KNOBS = (
     Knob(
         "leads", "opportunities a hunter opens a month (inbound interest scaled alike)",
@@ -155,7 +181,7 @@ KNOBS = (
     ),
     Knob(
         "cycle", "stage durations (all stages and segments scaled alike)",
-        "market.mid_market.stage_days.evaluation", "days", "won_cycle_days",
+        "market.mid_market.stage_days.evaluation", "days", "won_slow_cycle_days",
         (-4.0, 4.0), _cycle, elasticity=1.0,
     ),
     Knob(
@@ -192,6 +218,21 @@ KNOBS = (
         "cleanup", "age at which the CRM's cleanup closes a dark deal",
         "process.going_dark.cleanup_days", "days", "open_age_days",
         (-3.0, 3.0), _cleanup, elasticity=1.0,
+    ),
+    Knob(
+        "pull_out", "rate at which a committee member pulls the group out of an evaluation",
+        "process.member_pull_out_per_month", "per member-month", "lost_quick_share",
+        (-6.0, 3.0), _pull_out,
+    ),
+    Knob(
+        "dated", "share of buyers with a critical date of their own (log-odds over 0.2)",
+        "process.critical_date.probability", "probability", "won_quick_share",
+        DATED_BOUNDS, _dated, _dated_at, elasticity=1.0,
+    ),
+    Knob(
+        "date_days", "time from the opening to a buyer's critical date",
+        "process.critical_date.days_mean", "days", "won_quick_cycle_days",
+        (-4.0, 3.0), _date_days, elasticity=1.0,
     ),
 )  # fmt: skip
 HANDOFFS = ("hunter_only", "hunter_farmer")

@@ -22,6 +22,11 @@ from simulator.units import DAYS_PER_MONTH
 
 BOOTSTRAP_SEED = 20_171_001
 """Seed of the bootstraps of an export's statistics (the result must not depend on the clock)."""
+QUICK_DAYS = 21
+"""A quick win closes within three weeks of its creation: the first hump of a cycle histogram
+whose buyers come with dates of their own (``process.critical_date``), the slow wins the
+second. The won cycle is read as the two: the share of quick wins and the typical cycle of
+each."""
 QUARTER_END_MONTHS = frozenset({3, 6, 9, 12})
 """Calendar months that end a quarter (the quota periods the quarter-end pattern follows)."""
 
@@ -46,9 +51,9 @@ STATISTICS = (
               "too little new pipeline: bookings from new deals run low"),
     Statistic("crm_win_rate", "CRM win rate, won / (won + lost)", "share", "logit",
               "too many deals won: bookings run high", "too few deals won: bookings run low"),
-    Statistic("won_cycle_days", "typical cycle of won deals (geometric mean)", "days", "log",
-              "wins come too late: near-term bookings run low",
-              "wins come too soon: near-term bookings run high"),
+    Statistic("won_slow_cycle_days", "typical cycle of the wins after 3 weeks (geometric mean)",
+              "days", "log", "slow wins come too late: near-term bookings run low",
+              "slow wins come too soon: near-term bookings run high"),
     Statistic("lost_cycle_days", "typical cycle of lost deals (geometric mean)", "days", "log",
               "losses come too late: deals stay open too long",
               "losses come too soon: the pipeline empties too fast"),
@@ -63,6 +68,14 @@ STATISTICS = (
     Statistic("quarter_end_ratio", "wins a month, quarter-end months / others", "ratio", "log",
               "too strong a quarter-end push: quarter-end months run high, the others low",
               "too weak a quarter-end push: quarter-end months run low, the others high"),
+    Statistic("won_quick_share", "share of won deals closed within 3 weeks", "share", "logit",
+              "too many quick wins: near-term bookings run high",
+              "too few quick wins: near-term bookings run low"),
+    Statistic("won_quick_cycle_days", "typical cycle of the wins within 3 weeks (geometric mean)",
+              "days", "log", "quick wins come too late", "quick wins come too soon"),
+    Statistic("lost_quick_share", "share of lost deals closed within 3 weeks", "share", "logit",
+              "too many quick losses: the pipeline empties too fast",
+              "too few quick losses: deals die in the middle, or stay open too long"),
     Statistic("open_age_days", "typical age of the deals open on the day (geometric mean)",
               "days", "log",
               "open deals too old: too many dark deals kept, the cleanup too late",
@@ -137,6 +150,8 @@ def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
     won, lost, cycle = closed_in(deals, window)
     n_won, n_lost = int(won.sum()), int(lost.sum())
     acv = won_acv(deals, won)
+    won_days = cycle[won]
+    quick = won_days <= QUICK_DAYS
     typical_acv = float(np.exp(np.log(acv).mean())) if acv.size else math.nan
     mean = float(acv.mean()) if acv.size else math.nan
     new_per_month = int(created_in.sum()) / window.months
@@ -156,7 +171,10 @@ def raw_statistics(deals: Deals, window: Window) -> dict[str, float]:
     return {
         "new_per_month": new_per_month,
         "crm_win_rate": n_won / (n_won + n_lost) if n_won + n_lost else math.nan,
-        "won_cycle_days": _typical(cycle[won]),
+        "won_slow_cycle_days": _typical(won_days[~quick]) if (~quick).any() else math.nan,
+        "won_quick_share": float(quick.mean()) if n_won else math.nan,
+        "won_quick_cycle_days": _typical(won_days[quick]) if quick.any() else math.nan,
+        "lost_quick_share": float(np.mean(cycle[lost] <= QUICK_DAYS)) if n_lost else math.nan,
         "lost_cycle_days": _typical(cycle[lost]),
         "won_acv_typical_usd": typical_acv,
         "won_acv_mean_usd": mean,

@@ -23,6 +23,8 @@ skipped, from the hunter's first call to the prospect's decision.
   behind it; its current stage lasts what is left given its age (``resume.py``).
 - From the first meeting to the decision the buyer may go dark (``going_dark.py``): the deal
   stops there, stalled, and the hunter's time is free.
+- A buyer with a critical date of its own (``critical_date.py``) must decide by it: the stages
+  are squeezed to end there.
 - A deal that replaces a process that works today needs the sponsor: without one it goes through
   every stage (unless its group pulls out), using the hunter's and the sales engineers' time, and
   ends in no decision (after a time-out from its opening, if the stages were quicker). Elsewhere
@@ -42,6 +44,7 @@ from simulator.entities import CHAMPION, NO_FEATURE, Opportunity, U, Z
 from simulator.events import Discovery, EventLog, Kind, Meeting, Outcome
 from simulator.parameters import STAGES, Parameters
 from simulator.processes.capacity import SalesEngineers
+from simulator.processes.critical_date import CriticalDate
 from simulator.processes.decision import Decision
 from simulator.processes.going_dark import GoingDark
 from simulator.processes.market import Market
@@ -95,6 +98,7 @@ class Courtship:
         self.decision = decision
         self.quota_period = quota_period
         self.going_dark = going_dark
+        self.critical_date = CriticalDate(parameters)
         self.log = log
         process = self.process
         # Our readiness to answer questions before they are asked shortens every stage.
@@ -141,8 +145,24 @@ class Courtship:
 
         start_stage = opp.start_stage  # a deal open on day 0: the stages before it are done
         means = [mean * scale for mean in stage_days_mean]
-        if start_stage or opp.elapsed_days:
+        resumed = bool(start_stage or opp.elapsed_days)
+        if resumed:
             stage_days = resumed_stage_days(start_stage, opp.elapsed_days, means, spread, z)
+
+        # A buyer with a critical date of its own must decide by it: the stages left are
+        # squeezed to end there.
+        attraction_days, qualification_days, evaluation_days, proposal_days = (
+            stage_days(Z.ATTRACTION),
+            stage_days(Z.QUALIFICATION),
+            stage_days(Z.EVALUATION),
+            stage_days(Z.PROPOSAL),
+        )
+        left = attraction_days + qualification_days + evaluation_days + proposal_days
+        if resumed:
+            cv = self.stage_days_cv[segment]
+            pace = self.critical_date.resumed_pace(opp.elapsed_days, left, means, cv, z)
+        else:
+            pace = self.critical_date.pace(z, left)
 
         # Attraction: the first meeting. Interest fades with every hour the lead waited: a lead
         # gone cold never takes the meeting (nothing to pitch to); one reached may still find
@@ -150,7 +170,7 @@ class Courtship:
         # so the chance of a good first meeting is interest x quality. A deal open on day 0
         # past attraction had its first meeting before: no test.
         record(env.now, STAGE, lead, account, hunter, code=ATTRACTION)
-        yield env.timeout(stage_days(Z.ATTRACTION))
+        yield env.timeout(attraction_days * pace)
         now = env.now
         if start_stage == ATTRACTION:
             decay = 0.5 ** (opp.wait_hours / process.lead_interest_half_life_hours)
@@ -190,7 +210,7 @@ class Courtship:
 
         # Qualification: discovery with the buying committee.
         record(now, STAGE, lead, account, hunter, code=QUALIFICATION)
-        if (yield from self._until(stage_days(Z.QUALIFICATION), dark_at)):
+        if (yield from self._until(qualification_days * pace, dark_at)):
             return Outcome.STALLED, 0.0
         now = env.now
         committee = accounts.committee_size[account]
@@ -226,7 +246,7 @@ class Courtship:
 
         # Evaluation: demos by the sales engineers, spread over the stage.
         record(now, STAGE, lead, account, hunter, code=EVALUATION)
-        evaluation_days = stage_days(Z.EVALUATION)
+        evaluation_days *= pace
         if sponsor:
             evaluation_days *= process.sponsor_evaluation_days_factor
         engineers = self.engineers
@@ -268,9 +288,7 @@ class Courtship:
 
         # Proposal.
         record(env.now, STAGE, lead, account, hunter, code=PROPOSAL)
-        proposal_days = stage_days(Z.PROPOSAL) * (
-            process.premature_cycle_factor if premature else 1.0
-        )
+        proposal_days *= pace * (process.premature_cycle_factor if premature else 1.0)
         proposal_days = self.quota_period.pull_in(opp, proposal_days)  # the quarter-end push
         if (yield from self._until(proposal_days, dark_at)):
             return Outcome.STALLED, 0.0
