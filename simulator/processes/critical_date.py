@@ -1,8 +1,8 @@
 """Buyers with a critical date of their own (a contract ending, a launch, a regulation): such a
 buyer must decide by it, so the deal's stages are squeezed to end there when they would run
-past it. Nothing else changes: the quicker deal is simply exposed for less time
-to what ends deals early (a pull-out while it evaluates, the buyer going dark), so it ends in
-no decision less often, and the export shows the two paces as two humps of cycle times.
+past it. Nothing else changes: the quicker deal is simply exposed for less time to what ends
+deals early (a pull-out while it evaluates, the buyer going dark), so it ends in no decision
+less often, and the export shows the two paces as two humps of cycle times.
 
 - Whether a buyer has one, and how far ahead of the opportunity's opening it lies (a
   lognormal), come from the deal's own normals (``Z.HAS_DATE``, ``Z.DATE_DAYS``), so a variant
@@ -13,9 +13,8 @@ no decision less often, and the export shows the two paces as two humps of cycle
 - A deal open on day 0 in today's pipeline (``start.from_crm``), aged ``a``, has a date still
   ahead with about the share of deals open at ``a`` that do,
   ``p S_D(a) / (p S_D(a) + (1 - p) S(a))``, where ``S_D`` is the chance a date lies beyond
-  ``a`` (its age taken from the opening, not the first meeting: a few days early) and ``S`` the
-  chance the process's own stages take longer (``going_dark.stages_survival``); the date is
-  then drawn given that it lies beyond ``a``.
+  ``a`` and ``S`` the chance the process's own stages take longer
+  (``going_dark.stages_survival``); the date is then drawn given that it lies beyond ``a``.
 """
 
 from __future__ import annotations
