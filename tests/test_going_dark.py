@@ -112,8 +112,8 @@ class _Clock:
 
 def test_an_old_open_deal_of_a_crm_start_is_likelier_dark() -> None:
     """A deal open on day 0 is dark already with the chance the mechanism gives a deal still
-    open at its age: rising with the age, and none once past the cleanup age (a dark deal that
-    old would have been closed)."""
+    open at its age: rising with the age, also past the cleanup age (the export's cleanup was
+    laxer than the fit's; a live deal that old is rarer still)."""
     dark = GoingDark(_Clock(), _parameters(0.1, 200.0), None)  # type: ignore[arg-type]
     means, cv = (5.0, 15.0, 30.0, 20.0), 0.6
     zs = np.random.default_rng(3).standard_normal(4000)
@@ -124,4 +124,6 @@ def test_an_old_open_deal_of_a_crm_start_is_likelier_dark() -> None:
     shares = [share(age) for age in (10.0, 60.0, 150.0)]
     assert shares[0] < shares[1] < shares[2]
     assert shares[2] > 0.95  # a live deal is rarely still open at 150 days
-    assert share(250.0) == 0.0
+    # past the cleanup age (200 days) the export's cleanup was laxer than the fit's: still dark
+    # the more likely the older, not taken as live
+    assert share(250.0) > 0.99

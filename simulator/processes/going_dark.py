@@ -12,8 +12,12 @@ closes it lost, ``cleanup_days`` after it was opened. A real export's backlog is
   ``(1 - e^(-r a)) / ((1 - e^(-r a)) + e^(-r a) S(a))``, where ``S(a)`` is the chance a live
   deal's stages take longer than ``a`` (the sum of
   its stage durations, each a lognormal, taken as one lognormal of the same mean and variance:
-  Fenton-Wilkinson). A deal older than the cleanup age is live: a dark one would have been
-  closed. A live one goes dark later at the same rate.
+  Fenton-Wilkinson). A deal older than the cleanup age contradicts the fitted company either
+  way (a dark one would have been closed, a live one so slow is rare): the export shows a
+  cleanup laxer than the fit's, so it takes the same share (the cleanup rule aside), and a dark
+  one is closed by the cleanup at once. Taking every such deal as live, as before, sold deals
+  a year old and dead in the export as if they were still being worked. A live one goes dark
+  later at the same rate.
 - The cleanup is an event at the day the CRM closes the deal (``Kind.CLEANED_UP``); a deal not
   cleaned up by the horizon is open in the simulated export.
 """
@@ -78,7 +82,7 @@ class GoingDark:
             return math.inf
         now = self.env.now
         went = -math.expm1(-self.rate * age)
-        if age >= self.cleanup_days or went == 0.0:
+        if went == 0.0:
             already = 0.0
         else:
             live = math.exp(-self.rate * age) * stages_survival(age, means, cv)
