@@ -163,9 +163,9 @@ class GoingDark(Section):
 class CriticalDate(Section):
     """Buyers with a date of their own (a contract ending, a launch, a regulation): such a
     buyer must decide by it, so the deal's stages are squeezed to end there when they would run
-    past it. Their deals close quickly, won or lost, and spend less time
-    exposed to a pull-out or the buyer going dark; the others take the process's own pace.
-    A real export's cycles often show the two: a hump of quick closes, then the long ones."""
+    past it. Their deals close quickly, won or lost, and spend less time exposed to a pull-out
+    or the buyer going dark; the others take the process's own pace. A real export's cycles
+    often show the two: a hump of quick closes, then the long ones."""
 
     probability: Probability = Field(
         0.0,
@@ -175,8 +175,7 @@ class CriticalDate(Section):
     days_mean: PositiveFloat = Field(
         30.0,
         description="mean time from the opportunity's opening to the buyer's critical date "
-        "(days); a "
-        "calibration fits it from the cycle of the export's quick wins",
+        "(days); a calibration fits it from the cycle of the export's quick wins",
     )
     days_cv: NonNegativeFloat = Field(
         0.6, description="spread of that time (coefficient of variation of a lognormal)"

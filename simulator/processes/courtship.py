@@ -158,8 +158,8 @@ class Courtship:
             stage_days(Z.PROPOSAL),
         )
         left = attraction_days + qualification_days + evaluation_days + proposal_days
+        cv = self.stage_days_cv[segment]
         if resumed:
-            cv = self.stage_days_cv[segment]
             pace = self.critical_date.resumed_pace(opp.elapsed_days, left, means, cv, z)
         else:
             pace = self.critical_date.pace(z, left)
@@ -201,7 +201,6 @@ class Courtship:
         # From the first meeting on, the buyer may go dark; a deal open on day 0 past it may
         # have gone dark already.
         if start_stage > ATTRACTION:
-            cv = self.stage_days_cv[segment]
             dark_at = self.going_dark.resumed_dark_at(opp.elapsed_days, means, cv, z[Z.DARK])
         else:
             dark_at = self.going_dark.dark_at(now, z[Z.DARK])

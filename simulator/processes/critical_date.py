@@ -19,21 +19,13 @@ less often, and the export shows the two paces as two humps of cycle times.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from simulator.distributions import LogNormal
 from simulator.entities import Z
 from simulator.parameters import Parameters
-from simulator.processes.going_dark import stages_survival
+from simulator.processes.going_dark import normal_survival, stages_survival
 from simulator.processes.resume import remaining_days
-
-SQRT2 = math.sqrt(2.0)
-
-
-def _below(z: float) -> float:
-    """``Phi(z)``: a uniform from the deal's normal."""
-    return 0.5 * math.erfc(-z / SQRT2)
 
 
 class CriticalDate:
@@ -47,7 +39,8 @@ class CriticalDate:
     def pace(self, z: Sequence[float], stages_left: float) -> float:
         """The factor on a new deal's stages (``stages_left`` days in all at the process's own
         pace): below 1 when the buyer's date comes first."""
-        if self.probability == 0.0 or _below(z[Z.HAS_DATE]) >= self.probability:
+        # Phi(z), a uniform from the deal's normal, decides whether it has a date
+        if self.probability == 0.0 or normal_survival(-z[Z.HAS_DATE]) >= self.probability:
             return 1.0
         return _squeeze(self.days.from_normal(z[Z.DATE_DAYS]), stages_left)
 
@@ -64,24 +57,14 @@ class CriticalDate:
         if self.probability == 0.0:
             return 1.0
         p, days = self.probability, self.days
-        ahead = p * _survival(days, age)
+        ahead = p * stages_survival(age, (days.mean,), days.cv)  # one lognormal: exact
         live = (1.0 - p) * stages_survival(age, means, cv)
-        if ahead == 0.0 or _below(z[Z.HAS_DATE]) >= ahead / (ahead + live):
+        if ahead == 0.0 or normal_survival(-z[Z.HAS_DATE]) >= ahead / (ahead + live):
             return 1.0
         z_days = z[Z.DATE_DAYS]
-        until = remaining_days(days.mean, days.sigma, z_days, age) if age > 0 else None
-        return _squeeze(days.from_normal(z_days) if until is None else until, stages_left)
-
-
-def _survival(days: LogNormal, age: float) -> float:
-    """The chance a lognormal time (``days``) exceeds ``age``."""
-    if age <= 0.0:
-        return 1.0
-    sigma = days.sigma
-    if sigma == 0.0:
-        return 1.0 if days.mean > age else 0.0
-    mu = math.log(days.mean) - 0.5 * sigma * sigma
-    return 0.5 * math.erfc((math.log(age) - mu) / (sigma * SQRT2))
+        if age > 0:
+            return _squeeze(remaining_days(days.mean, days.sigma, z_days, age), stages_left)
+        return _squeeze(days.from_normal(z_days), stages_left)
 
 
 def _squeeze(until_date: float, stages_left: float) -> float:

@@ -37,7 +37,7 @@ from simulator.units import DAYS_PER_MONTH
 SQRT2 = math.sqrt(2.0)
 
 
-def _survival_of_normal(z: float) -> float:
+def normal_survival(z: float) -> float:
     """``1 - Phi(z)``, accurate far in the upper tail."""
     return 0.5 * math.erfc(z / SQRT2)
 
@@ -54,7 +54,7 @@ def stages_survival(age: float, means: Sequence[float], cv: float) -> float:
     if sigma2 == 0.0:
         return 1.0 if age < total else 0.0
     mu = math.log(total) - 0.5 * sigma2
-    return _survival_of_normal((math.log(age) - mu) / math.sqrt(sigma2)) if age > 0 else 1.0
+    return normal_survival((math.log(age) - mu) / math.sqrt(sigma2)) if age > 0 else 1.0
 
 
 class GoingDark:
@@ -72,7 +72,7 @@ class GoingDark:
         for the deal's normal ``z``; infinite when nobody does."""
         if self.rate == 0.0:
             return math.inf
-        return start - math.log(_survival_of_normal(z)) / self.rate
+        return start - math.log(normal_survival(z)) / self.rate
 
     def resumed_dark_at(self, age: float, means: Sequence[float], cv: float, z: float) -> float:
         """For a deal past its first meeting, open on day 0 at ``age`` days: today when it has
@@ -87,7 +87,7 @@ class GoingDark:
         else:
             live = math.exp(-self.rate * age) * stages_survival(age, means, cv)
             already = went / (went + live)
-        u = 1.0 - _survival_of_normal(z)
+        u = 1.0 - normal_survival(z)
         if u < already:
             return now
         later = (u - already) / (1.0 - already)  # uniform again, beyond the share dark already
