@@ -54,8 +54,9 @@ WarmupMonthsOption = Annotated[
     typer.Option(
         min=1,
         max=36,
-        help="months simulated before them to fill the pipeline, at least (the export's own "
-        "history before them when longer, up to 36)",
+        help="months simulated before them to fill the pipeline when the export shows no "
+        "history before them (else its own, in months of the window's new opportunities, "
+        "up to 36)",
     ),
 ]
 FitReplicationsOption = Annotated[

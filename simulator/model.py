@@ -126,13 +126,13 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     roadmap.start()
     competition.start()
     team.staff()
-    if start is not None:
-        pipeline.resume(start, team.hunters)
     carried = customers_at_start(p)
+    if start is not None:
+        pipeline.resume(start, team.hunters, 0 if carried is None else len(carried))
     if carried is not None and len(carried):
         accounts = pick_accounts(
             carried.arr_usd, market.accounts, p.market, streams["start_customers"],
-            free=market.is_available,
+            free=market.available(),
         )  # fmt: skip
         customers.carry_over(carried.arr_usd, carried.signed_day, carried.term_months, accounts)
     env.process(marketing.monthly())

@@ -84,6 +84,12 @@ class StartState:
     history_start_day: float
     """Day (negative) of the export's first date: bookings before it are unknown, so a quota
     window reaching back further is taken pro rata."""
+    closed_won: np.ndarray
+    """The export's closed deals, in order of their close: whether each was won, its close day
+    (negative: days before day 0) and ACV (NaN where unknown). Their accounts are off the
+    market on day 0 (a customer, or cooling off after the loss), as they are in the export."""
+    closed_day: np.ndarray
+    closed_acv_usd: np.ndarray
     unowned: int = 0
 
     def __len__(self) -> int:
@@ -264,6 +270,8 @@ def _state(
     )
     won = won[np.argsort(deals.closed[won], kind="stable")]
     won = np.array([i for i in won.tolist() if str(deals.owner[i]) in index], dtype=np.int64)
+    closed = np.flatnonzero(deals.won | deals.lost)
+    closed = closed[np.lexsort((deals.deal_id[closed].astype(str), deals.closed[closed]))]
 
     def frozen(values: list | np.ndarray, dtype: type) -> np.ndarray:
         array = np.array(values, dtype=dtype)
@@ -284,5 +292,8 @@ def _state(
         booking_acv_usd=frozen(deals.acv_usd[won].astype(np.float64), np.float64),
         owner_last_active_day=frozen(last_created, np.float64),
         history_start_day=float((first_day - day0).astype(np.int64)),
+        closed_won=frozen(deals.won[closed], bool),
+        closed_day=frozen((deals.closed[closed] - day0).astype(np.int64), np.float64),
+        closed_acv_usd=frozen(deals.acv_usd[closed].astype(np.float64), np.float64),
         unowned=int(np.count_nonzero(is_open & ~owned)),
     )

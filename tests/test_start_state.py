@@ -27,7 +27,7 @@ from simulator.events import Kind, Outcome, Source
 from simulator.experiment import replication_log
 from simulator.parameters import STAGES
 from simulator.processes.market import Market
-from simulator.processes.resume import place_deals, remaining_days
+from simulator.processes.resume import place_closed, place_deals, remaining_days
 from simulator.scenario import load_scenario
 from simulator.units import DAYS_PER_MONTH
 
@@ -314,3 +314,15 @@ def test_a_small_export_gives_stages_owners_bookings_and_placements(tmp_path: Pa
     assert len(set(accounts)) == 3
     assert segments == [ENTERPRISE, MID_MARKET, SMB]  # $100k, $30k, $5k
     assert stages == [PROPOSAL, EVALUATION, EVALUATION]  # SMB cumulative days 2, 6, 16, 21
+
+    # The closed deals as of 2017-09-30 (B2 closes later): C1 lost on 2016-01-01, B1 won.
+    assert state.closed_won.tolist() == [False, True]
+    assert state.closed_day.tolist() == [-(date(2017, 10, 1) - date(2016, 1, 1)).days, -16.0]
+    free = market.available()
+    free[accounts] = False
+    closed, kept = place_closed(state, market.accounts, parameters.market, free, rng(3), 0)
+    assert kept.tolist() == [1] and closed[0] not in accounts  # C1's cool-down is long over
+    market.closed_before_start(closed[0], True, -16.0)
+    assert market.available().sum() == len(market.accounts) - 1  # B1's account is a customer
+    closed, kept = place_closed(state, market.accounts, parameters.market, free, rng(3), 1)
+    assert kept.tolist() == []  # B1 is the one customer carried over: it holds an account

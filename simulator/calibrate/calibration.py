@@ -60,7 +60,6 @@ from simulator.calibrate.simulate import Simulator, day0_for, simulated_customer
 from simulator.calibrate.smaller import FIT_HUNTERS, shrink_factor, shrunk
 from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
-from simulator.units import DAYS_PER_MONTH
 
 REASON_SHARE = "reason_share_"
 SCOUT_STEPS = (1.0, -1.0, 2.0, -2.0, 3.0, 1.5)
@@ -251,14 +250,23 @@ MAX_WARMUP_MONTHS = 36
 
 
 def warmup_for(observed: Deals, window: Window, settings: Settings) -> int:
-    """Months simulated before the window: ``settings.warmup_months``, or the export's own
-    history before the window when longer (up to ``MAX_WARMUP_MONTHS``), so deals as old as
-    the export's oldest open ones can be open in the simulated export too."""
-    if not len(observed):
+    """Months simulated before the window: the export's own history before it, counted in
+    months of the window's new opportunities (the deals it created before the window over
+    those it creates a month in it), at most ``MAX_WARMUP_MONTHS``; ``settings.warmup_months``
+    where it shows none. A company whose CRM started up slowly (crm-maven: 7 new deals in its
+    first month, 800 a month half a year on) has few old deals, customers and losses behind
+    its window: a simulated history as long in the calendar, at the window's rate, would have
+    two or three times as many, so the fit would match its window in a market its forecast
+    (which starts from the export's own market, ``resume.place_closed``) does not have."""
+    before = int(np.count_nonzero(observed.created < window.first))
+    if before == 0:
         return settings.warmup_months
-    first = np.min(observed.created)
-    history = float((window.first - first).astype(np.int64)) / DAYS_PER_MONTH
-    return int(min(MAX_WARMUP_MONTHS, max(settings.warmup_months, math.ceil(history))))
+    created = observed.created
+    inside = np.count_nonzero((created >= window.first) & (created <= window.last))
+    if inside == 0:
+        return MAX_WARMUP_MONTHS
+    history = before / (inside / window.months)
+    return int(min(MAX_WARMUP_MONTHS, max(1, math.ceil(history))))
 
 
 def calibrate_customers(

@@ -40,6 +40,17 @@ class Market:
         """Not in a deal, not a customer, not cooling off after a loss."""
         return self._available_from_day[account] <= self.env.now
 
+    def available(self) -> np.ndarray:
+        """Which accounts can buy now (a mask)."""
+        return np.asarray(self._available_from_day) <= self.env.now
+
+    def closed_before_start(self, account: int, won: bool, closed_day: float) -> None:
+        """A deal of the export's closed before day 0: a won account is a customer, a lost one
+        cools off from its close, as ``release`` would have left them."""
+        self._available_from_day[account] = (
+            math.inf if won else closed_day + self.cooldown_after_loss_days
+        )
+
     def take_off(self, account: int) -> None:
         """A deal is being worked with the account."""
         self._available_from_day[account] = math.inf

@@ -33,7 +33,7 @@ from simulator.processes.capacity import Capacity
 from simulator.processes.courtship import Courtship
 from simulator.processes.customers import CustomerBase
 from simulator.processes.market import Market
-from simulator.processes.resume import place_deals
+from simulator.processes.resume import place_closed, place_deals
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import either
 from simulator.start_state import StartState
@@ -121,11 +121,15 @@ class Pipeline:
                 opportunity = self._open(lead, account, hunter, Source.OUTBOUND, 0.0)
                 env.process(self._court(opportunity))
 
-    def resume(self, start: StartState, hunters: list[Hunter]) -> None:
+    def resume(self, start: StartState, hunters: list[Hunter], customers: int) -> None:
         """Open today's deals on day 0 (before any other lead): deal ``i`` is lead ``i``, of
-        hunter ``start.deal_owner[i]``, whose slot the team has already counted taken."""
+        hunter ``start.deal_owner[i]``, whose slot the team has already counted taken. The
+        accounts of the export's closed deals are off the market as the export leaves them
+        (``place_closed``): its wins (less the ``customers`` carried over, who hold accounts of
+        their own) and its recent losses, still cooling off."""
         market = self.parameters.market
-        accounts, stages = place_deals(start, self.market.accounts, market, self.streams["start"])
+        rng = self.streams["start"]
+        accounts, stages = place_deals(start, self.market.accounts, market, rng)
         ages = start.deal_age_days.tolist()
         for owner, account, stage, age in zip(
             start.deal_owner.tolist(), accounts, stages, ages, strict=True
@@ -136,6 +140,11 @@ class Pipeline:
             opportunity.elapsed_days = age
             opportunity.opened_day = -age  # its time-outs count from its creation in the CRM
             self.env.process(self._court(opportunity))
+        free = self.market.available()
+        closed, deals = place_closed(start, self.market.accounts, market, free, rng, customers)
+        won, day = start.closed_won.tolist(), start.closed_day.tolist()
+        for account, i in zip(closed, deals.tolist(), strict=True):
+            self.market.closed_before_start(account, won[i], day[i])
 
     def lead(self, account: int, source: Source) -> None:
         """An inbound or direct lead arrives and waits for a hunter."""

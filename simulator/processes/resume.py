@@ -30,6 +30,7 @@ from simulator.distributions import LogNormal
 from simulator.entities import MID_MARKET, Accounts
 from simulator.parameters import Market as MarketSection
 from simulator.start_state import UNKNOWN_STAGE, StartState
+from simulator.units import DAYS_PER_MONTH
 
 
 def pick_accounts(
@@ -37,19 +38,18 @@ def pick_accounts(
     accounts: Accounts,
     market: MarketSection,
     rng: np.random.Generator,
-    free: Callable[[int], bool] | None = None,
+    free: np.ndarray | None = None,
 ) -> list[int]:
     """A distinct account for each value (a deal's ACV, a customer's ARR), drawn from ``rng``
     among the accounts of the segment whose median deal size is nearest the value (on a log
     scale; mid-market where the value is unknown), another segment's when that one runs out;
-    only accounts ``free`` allows (all by default). Where every segment has the same median
-    (a calibration that gave them the export's own sizes) a value says nothing about the
-    segment: the accounts are drawn from the whole market, so the segments keep their shares."""
+    only the accounts the mask ``free`` allows (all by default). Where every segment has the
+    same median (a calibration that gave them the export's own sizes) a value says nothing
+    about the segment: the accounts are drawn from the whole market, so the segments keep
+    their shares."""
     n = len(values_usd)
     segment = np.asarray(accounts.segment)
-    allowed = np.ones(len(accounts), bool)
-    if free is not None:
-        allowed = np.array([free(a) for a in range(len(accounts))], bool)
+    allowed = np.ones(len(accounts), bool) if free is None else np.asarray(free, bool)
     if n > int(allowed.sum()):
         raise ValueError(f"{n} accounts needed; the market has {int(allowed.sum())} to give")
     present = [s for s in range(len(market.segments)) if np.any(segment == s)]
@@ -88,6 +88,31 @@ def place_deals(
             covering = int(np.searchsorted(np.cumsum(means), state.deal_age_days[i], "left"))
             stages[i] = min(covering, len(means) - 1)
     return chosen, stages
+
+
+def place_closed(
+    state: StartState,
+    accounts: Accounts,
+    market: MarketSection,
+    free: np.ndarray,
+    rng: np.random.Generator,
+    customers: int,
+) -> tuple[list[int], np.ndarray]:
+    """The export's closed deals whose accounts are still off the market on day 0, and a
+    distinct free account for each, drawn from ``rng`` like an open deal's: the deals' indices
+    into ``state.closed_*`` and their accounts. A won deal's account is a customer's, except
+    for the latest ``customers`` wins (the customers carried over on day 0 hold accounts of
+    their own); a lost deal's is cooling off until the cool-down ends. Without them a forecast
+    from today's pipeline starts in a market no deal has touched, and opens more
+    opportunities than the company it was fitted to."""
+    cooldown_days = market.cooldown_after_loss_months * DAYS_PER_MONTH
+    won = np.flatnonzero(state.closed_won)
+    customer_wins = won[: max(0, len(won) - customers)]
+    cooling = np.flatnonzero(~state.closed_won & (state.closed_day + cooldown_days > 0))
+    kept = np.sort(np.concatenate([customer_wins, cooling]))
+    room = int(np.count_nonzero(free))
+    kept = kept[len(kept) - min(len(kept), room) :]  # the latest, if the market is too small
+    return pick_accounts(state.closed_acv_usd[kept], accounts, market, rng, free), kept
 
 
 def resumed_stage_days(
