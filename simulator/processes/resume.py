@@ -110,7 +110,7 @@ def place_closed(
     customer_wins = won[: max(0, len(won) - customers)]
     cooling = np.flatnonzero(~state.closed_won & (state.closed_day + cooldown_days > 0))
     kept = np.sort(np.concatenate([customer_wins, cooling]))
-    room = int(np.count_nonzero(free))
+    room = max(0, int(np.count_nonzero(free)) - customers)  # the customers' accounts kept free
     kept = kept[len(kept) - min(len(kept), room) :]  # the latest, if the market is too small
     return pick_accounts(state.closed_acv_usd[kept], accounts, market, rng, free), kept
 
