@@ -34,6 +34,7 @@ from simulator.cli_common import (
     out,
 )
 from simulator.cli_decide import sensitivity, sweep
+from simulator.cli_explain import explain_command
 from simulator.cli_forecast import forecast
 from simulator.cli_goal import goal
 from simulator.cli_import import import_export
@@ -85,6 +86,7 @@ app.command("import")(import_export)
 app.command("calibrate")(calibrate_export)
 app.command("forecast")(forecast)
 app.command("backtest")(backtest)
+app.command("explain")(explain_command)
 
 
 @app.command()

@@ -46,7 +46,7 @@ def check(
     stylised facts (MODEL.md 4.1, each on its paired counterfactual arms). A report: exits 0
     whether or not they hold."""
     loaded = load(scenario, overrides)
-    plan = plan_arms(loaded.variants[0], loaded.horizon_months)
+    plan = plan_arms(loaded.variants[0], loaded.horizon_months, variants=loaded.variants)
     total = replications * (len(plan.arms) + 1)
     display = StudyProgress(
         f"check {loaded.name}", total, None, err, _to_stderr, interval=PROGRESS_SECONDS

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from simulator.explain.carriers import ExplainFileError, carriers, read_answer
 from simulator.progress import DEFAULT_INTERVAL_SECONDS
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 from simulator.scenario_files import scenario_path
@@ -72,3 +73,25 @@ def write_json(json_out: str, data: str, label: str, what: str) -> str:
         return f"{label}: {write_text_atomic(Path(json_out), data)}"
     except OSError as error:
         raise bad(f"--json {json_out}: cannot write {what} ({error})") from None
+
+
+ExplainOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--explain",
+        help="a `salesim explain` answer (explain.json) of this scenario: name the mechanisms "
+        "that carry the verdict",
+        metavar="FILE",
+    ),
+]
+
+
+def explain_line(path: Path | None, scenario: str) -> str:
+    """The sentence naming the mechanisms that carry the verdict, or '' without a file; exit
+    2 when the file is not an explain answer of ``scenario``."""
+    if path is None:
+        return ""
+    try:
+        return carriers(read_answer(path, scenario))
+    except ExplainFileError as error:
+        raise bad(f"--explain {error}") from None

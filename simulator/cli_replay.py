@@ -3,12 +3,13 @@ month, as an offline page for a training room."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from simulator.cli_common import SetOption, bad, load
+from simulator.cli_common import ExplainOption, SetOption, bad, explain_line, load
 from simulator.replay.build import build_replay, parse_variants
 from simulator.replay.page import write_replay_page
 from simulator.story.tell import SEARCH
@@ -44,13 +45,15 @@ def replay(
         Path | None,
         typer.Option("--out", help="the page to write (default: results/replay-...html)"),
     ] = None,
+    explain: ExplainOption = None,
     overrides: SetOption = None,
 ) -> None:
     """Play one replication of 2-3 variants side by side, month by month, as a page (training)."""
     loaded = load(scenario, overrides)
+    why = explain_line(explain, loaded.name)
     try:
         chosen = parse_variants(loaded, variants)
-        told = build_replay(loaded, chosen, seed, replication, search)
+        told = replace(build_replay(loaded, chosen, seed, replication, search), why=why)
     except ValueError as error:
         raise bad(f"{loaded.source}: {error}") from None
     try:

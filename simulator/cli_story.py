@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -11,9 +12,11 @@ import typer
 
 from simulator.cli_common import (
     EXIT_BAD_INPUT,
+    ExplainOption,
     ScenarioArg,
     SetOption,
     bad,
+    explain_line,
     json_option,
     load,
     write_json,
@@ -45,15 +48,19 @@ def story(
             min=1, help="replications searched for the story and counted for how typical it is"
         ),
     ] = SEARCH,
+    explain: ExplainOption = None,
     overrides: SetOption = None,
 ) -> None:
     """Tell one hunter's replication as a dated story, for training (the death spiral)."""
     loaded = load(scenario, overrides)
+    why = explain_line(explain, loaded.name)
     try:
         told = tell_story(loaded, variant, seed, replication, hunter, search)
     except ValueError as error:
         typer.echo(f"{loaded.source}: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    if why:
+        told = replace(told, how_chosen=f"{told.how_chosen} {why}")
     data = json.dumps(told.to_json(), indent=1) + "\n" if json_out is not None else ""
     if json_out == "-":
         sys.stdout.write(data)

@@ -210,3 +210,7 @@ class Opportunity:
     start_stage: int = 0  # open on day 0 (start.from_crm): the stage it was in, those before done
     elapsed_days: float = 0.0  # its age on day 0: days since it was created in the CRM
     discount: float = 0.0  # share of ACV given to sign by a quota period end (quota_period.py)
+    mutual_plan: bool = False  # a plan back from the buyer's critical date, agreed in the sale
+    holds_slot: bool = True  # keeps one of its hunter's capacity slots until it closes
+    broken_promises: int = 0  # dates told for features it no longer hangs on, passed unmet
+    broken_at_pitch: int = 0  # the roadmap's broken dates of ``feature`` when it was pitched

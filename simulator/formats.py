@@ -48,8 +48,10 @@ def _plain(value: float, digits: int, small: bool = True) -> str:
 def number(value: float, unit: str, signed: bool = False, noun: str = "") -> str:
     """One value in its unit. ``signed`` (for differences) puts + before a positive value and
     shows shares in percentage points; ``noun`` follows counts and durations when given."""
-    if not math.isfinite(value):
+    if math.isnan(value):
         return "n/a"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
     sign = _sign(value, signed)
     size = abs(value)
     if unit == "usd":

@@ -61,6 +61,7 @@ from simulator.processes.team import Team
 from simulator.start_customers import customers_at_start
 from simulator.start_state import start_state
 from simulator.streams import Streams
+from simulator.switches import Switches
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,14 @@ class Model:
     pipeline: Pipeline
     team: Team
     marketing: Marketing
+    switches: Switches
 
 
 def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     """Make every mechanism with its collaborators, then start their processes (the order
     of starts is part of the schedule: events at the same time run in the order made)."""
     log = EventLog()
+    switches = Switches(p.mechanisms)
     rates_changed = Signal(env)
     market = Market(env, p.market, p.product, streams["accounts"])
     roadmap = Roadmap(env, p.product, p.process.pitching, market.accounts.needs, log, streams)
@@ -107,8 +110,19 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
         streams["awareness"],
     )
     engineers = SalesEngineers(env, p.team, streams["demos"])
-    decision = Decision(env, p, market, roadmap, brand, customers, competition)
-    pitch = Pitch(env, p.process.pitching, p.strategy.pitch, roadmap, log, streams["waiting"])
+    decision = Decision(
+        env, p, market, roadmap, brand, customers, competition, switches, streams["decision"]
+    )
+    pitch = Pitch(
+        env,
+        p.process.pitching,
+        p.strategy.pitch,
+        roadmap,
+        capacity,
+        log,
+        streams["waiting"],
+        switches,
+    )
     quota_period = QuotaPeriod(env, p.team.quarter_end, p.start.day0, log)
     going_dark = GoingDark(env, p, log)
     courtship = Courtship(
@@ -118,7 +132,7 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
         env, p, market, awareness, capacity, courtship, roadmap, customers, log, streams
     )
     start = start_state(p)  # parsed once per process, then cached
-    team = Team(env, p.team, capacity, pipeline, log, streams["hunters"], start)
+    team = Team(env, p.team, capacity, pipeline, log, streams["hunters"], start, switches)
     marketing = Marketing(
         env, p.marketing, brand, market, pipeline, team, rates_changed, log, streams["direct"]
     )
@@ -139,21 +153,32 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     env.process(awareness.diffusion())
     env.process(pipeline.inbound_leads())
     return Model(
-        env, log, market, roadmap, competition, customers, awareness, pipeline, team, marketing
+        env,
+        log,
+        market,
+        roadmap,
+        competition,
+        customers,
+        awareness,
+        pipeline,
+        team,
+        marketing,
+        switches,
     )
 
 
 def simulate(parameters: Parameters, horizon_days: float, streams: Streams) -> EventLog:
     """Run one replication and return its event log."""
+    return run_model(parameters, horizon_days, streams).log
+
+
+def run_model(parameters: Parameters, horizon_days: float, streams: Streams) -> Model:
+    """Run one replication and return the model as it ended (its log, the switches it read)."""
     with collector_paused():
-        return _run(parameters, horizon_days, streams)
-
-
-def _run(parameters: Parameters, horizon_days: float, streams: Streams) -> EventLog:
-    env = simpy.Environment()
-    model = build(env, parameters, streams)
-    env.run(until=horizon_days)
-    return model.log
+        env = simpy.Environment()
+        model = build(env, parameters, streams)
+        env.run(until=horizon_days)
+        return model
 
 
 @contextmanager

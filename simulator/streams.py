@@ -40,6 +40,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "detractors",
     "start",
     "start_customers",
+    "decision",
 )
 
 BLOCK_SIZE = 512

@@ -74,13 +74,52 @@ def test_the_table_shows_every_entry_grouped() -> None:
         ((0.40, 0.46), (0.45, 0.50), True),  # overlaps the lower bound
         ((0.46, 0.48), (0.45, 0.50), True),  # inside
         ((0.51, 0.60), (0.45, 0.50), False),  # wholly above
-        ((30.0, 61.0), (60.0, math.inf), True),  # one-sided target reached
+        ((30.0, 61.0), (60.0, math.inf), True),  # a range open above (90–180+ days) reached
         ((30.0, 59.0), (60.0, math.inf), False),
         ((math.nan, math.nan), (0.0, 1.0), None),  # no interval
     ],
 )
 def test_a_level_holds_when_its_interval_overlaps_the_range(interval, target, expected) -> None:
     assert level_holds(*interval, *target) is expected
+
+
+@pytest.mark.parametrize(
+    "interval, expected",
+    [((61.0, math.inf), True), ((30.0, 59.0), False), ((30.0, 61.0), None), ((7, math.inf), None)],
+)
+def test_a_published_floor_holds_only_when_the_whole_interval_clears_it(interval, expected) -> None:
+    assert level_holds(*interval, 60.0, math.inf, floor=True) is expected
+
+
+def test_no_late_lead_qualifying_is_not_judged_as_an_infinite_ratio() -> None:
+    """0 of 63 late leads qualified: the ratio is infinite, but 63 leads support only about
+    7×, so '> 60×' is not judged (the bootstrap alone gave [inf, inf] and 'holds')."""
+    late = next(level for level in LEVELS if level.key == "response_first_hour_vs_after_day")
+    context = Context(bundled("baseline").variants[0].parameters, 36)
+    rows = [
+        {"qualified_first_hour": 40 + r % 3, "answered_first_hour": 100,
+         "qualified_after_day": 0, "answered_after_day": 9}
+        for r in range(7)
+    ]  # fmt: skip
+    entry = evaluate_level(late, rows, context)
+    assert entry.value == math.inf and entry.high == math.inf
+    assert 4 < entry.low < 12  # 0.37 of fast leads at least, over at most 1 − 0.0125^(1/63)
+    assert entry.holds is None and "straddles 60" in entry.reason
+    many = [{**row, "answered_after_day": 1000} for row in rows]
+    assert evaluate_level(late, many, context).holds is True
+
+
+def test_the_handoff_fact_judges_the_scenario_s_own_variants() -> None:
+    """On `handoff` the baseline (hunter_only) has no farmers; the fact's farmer arms are the
+    scenario's variants, which employ them, not the baseline with its handoff renamed."""
+    scenario = bundled("handoff")
+    plan = plan_arms(scenario.variants[0], 36, variants=scenario.variants)
+    for variant in scenario.variants:
+        assert plan.arms[plan.of_fact["handoff"][variant.name]] == variant.parameters
+    baseline = bundled("baseline")
+    plan = plan_arms(baseline.variants[0], 36, variants=baseline.variants)
+    farmers = {arm: plan.arms[name].team.farmers for arm, name in plan.of_fact["handoff"].items()}
+    assert farmers == {"hunter_only": 0, "hunter_farmer": 3, "transition_vision": 3}
 
 
 def test_a_level_from_constructed_rows() -> None:
@@ -101,7 +140,8 @@ def test_lead_response_ratio_pools_counts() -> None:
          "qualified_second_hour": 1, "answered_second_hour": 10}
     ] * 5  # fmt: skip
     value, low, high, note = response_ratio("first_hour", "second_hour")(rows)
-    assert value == pytest.approx(7.0) and low == high == pytest.approx(7.0)
+    # identical replications: the bootstrap is a point, the exact bounds of 35/50 and 5/50 are not
+    assert value == pytest.approx(7.0) and low < 4 and 20 < high < math.inf
     assert "35 of 50" in note
 
 

@@ -12,9 +12,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from simulator.check.arms import (
+    CRITICAL_DATES_ON,
+    EXCLUSIVE_ON,
+    HONEST,
+    NO_SLIP,
+    SLIP_09,
+    Overrides,
+    at_least,
+    brand_moved_to_direct,
+    death_spiral_arms,
+    handoff,
+    handoff_arm,
+    needs_brand,
+    needs_farmers,
+    needs_features,
+    needs_horizon,
+    needs_steady_brand,
+    pitch,
+)
 from simulator.parameters import Parameters
 
-Overrides = tuple[str, ...] | Callable[[Parameters], tuple[str, ...]]
 BASELINE = "baseline"
 """The arm with no overrides: the scenario's first variant as it is."""
 
@@ -54,117 +72,17 @@ def diff_of_diffs(
 
 @dataclass(frozen=True)
 class Fact:
+    """``arms`` are overrides of the baseline; where the scenario has a variant that *is* an
+    arm (``variant_arm`` names the arm a variant's parameters make, or None), that variant is
+    the arm as the scenario wrote it, so the fact judges the variants it is about."""
+
     key: str
     name: str
     source: str
     arms: dict[str, Overrides]
     comparisons: tuple[Comparison, ...]
     applies: Callable[[Parameters, int], str | None] | None = None
-
-
-def _each_feature(*settings: Callable[[int, object], str]) -> Callable[[Parameters], tuple]:
-    """Overrides applied to every announced feature of the baseline's roadmap."""
-
-    def overrides(parameters: Parameters) -> tuple[str, ...]:
-        return tuple(
-            setting(i, feature)
-            for i, feature in enumerate(parameters.product.features)
-            for setting in settings
-        )
-
-    return overrides
-
-
-def _with(*extra: str) -> Callable[[Parameters], tuple[str, ...]]:
-    return lambda _: extra
-
-
-def _pitch(pitch: str, *extra: str | Callable[[Parameters], tuple[str, ...]]) -> Overrides:
-    def overrides(parameters: Parameters) -> tuple[str, ...]:
-        items: list[str] = [f"strategy.pitch={pitch}"]
-        for item in extra:
-            items.extend((item,) if isinstance(item, str) else item(parameters))
-        return tuple(items)
-
-    return overrides
-
-
-_SLIP_09 = _each_feature(lambda i, _: f"product.features[{i}].slip.probability=0.9")
-_HONEST = _each_feature(
-    lambda i, f: f"product.features[{i}].promised_release_month={f.planned_release_month}",
-    lambda i, _: f"product.features[{i}].slip.probability=0",
-)
-
-
-def _needs_features(parameters: Parameters, _: int) -> str | None:
-    if not parameters.product.features:
-        return "the roadmap announces no feature to pitch"
-    return None
-
-
-def _needs_brand(parameters: Parameters, horizon: int) -> str | None:
-    if parameters.marketing.brand.spend_usd_per_month <= 0:
-        return "the baseline spends nothing on brand advertising"
-    if horizon < 24:
-        return "the horizon is under 24 months (the stop is at month 18)"
-    return None
-
-
-def _needs_steady_brand(parameters: Parameters, horizon: int) -> str | None:
-    if parameters.marketing.brand.spend_usd_per_month <= 0:
-        return "the baseline spends nothing on brand advertising"
-    if parameters.marketing.budget_changes:
-        return "the baseline's budgets change over time: no one split to move"
-    if horizon < BRAND_PAYS_LATER_MONTHS:
-        return f"the horizon is under {BRAND_PAYS_LATER_MONTHS} months (brand pays later)"
-    return None
-
-
-def _brand_moved_to_direct(parameters: Parameters) -> tuple[str, ...]:
-    """The baseline's brand budget moved to direct marketing from day 0, with the same total;
-    the market remembers the brand spend before day 0 (the adstock and standing start there)."""
-    brand = parameters.marketing.brand
-    before = brand.spend_before_start_usd_per_month
-    before = brand.spend_usd_per_month if before is None else before
-    total = brand.spend_usd_per_month + parameters.marketing.direct.spend_usd_per_month
-    return (
-        "marketing.brand.spend_usd_per_month=0",
-        f"marketing.brand.spend_before_start_usd_per_month={before}",
-        f"marketing.direct.spend_usd_per_month={total}",
-    )
-
-
-BRAND_PAYS_LATER_MONTHS = 36  # the brand-versus-direct fact judges bookings_36m
-_MOVED = "brand_moved_to_direct"
-
-
-def _needs_farmers(parameters: Parameters, _: int) -> str | None:
-    if parameters.team.farmers <= 0:
-        return "the baseline has no farmers"
-    if parameters.post_sale.handoff == "hunter_only":
-        return "the baseline's handoff is hunter_only: farmers look after nobody"
-    return None
-
-
-def _needs_horizon(months: int) -> Callable[[Parameters, int], str | None]:
-    def applies(_: Parameters, horizon: int) -> str | None:
-        return f"the horizon is under {months} months" if horizon < months else None
-
-    return applies
-
-
-def _death_spiral_arms() -> dict[str, Overrides]:
-    arms: dict[str, Overrides] = {
-        "available_only": _pitch("available_only"),
-        "vaporware": _pitch("vaporware"),
-    }
-    for capacity in (10, 20, 40):
-        setting = f"team.hunter_capacity_opportunities={capacity}"
-        arms[f"available_only@capacity{capacity}"] = _pitch("available_only", setting)
-        arms[f"vaporware@capacity{capacity}"] = _pitch("vaporware", setting)
-    arms["available_only@enterprise_only"] = _pitch("available_only", "market.enterprise_share=1")
-    arms["vaporware@enterprise_only"] = _pitch("vaporware", "market.enterprise_share=1")
-    return arms
+    variant_arm: Callable[[Parameters], str | None] | None = None
 
 
 _ROBUST = tuple(
@@ -178,12 +96,14 @@ _ROBUST = tuple(
 
 _FEATURE = "feature_references"
 
+_MOVED = "brand_moved_to_direct"
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "death_spiral",
         "Death spiral: vaporware wins the first quarter, then loses",
         "MODEL.md 4.1 (1); essay 000",
-        {"available_only": _pitch("available_only"), "vaporware": _pitch("vaporware")},
+        {"available_only": pitch("available_only"), "vaporware": pitch("vaporware")},
         (
             diff("vaporware", "available_only", "meetings_q1", ">"),
             diff("vaporware", "available_only", "bookings_24m", "<"),
@@ -192,27 +112,29 @@ FACTS: tuple[Fact, ...] = (
             diff("vaporware", "available_only", "hunters_put_on_plan", ">"),
             diff("vaporware", "available_only", "hunter_attrition", ">"),
         ),
-        _needs_features,
+        needs_features,
     ),
     Fact(
         "death_spiral_robust",
         "Death spiral holds across hunter capacities (10, 20, 40) and an enterprise-only market",
         "MODEL.md 4.1 (1); issue 12",
-        _death_spiral_arms(),
+        death_spiral_arms(),
         _ROBUST,
-        _needs_features,
+        needs_features,
     ),
     Fact(
         "death_spiral_slips",
-        "Death spiral: the harm grows with the slips",
+        "Death spiral: the harm grows with the slips and with dates announced early",
         "MODEL.md 4.1 (1); essay 000",
         {
-            "available_only": _pitch("available_only"),
-            "vaporware": _pitch("vaporware"),
-            "available_only@slip0.9": _pitch("available_only", _SLIP_09),
-            "vaporware@slip0.9": _pitch("vaporware", _SLIP_09),
-            "available_only@honest": _pitch("available_only", _HONEST),
-            "vaporware@honest": _pitch("vaporware", _HONEST),
+            "available_only": pitch("available_only"),
+            "vaporware": pitch("vaporware"),
+            "available_only@slip0.9": pitch("available_only", SLIP_09),
+            "vaporware@slip0.9": pitch("vaporware", SLIP_09),
+            "available_only@honest": pitch("available_only", HONEST),
+            "vaporware@honest": pitch("vaporware", HONEST),
+            "available_only@no_slip": pitch("available_only", NO_SLIP),
+            "vaporware@no_slip": pitch("vaporware", NO_SLIP),
         },
         (
             diff_of_diffs(
@@ -233,28 +155,38 @@ FACTS: tuple[Fact, ...] = (
                 ">",
                 "bookings_24m gap (vaporware − available_only): honest − default",
             ),
+            diff_of_diffs(
+                "vaporware@honest",
+                "available_only@honest",
+                "vaporware@no_slip",
+                "available_only@no_slip",
+                "bookings_24m",
+                ">",
+                "bookings_24m gap: honest roadmap − no slips but dates announced early "
+                "(the broken promise)",
+            ),
         ),
-        _needs_features,
+        needs_features,
     ),
     Fact(
         "beta_partner",
         "beta_partner beats vaporware",
         "MODEL.md 4.1 (2); essay 000",
-        {"vaporware": _pitch("vaporware"), "beta_partner": _pitch("beta_partner")},
+        {"vaporware": pitch("vaporware"), "beta_partner": pitch("beta_partner")},
         (
             diff("beta_partner", "vaporware", "bookings_24m", ">"),
             diff("beta_partner", "vaporware", _FEATURE, ">"),
         ),
-        _needs_features,
+        needs_features,
     ),
     Fact(
         "handoff",
-        "hunter_farmer beats hunter_only; transition_vision reaches value first",
+        "hunter_farmer beats hunter_only; transition_vision reaches value first and wins more",
         "MODEL.md 4.1 (3); essay 003",
         {
-            "hunter_only": ("post_sale.handoff=hunter_only",),
-            "hunter_farmer": ("post_sale.handoff=hunter_farmer",),
-            "transition_vision": ("post_sale.handoff=transition_vision",),
+            "hunter_only": handoff("hunter_only"),
+            "hunter_farmer": handoff("hunter_farmer"),
+            "transition_vision": handoff("transition_vision"),
         },
         (
             diff("hunter_farmer", "hunter_only", "nrr", ">"),
@@ -262,8 +194,10 @@ FACTS: tuple[Fact, ...] = (
             diff("hunter_farmer", "hunter_only", "win_rate_late", ">"),
             diff("transition_vision", "hunter_farmer", "time_to_value_days_median", "<"),
             diff("transition_vision", "hunter_only", "time_to_value_days_median", "<"),
+            diff("transition_vision", "hunter_farmer", "win_rate", ">"),
         ),
-        _needs_horizon(24),
+        needs_horizon(24),
+        handoff_arm,
     ),
     Fact(
         "no_brand",
@@ -274,7 +208,7 @@ FACTS: tuple[Fact, ...] = (
             diff("no_brand", BASELINE, "leads_inbound", "<"),
             diff("no_brand", BASELINE, "lost_household_brand", ">"),
         ),
-        _needs_brand,
+        needs_brand,
     ),
     Fact(
         "brand_stop_lag",
@@ -293,13 +227,13 @@ FACTS: tuple[Fact, ...] = (
                 "awareness gap (stopped − steady): at the horizon − at month 19",
             ),
         ),
-        _needs_brand,
+        needs_brand,
     ),
     Fact(
         "brand_vs_direct",
         "Brand vs direct, same budget: direct pays first, brand later",
         "MODEL.md 2.1, 2.6 and section 5 (Binet & Field, IPA 2013); essay 002",
-        {BASELINE: (), _MOVED: _brand_moved_to_direct},
+        {BASELINE: (), _MOVED: brand_moved_to_direct},
         (
             Comparison(
                 ((1, BASELINE), (-1, _MOVED)),
@@ -326,7 +260,7 @@ FACTS: tuple[Fact, ...] = (
                 "brand pays later: baseline − brand moved to direct: bookings_36m",
             ),
         ),
-        _needs_steady_brand,
+        needs_steady_brand,
     ),
     Fact(
         "slow_response",
@@ -375,6 +309,42 @@ FACTS: tuple[Fact, ...] = (
         (diff("loose_qualification", BASELINE, "lost_household_brand", ">"),),
     ),
     Fact(
+        "exclusivity",
+        "Exclusivity: a prospect whose tests we passed drops the other vendors",
+        "essay 001 (exclusivity, establishing commitment)",
+        {
+            "not_exclusive": ("process.exclusivity_probability=0",),
+            "exclusive": at_least("process.exclusivity_probability", EXCLUSIVE_ON),
+        },
+        (
+            diff("exclusive", "not_exclusive", "lost_competitor", "<"),
+            diff("exclusive", "not_exclusive", "win_rate", ">"),
+        ),
+    ),
+    Fact(
+        "critical_date",
+        "A buyer's own critical date creates closing urgency",
+        "essay 003 (critical dates); MODEL.md 2.4",
+        {
+            "no_critical_dates": ("process.critical_date.probability=0",),
+            "critical_dates": at_least("process.critical_date.probability", CRITICAL_DATES_ON),
+        },
+        (
+            diff("critical_dates", "no_critical_dates", "cycle_days_won_median", "<"),
+            diff("critical_dates", "no_critical_dates", "no_consensus", "<"),
+        ),
+    ),
+    Fact(
+        "unanswered_questions",
+        "Questions left unanswered stall deals",
+        "essay 001 (answering questions before they are asked)",
+        {BASELINE: (), "unanswered": ("process.answer_readiness=0",)},
+        (
+            diff("unanswered", BASELINE, "cycle_days_won_median", ">"),
+            diff("unanswered", BASELINE, "no_consensus", ">"),
+        ),
+    ),
+    Fact(
         "no_farmers",
         "No farmer attention raises churn",
         "MODEL.md 4.1 (8)",
@@ -383,7 +353,7 @@ FACTS: tuple[Fact, ...] = (
             diff("no_farmers", BASELINE, "logo_churn_rate", ">"),
             diff("no_farmers", BASELINE, "churned_customers", ">"),
         ),
-        _needs_farmers,
+        needs_farmers,
     ),
 )
 """Every stylised fact, in the order the table shows them."""

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 HOLDS, FAILS, NOT_APPLICABLE = "holds", "does not hold", "not applicable"
 
 LEVEL_RULE = (
-    "A published level holds when the simulated 95% interval overlaps the published range "
-    "(for a one-sided target such as '> 60×', when the interval reaches past the bound)."
+    "A published level holds when the simulated 95% interval overlaps the published range; "
+    "a published floor such as '> 60×' holds only when the whole interval clears it, and is "
+    "not judged while the interval straddles it (too few events to tell)."
 )
 FACT_RULE = (
     "A stylised fact holds when every named comparison's paired 95% interval (both arms run "
@@ -26,11 +27,19 @@ def status(holds: bool | None) -> str:
     return {True: HOLDS, False: FAILS, None: NOT_APPLICABLE}[holds]
 
 
-def level_holds(low: float, high: float, target_low: float, target_high: float) -> bool | None:
+def level_holds(
+    low: float, high: float, target_low: float, target_high: float, floor: bool = False
+) -> bool | None:
     """Whether the interval [low, high] overlaps the target range [target_low, target_high]
-    (either bound of the target may be infinite); None when the interval is undefined."""
+    (either bound of the target may be infinite); None when the interval is undefined. A
+    ``floor`` (a claim '> target_low') needs the whole interval above it: an interval that
+    straddles it is None, since the events behind it cannot tell."""
     if math.isnan(low) or math.isnan(high):
         return None
+    if floor:
+        if low > target_low:
+            return True
+        return False if high < target_low else None
     return bool(high >= target_low and low <= target_high)
 
 

@@ -6,7 +6,7 @@ a few measures taken from the baseline's event log here (``log_measures``), wher
 has no column for them. Most levels are a value per replication, averaged with a Student-t
 interval; the lead-response ratios are ratios of counts pooled over the replications, with a
 bootstrap interval over replications (a replication rarely has enough late-answered leads for
-a ratio of its own).
+a ratio of its own), widened to exact bounds where few leads qualified.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from simulator.events import Discovery, Kind, Meeting, Outcome, Source
 from simulator.metrics import DECIDED, DECIDED_COLUMNS
@@ -124,6 +125,7 @@ class Level:
     pooled: Callable[[Sequence[Row]], tuple[float, float, float, str]] | None = None
     applies: Callable[[Context], str | None] | None = None
     target_range: Callable[[Context], tuple[float, float]] | None = None
+    floor: bool = False  # '> X': the whole interval must clear ``low`` (see judge.level_holds)
 
     def range(self, context: Context) -> tuple[float, float]:
         return self.target_range(context) if self.target_range else (self.low, self.high)
@@ -173,9 +175,31 @@ def response_ratio(fast: str, slow: str, seed: int = 0) -> Callable[[Sequence[Ro
                 f"{total[2]:.0f} of {total[3]:.0f} {slow.replace('_', ' ')}")  # fmt: skip
         if min(total[1], total[3]) < MIN_LEADS_PER_BUCKET:
             return math.nan, math.nan, math.nan, f"too few leads to judge: {note}"
-        return (value, *_bootstrap(counts, of, seed), note)
+        low, high = _bootstrap(counts, of, seed)
+        exact_low, exact_high = _exact_ratio_interval(*total)
+        return value, min(low, exact_low), max(high, exact_high), note
 
     return ratio
+
+
+def _exact_ratio_interval(
+    q_fast: float, n_fast: float, q_slow: float, n_slow: float
+) -> tuple[float, float]:
+    """Bounds on a ratio of two rates from their exact (Clopper–Pearson) 97.5% intervals:
+    the bootstrap alone collapses to [inf, inf] when no slow lead qualified, which a ratio of
+    0 of 63 cannot support; these bounds grow with the leads behind them."""
+
+    def rate(q: float, n: float) -> tuple[float, float]:
+        low = stats.beta.ppf(0.0125, q, n - q + 1) if q > 0 else 0.0
+        high = stats.beta.ppf(0.9875, q + 1, n - q) if q < n else 1.0
+        return float(low), float(high)
+
+    fast_low, fast_high = rate(q_fast, n_fast)
+    slow_low, slow_high = rate(q_slow, n_slow)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = fast_low / slow_high if slow_high > 0 else math.nan
+        high = fast_high / slow_low if slow_low > 0 else INF
+    return float(low), float(high)
 
 
 def _bootstrap(
@@ -271,7 +295,7 @@ LEVELS: tuple[Level, ...] = (
           "Oldroyd, McElheran & Elkington, HBR, March 2011",
           "as above, leads first called 24 hours or more after they arrived", 60.0, INF,
           ("answered_first_hour", "answered_after_day"),
-          pooled=response_ratio("first_hour", "after_day")),
+          pooled=response_ratio("first_hour", "after_day"), floor=True),
     Level("purchase_one_decision_maker",
           "Buying group: purchase likelihood, one decision maker", "~81% (75–87%)", "share",
           "CEB (Challenger) research, as summarised in the trade press",

@@ -61,7 +61,14 @@ class ArmPlan:
     not_applicable: dict[str, str]
 
 
-def plan_arms(baseline: Variant, horizon_months: int, facts: Sequence[Fact] = FACTS) -> ArmPlan:
+def plan_arms(
+    baseline: Variant,
+    horizon_months: int,
+    facts: Sequence[Fact] = FACTS,
+    variants: Sequence[Variant] = (),
+) -> ArmPlan:
+    """Each fact's arms: the baseline with the arm's overrides, or the scenario's own variant
+    where one is that arm (``Fact.variant_arm``)."""
     base = baseline.parameters
     arms: dict[str, Parameters] = {BASELINE: base}
     by_json = {base.model_dump_json(): BASELINE}
@@ -76,10 +83,11 @@ def plan_arms(baseline: Variant, horizon_months: int, facts: Sequence[Fact] = FA
             skipped[fact.key] = reason
             continue
         names: dict[str, str] = {}
+        written = _variant_arms(fact, variants)
         try:
             for label, overrides in fact.arms.items():
                 items = overrides(base) if callable(overrides) else overrides
-                parameters = derive(base, items, horizon_months)
+                parameters = written.get(label) or derive(base, items, horizon_months)
                 key = parameters.model_dump_json()
                 if key not in by_json:
                     by_json[key] = label if label not in arms else f"{fact.key}:{label}"
@@ -91,6 +99,16 @@ def plan_arms(baseline: Variant, horizon_months: int, facts: Sequence[Fact] = FA
             continue
         of_fact[fact.key] = names
     return ArmPlan(arms, of_fact, skipped)
+
+
+def _variant_arms(fact: Fact, variants: Sequence[Variant]) -> dict[str, Parameters]:
+    """The scenario's variants that are arms of ``fact``, the first of each arm."""
+    found: dict[str, Parameters] = {}
+    for variant in variants if fact.variant_arm else ():
+        label = fact.variant_arm(variant.parameters)  # type: ignore[misc]
+        if label in fact.arms and label not in found:
+            found[label] = variant.parameters
+    return found
 
 
 def run_arms(
@@ -200,8 +218,14 @@ def evaluate_level(level: Level, rows: Sequence[dict[str, float]], context: Cont
         if level.pooled is None or not entry.reason:
             entry.reason = "undefined in every replication: no such deals or leads here"
         return entry
-    entry.holds = level_holds(low, high, low_target, high_target)
-    if entry.holds is None:
+    entry.holds = level_holds(low, high, low_target, high_target, level.floor)
+    if entry.holds is None and level.floor and not math.isnan(low):
+        entry.reason = (
+            f"not judged: the interval {number(low, level.unit)}–{number(high, level.unit)} "
+            f"straddles {number(low_target, level.unit)}; more events are needed to tell"
+            + (f" ({entry.reason})" if entry.reason else "")
+        )
+    elif entry.holds is None:
         entry.reason = "too few replications with a value for an interval"
     return entry
 
@@ -310,12 +334,6 @@ def evaluate_fact(fact: Fact, plan: ArmPlan, summary: pa.Table, monthly: pa.Tabl
 # --- the whole check ----------------------------------------------------------------------------
 
 
-def total_replications(scenario: Scenario, replications: int) -> int:
-    """Replications the check will run (every distinct arm, and the baseline's log pass)."""
-    plan = plan_arms(scenario.variants[0], scenario.horizon_months)
-    return replications * (len(plan.arms) + 1)
-
-
 def check(
     scenario: Scenario,
     replications: int = DEFAULT_REPLICATIONS,
@@ -327,7 +345,7 @@ def check(
     """Judge every published level on the scenario's first variant and every stylised fact on
     its counterfactual arms."""
     baseline = scenario.variants[0]
-    plan = plan or plan_arms(baseline, scenario.horizon_months)
+    plan = plan or plan_arms(baseline, scenario.horizon_months, variants=scenario.variants)
     summary, monthly = run_arms(
         scenario.name, scenario.horizon_months, plan.arms, replications, seed, workers, on_progress
     )

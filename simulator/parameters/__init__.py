@@ -6,8 +6,8 @@ an error, never a silently ignored key. Units live in the field names (``_days``
 Defaults come from ``MODEL.md``; published figures are cited next to the field they set.
 
 A module per section (``market``, ``team``, ``product``, ``competitors``, ``marketing``,
-``process``, ``strategy``, ``post_sale``, ``start``), the shared building blocks in ``base``
-and the whole tree in ``tree``. Everything is importable from here, as
+``process``, ``strategy``, ``post_sale``, ``start``, ``mechanisms``), the shared building
+blocks in ``base`` and the whole tree in ``tree``. Everything is importable from here, as
 ``simulator.parameters.Parameters``.
 """
 
@@ -35,6 +35,7 @@ from simulator.parameters.marketing import (
     DirectMarketing,
     Marketing,
 )
+from simulator.parameters.mechanisms import MECHANISMS, Mechanisms
 from simulator.parameters.post_sale import HandoffStrategy, PerHandoff, PostSale
 from simulator.parameters.process import DisciplineEffect, LeadSourceQuality, Pitching, Process
 from simulator.parameters.product import Feature, Product, Slip
@@ -45,6 +46,7 @@ from simulator.parameters.tree import PARAMETER_SECTIONS, Parameters, ScenarioFi
 
 __all__ = [
     "DEFAULT_START_DATE",
+    "MECHANISMS",
     "PARAMETER_SECTIONS",
     "SEGMENTS",
     "STAGES",
@@ -64,6 +66,7 @@ __all__ = [
     "LogSpread",
     "Market",
     "Marketing",
+    "Mechanisms",
     "NonNegativeFloat",
     "Number",
     "Parameters",

@@ -24,7 +24,7 @@ class LeadSourceQuality(Section):
     direct: Probability = 0.45
     outbound: Probability = 0.35
     open_at_start: Probability = Field(
-        0.5,
+        0.4,
         description="a deal open at attraction (its first meeting ahead) in the CRM export the "
         "simulation starts from (`start.from_crm`): the export does not say where it came "
         "from, so between outbound's and inbound's (probability)",
@@ -51,7 +51,7 @@ class Pitching(Section):
         "meeting goes badly",
     )
     desperate_pitch_probability: Probability = Field(
-        0.5,
+        0.4,
         description="probability a hunter on the plan pitches it, whatever the strategy",
     )
     revival_probability: Probability = Field(
@@ -68,8 +68,23 @@ class Pitching(Section):
     )
     switch_probability: Probability = Field(
         0.85,
-        description="probability a prospect whose meeting was going fine wants the pitched "
-        "feature instead of the product that ships, once it is pitched (the Osborne effect)",
+        description="probability a prospect who needs the pitched feature, pitched it while "
+        "the meeting was going fine, wants it instead of the product that ships (the Osborne "
+        "effect); no published figure: an assumption, varied 0.5–0.95 by `salesim sensitivity`",
+    )
+    switch_probability_without_need: Probability = Field(
+        0.5,
+        description="the same for a prospect who does not need the feature: novelty, not a gap "
+        "it fills. No published figure: MODEL.md 2.5 says such prospects switch rarely, and "
+        "its 4.1.1 asks the spiral to hold at every hunter capacity; 0.5 is the least tenth at "
+        "which it holds at capacity 40 (at 0.15 vaporware's extra attrition there vanishes); "
+        "varied 0.1–0.7 by `salesim sensitivity`",
+    )
+    broken_promise_penalty: NonNegativeFloat = Field(
+        0.3,
+        description="utility a pitched prospect takes off us for each release date it was told "
+        "that passed without the release (utility units; assumption, varied 0–0.6): the date "
+        "was a lie, and waiting annoys",
     )
     attendee_jump: NonNegativeFloat = Field(
         3.0, description="extra attendees at meetings after the pitch, before fatigue (people)"
@@ -203,7 +218,7 @@ class Process(Section):
     )
     lead_quality: LeadSourceQuality = LeadSourceQuality()
     answer_readiness: Probability = Field(
-        0.5,
+        0.4,
         description="share of a prospect's questions answered before they are asked",
     )
     readiness_max_time_saving: Probability = Field(
@@ -243,6 +258,20 @@ class Process(Section):
     premature_utility_penalty: NonNegativeFloat = Field(
         0.7,
         description="utility lost by a premature proposal (the prospect turns defensive)",
+    )
+    exclusivity_probability: Probability = Field(
+        0.0,
+        description="probability a prospect whose tests we passed (a full evaluation, no "
+        "premature proposal) drops the other vendors and evaluates us alone; an economic buyer "
+        "kept out of the tests may still pick the household name. 0 (the default) is off: no "
+        "published rate; the courtship essay says 'more likely than not'",
+    )
+    mutual_plan_utility: NonNegativeFloat = Field(
+        0.3,
+        description="utility a buyer gives a mutual plan back from its critical date, agreed "
+        "before signature (post_sale.handoff transition_vision, with "
+        "post_sale.critical_date_probability): it sees the path to value, which lowers the "
+        "risk of buying (utility units; no published figure, an assumption)",
     )
     member_pull_out_per_month: NonNegativeFloat = Field(
         0.08,

@@ -41,6 +41,12 @@ DEFAULT_RANGES: dict[str, Range] = {
     "product.features[0].slip.mean_months": (1.0, 4.0),
     "product.features[1].slip.probability": (0.2, 0.9),
     "product.features[1].slip.mean_months": (1.0, 4.0),
+    # how the pitch spreads and what it costs (assumptions without a published source)
+    "process.pitching.habit_per_revival": (0.02, 0.2),
+    "process.pitching.habit_max": (0.3, 0.9),
+    "process.pitching.switch_probability": (0.5, 0.95),
+    "process.pitching.switch_probability_without_need": (0.1, 0.7),
+    "process.pitching.broken_promise_penalty": (0.0, 0.6),
     # rivals who enter claiming the same feature
     "competitors.entrants.claims_feature_probability": (0.4, 0.9),
 }

@@ -12,6 +12,7 @@ from simulator.parameters.base import Count, Number, Section
 from simulator.parameters.competitors import Competitors
 from simulator.parameters.market import Market
 from simulator.parameters.marketing import Marketing
+from simulator.parameters.mechanisms import Mechanisms
 from simulator.parameters.post_sale import PostSale
 from simulator.parameters.process import Process
 from simulator.parameters.product import Product
@@ -33,6 +34,7 @@ class Parameters(Section):
     strategy: Strategy = Strategy()
     post_sale: PostSale = PostSale()
     start: Start = Start()
+    mechanisms: Mechanisms = Mechanisms()
 
 
 PARAMETER_SECTIONS: tuple[str, ...] = tuple(Parameters.model_fields)

@@ -310,7 +310,11 @@ class Courtship:
                 return Outcome.STALLED, 0.0
             return Outcome.LOST_NO_DECISION, 0.0
         completeness = met / committee
-        outcome = self.decision.decide(opp, completeness, economic_buyer, premature, sponsor)
+        broken = pitch.broken_promises(opp)
+        tested = demos > 0 and not premature  # the prospect's tests, passed in full
+        outcome = self.decision.decide(
+            opp, completeness, economic_buyer, premature, sponsor, broken, tested
+        )
         if outcome != Outcome.WON:
             return outcome, 0.0
         return outcome, full_acv * (1.0 - share + share * completeness) * (1.0 - opp.discount)

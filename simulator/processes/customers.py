@@ -123,7 +123,7 @@ class CustomerBase:
         self._by_id: dict[int, Customer] = {}
         rng = streams["customers"]
         lives = LIVES_PER_ACCOUNT
-        self._life_draw = AccountDraws(rng, _uniforms, LIFE, 2 * lives)
+        self._life_draw = AccountDraws(rng, _uniforms, LIFE, lives)
         self._implementation_z = AccountDraws(rng, _normals, IMPLEMENTATION, lives)
         self._renewal_draw = AccountDraws(rng, _uniforms, RENEWAL)
         self._expansion_draw = AccountDraws(rng, _uniforms, EXPANSION, EXPANSIONS_PER_ACCOUNT)
@@ -145,13 +145,13 @@ class CustomerBase:
         self.farmer_capacity = team.farmers * team.farmer_accounts_capacity
         self.harvest = post.harvest_reference_factor if post.comp_plan_rewards_references else 1.0
 
-    def sign(self, opportunity_id: int, account: int, acv: float) -> None:
+    def sign(self, opportunity_id: int, account: int, acv: float, planned: bool) -> None:
+        """A new customer; ``planned``: a mutual plan was agreed in the sale (decision.py)."""
         sector = self.market.accounts.sector[account]
         customer = Customer(opportunity_id, account, sector, acv)
         self._by_id[opportunity_id] = customer
         self.active += 1
-        has_critical_date = self._life_draw(account) < self.post_sale.critical_date_probability
-        planned = self.plans_critical_dates and has_critical_date
+        planned = self.plans_critical_dates and planned
         if planned:
             self.log.record(self.env.now, Kind.CRITICAL_DATE_AGREED, customer.id, account)
         self.env.process(self._life(customer, planned))

@@ -6,18 +6,23 @@ prospect is a beta partner), brand strength, same-sector references less detract
 hunter's skill, how complete the business case is (and the part of it a champion carries to
 the members not met, the more willingly the more our brand's standing rose), an executive
 sponsor (less perceived risk, a stronger case against doing nothing), and the marks the
-courtship left: a premature proposal, fatigue from retold stories, references for a pitched
-feature or their absence, a deal orphaned by its hunter. Doing nothing appeals more with a
+courtship left: a premature proposal, fatigue from retold stories, release dates told that
+passed unreleased, references for a pitched feature or their absence, a deal orphaned by its
+hunter. Doing nothing appeals more with a
 larger committee and a riskier purchase; a rise in our brand's standing lowers the risk. If
 the economic buyer was never engaged, they decide alone, weighing brand over fit: the household
-name's pull, which our brand strength and same-sector references counter. An entrant claiming
-the feature the prospect wants gets that feature's fit.
+name's pull, which our brand strength and same-sector references counter. A prospect whose tests
+we passed may evaluate us alone (exclusivity): no rival or entrant is weighed, and the household
+name only by an economic buyer kept out of the tests. Under a transition vision, a mutual plan
+back from the buyer's critical date, agreed before signature, shows the path to value. An
+entrant claiming the feature the prospect wants gets that feature's fit.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import simpy
 
 from simulator.choice import choose
@@ -29,6 +34,8 @@ from simulator.processes.competition import Competition
 from simulator.processes.customers import CustomerBase
 from simulator.processes.market import Market
 from simulator.processes.roadmap import Roadmap
+from simulator.streams import AccountDraws
+from simulator.switches import Switches
 
 SEGMENTS = (ENTERPRISE, MID_MARKET, SMB)
 
@@ -57,6 +64,8 @@ class Decision:
         brand: Brand,
         customers: CustomerBase,
         competition: Competition,
+        switches: Switches,
+        rng: np.random.Generator,
     ) -> None:
         self.env = env
         self.choice = parameters.market.choice
@@ -64,6 +73,12 @@ class Decision:
         self.product = parameters.product
         self.quota = parameters.team.quota
         self.entrants = parameters.competitors.entrants
+        self.on = switches
+        self._exclusive_draw = AccountDraws(rng, lambda g, n: g.random(n))
+        self._plan_draw = AccountDraws(rng, lambda g, n: g.random(n), use=1)
+        post_sale = parameters.post_sale
+        self.plans_critical_dates = post_sale.handoff == "transition_vision"
+        self.critical_date_found = post_sale.critical_date_probability
         self.market = market
         self.roadmap = roadmap
         self.brand = brand
@@ -115,8 +130,12 @@ class Decision:
         economic_buyer: bool,
         premature: bool,
         sponsor: bool,
+        broken_promises: int = 0,
+        tested: bool = False,
     ) -> Outcome:
-        """Multinomial-logit choice among us, competitors present and doing nothing."""
+        """Multinomial-logit choice among us, competitors present and doing nothing;
+        ``broken_promises``: release dates told to the prospect that passed unreleased;
+        ``tested``: we passed the prospect's tests, who may then evaluate us alone."""
         w, pitching, roadmap = self.choice, self.process.pitching, self.roadmap
         accounts = self.market.accounts
         account, u = opp.account, opp.u
@@ -131,7 +150,10 @@ class Decision:
         # was only sold on it, it merely answers the question they asked.
         referenced = proven and roadmap.needs(account, wanted)
         unproven = opp.feature != NO_FEATURE and not opp.beta and not proven
+        unproven = unproven and self.on.missing_references
         fit = accounts.fit[account] - (0.0 if opp.beta else roadmap.missing_fit(account))
+        if self.plans_critical_dates:  # the transition vision: a plan to value, before signing
+            opp.mutual_plan = self._plan_draw(account) < self.critical_date_found
         ours = (
             fit_weight * fit
             + brand_weight * self.brand.strength
@@ -147,6 +169,8 @@ class Decision:
             - pitching.fatigue_utility_penalty * opp.fatigue
             + (pitching.reference_utility if referenced else 0.0)
             - (pitching.missing_reference_penalty if unproven else 0.0)
+            - pitching.broken_promise_penalty * broken_promises
+            + (self.process.mutual_plan_utility if opp.mutual_plan else 0.0)
             - (self.quota.orphan_utility_penalty if opp.orphaned else 0.0)
         )
         committee = accounts.committee_size[account]
@@ -157,17 +181,21 @@ class Decision:
         )
         utilities = [ours, status_quo]
         outcomes = [Outcome.WON, Outcome.LOST_NO_DECISION]
+        exclusive = tested and self._exclusive_draw(account) < self.process.exclusivity_probability
         for slot, presence, utility, outcome in self.incumbents[economic_buyer][segment]:
-            if u[slot] < presence:
+            # the economic buyer, kept out of the tests, may still reach for the household name
+            kept = not exclusive or (outcome == Outcome.LOST_HOUSEHOLD_BRAND and not economic_buyer)
+            if u[slot] < presence and kept:
                 utilities.append(utility)
                 outcomes.append(outcome)
         entrants = self.entrants
-        for entrant in self.competition.ready_in(segment):
+        for entrant in () if exclusive else self.competition.ready_in(segment):
             if u[self.first_entrant_slot + entrant.index] >= entrants.presence_probability.of(
                 segment
             ):
                 continue
             claim = entrant.claimed_feature != NO_FEATURE and entrant.claimed_feature == wanted
+            claim = claim and self.on.competitor_claims
             gain = roadmap.fit_gain(wanted) if claim else 0.0
             utilities.append(
                 fit_weight * (entrants.fit.of(segment) + gain)

@@ -237,13 +237,14 @@ class Pipeline:
         self.log.record(env.now, CLOSED, opp.id, opp.account, hunter.id, acv, outcome)
         del self._open_of[hunter.id][opp.id]
         if hunter.active:
-            self.capacity.put(hunter)
+            if opp.holds_slot:
+                self.capacity.put(hunter)
             if acv > 0:
                 hunter.book(env.now, acv)
         won = outcome == WON
         self.market.release(opp.account, won=won)
         if won:
-            self.customers.sign(opp.id, opp.account, acv)
+            self.customers.sign(opp.id, opp.account, acv, opp.mutual_plan)
         elif outcome == STALLED:  # open in the CRM until its cleanup
             self.courtship.going_dark.clean_up(opp)
 

@@ -1,21 +1,26 @@
 """The pitch (the death spiral): when the first meeting goes badly, a ``vaporware`` hunter (or
 any hunter on the plan, out of desperation, also in meetings going fine) pitches the announced
-feature. Interest jumps and
-more people attend, but the prospect now wants the new thing, not what ships: the deal waits for
-the release, which slips. Each meeting the pitch revives makes the hunter likelier to pitch it
-also where the meeting was going fine, so deals that would have closed on today's product wait
-too (the Osborne effect). The account stays poisoned: whoever calls on it next and demos what
-ships is told to come back with the new thing. While a deal waits, committee members are
-replaced by new faces, each retelling adds fatigue until only the lowest-level contact attends,
-competitors arrive claiming the same thing, and after the release the prospect asks for
-reference metrics nobody has yet; a hunter who pitches by habit or in desperation mentions the
-next announced feature instead, and the wait starts again. A ``beta_partner`` hunter instead
+feature and the date prospects are told. Interest jumps and more people attend, but the
+prospect now wants the new thing, not what ships: the deal waits for the release, which slips.
+Each meeting the pitch revives makes the hunter likelier to pitch it also where the meeting was
+going fine; there a prospect who needs the feature switches to wanting it readily, one who does
+not only out of curiosity (the Osborne effect). The account stays poisoned: whoever calls on it
+next and demos what ships is told to come back with the new thing. While a deal waits, each
+date it was told that passes unreleased is a broken promise held against us, committee members
+are replaced by new faces, each retelling adds fatigue until only the lowest-level contact
+attends, competitors arrive claiming the same thing, and after the release the prospect asks
+for reference metrics nobody has yet; a hunter who pitches by habit or in desperation mentions
+the next announced feature instead, and the wait starts again. A ``beta_partner`` hunter instead
 offers the feature openly as a beta / launch-partner deal: less revenue now, agreed success
 metrics, early references.
+
+Each of these effects has its switch (``parameters.mechanisms``), read here through
+``Switches``; a switch off removes the effect and nothing else.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -25,9 +30,11 @@ import simpy
 from simulator.entities import CHAMPION, NO_FEATURE, Hunter, Opportunity, U
 from simulator.events import EventLog, Kind, Meeting
 from simulator.parameters import Pitching, PitchStrategy
+from simulator.processes.capacity import Capacity
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import either
 from simulator.streams import AccountDraws
+from simulator.switches import Switches
 from simulator.units import DAYS_PER_MONTH
 
 FATIGUED_ATTENDEES = 1.0
@@ -44,14 +51,18 @@ class Pitch:
         pitching: Pitching,
         pitch: PitchStrategy,
         roadmap: Roadmap,
+        capacity: Capacity,
         log: EventLog,
         rng: np.random.Generator,
+        switches: Switches,
     ) -> None:
         self.env = env
         self.pitching = pitching
         self.pitch = pitch
         self.roadmap = roadmap
+        self.capacity = capacity
         self.log = log
+        self.on = switches
         new_faces_per_retelling = (
             pitching.new_faces_per_month * pitching.retelling_interval_days / DAYS_PER_MONTH
         )
@@ -93,9 +104,10 @@ class Pitch:
             return False
         opp.revived = True
         hunter = opp.hunter
-        hunter.pitch_habit = min(
-            pitching.habit_max, hunter.pitch_habit + pitching.habit_per_revival
-        )
+        if self.on.pitch_habit:
+            hunter.pitch_habit = min(
+                pitching.habit_max, hunter.pitch_habit + pitching.habit_per_revival
+            )
         return True
 
     def out_of_habit(self, opp: Opportunity) -> None:
@@ -107,7 +119,8 @@ class Pitch:
         feature = self.roadmap.pitchable()
         if feature == NO_FEATURE:
             return
-        self._pitched(opp, feature, self.pitching.switch_probability, opp.u[U.REVIVAL])
+        switch = self._switch_probability(opp, feature) if self.on.osborne_switch else 0.0
+        self._pitched(opp, feature, switch, opp.u[U.REVIVAL])
 
     def _pitch_chance(self, hunter: Hunter, bad_meeting: bool) -> float:
         """How likely the hunter is to pitch: by strategy when a meeting goes badly, by habit
@@ -115,7 +128,7 @@ class Pitch:
         on the plan."""
         pitching = self.pitching
         vaporware = self.pitch == "vaporware"
-        desperate = hunter.on_plan_since is not None
+        desperate = hunter.on_plan_since is not None and self.on.desperation
         chance = hunter.pitch_habit if vaporware or desperate else 0.0
         if bad_meeting and vaporware:
             chance = max(chance, pitching.vaporware_pitch_probability)
@@ -132,10 +145,28 @@ class Pitch:
         )
         if u >= takes:
             return False
+        opp.broken_promises = self.broken_promises(opp)  # those of a feature pitched before
         opp.feature = feature
+        opp.broken_at_pitch = self.roadmap.broken_promises(feature)
         opp.attendee_bonus = self.pitching.attendee_jump
-        self._wanted[opp.account] = feature
+        if self.on.poisoned_accounts:
+            self._wanted[opp.account] = feature
         return True
+
+    def broken_promises(self, opp: Opportunity) -> int:
+        """Release dates told to this prospect that have passed without the release: those of
+        the feature it hangs on since the pitch, and of any it was pitched before."""
+        if opp.feature == NO_FEATURE or opp.beta or not self.on.broken_promises:
+            return opp.broken_promises
+        return opp.broken_promises + self.roadmap.broken_promises(opp.feature) - opp.broken_at_pitch
+
+    def _switch_probability(self, opp: Opportunity, feature: int) -> float:
+        """How likely a prospect pitched the feature in a meeting going fine is to want it
+        instead of what ships: strongly if it fills a need, weakly out of curiosity."""
+        pitching = self.pitching
+        if self.roadmap.needs(opp.account, feature):
+            return pitching.switch_probability
+        return pitching.switch_probability_without_need
 
     def offer_beta(self, opp: Opportunity, feature: int) -> bool:
         """Offer the announced feature openly as a beta / launch-partner deal, while places
@@ -165,7 +196,7 @@ class Pitch:
             met = still_met
             if opp.revived and not self.roadmap.needs(opp.account, opp.feature):
                 return None  # they see it shipped: it was never their problem, and nor was ours
-            if self.roadmap.references(opp.feature) > 0:
+            if self.roadmap.references(opp.feature) > 0 or not self.on.missing_references:
                 return met
             if not (yield from self._wait_for_references(opp)):
                 return met
@@ -179,7 +210,9 @@ class Pitch:
         if self._repitch_draw(opp.account) >= self._pitch_chance(opp.hunter, bad_meeting=False):
             return False
         takes = self._repitch_takes(opp.account)
-        return self._pitched(opp, newest, self.pitching.switch_probability, takes)
+        if not self.on.repitch:
+            return False
+        return self._pitched(opp, newest, self._switch_probability(opp, newest), takes)
 
     def _wait_for_release(
         self, opp: Opportunity, met: int, committee: int, started: float
@@ -192,8 +225,13 @@ class Pitch:
         if roadmap.is_released(opp.feature):
             return met
         log.record(env.now, Kind.WAITING_STARTED, lead, account, hunter, code=opp.feature)
+        if not self.on.waiting_holds_slot and opp.holds_slot:
+            opp.holds_slot = False
+            if opp.hunter.active:
+                self.capacity.put(opp.hunter)
         interval = pitching.retelling_interval_days
-        deadline = started + pitching.waiting_timeout_days
+        timeout = pitching.waiting_timeout_days if self.on.waiting_timeout else math.inf
+        deadline = started + timeout
         while not roadmap.is_released(opp.feature):
             released = roadmap.released(opp.feature)
             if env.now < deadline:
@@ -203,7 +241,7 @@ class Pitch:
             if env.now >= deadline:
                 log.record(env.now, Kind.WAITING_ENDED, lead, account, hunter, code=opp.feature)
                 return None
-            replaced = min(int(self._new_faces(account)), committee)
+            replaced = min(int(self._new_faces(account)), committee) if self.on.new_faces else 0
             if replaced:
                 met = max(CHAMPION, met - replaced)  # new faces never replace the champion
                 log.record(env.now, Kind.NEW_FACES, lead, account, hunter, replaced)
@@ -218,7 +256,8 @@ class Pitch:
         """A follow-up meeting: the same story again, one more step towards fatigue."""
         env, log, pitching = self.env, self.log, self.pitching
         lead, account, hunter = opp.id, opp.account, opp.hunter.id
-        opp.fatigue += 1
+        if self.on.fatigue:
+            opp.fatigue += 1
         log.record(env.now, Kind.RETELLING, lead, account, hunter, opp.fatigue)
         fatigued = opp.fatigue >= pitching.fatigue_retellings
         if opp.fatigue == pitching.fatigue_retellings:

@@ -52,6 +52,7 @@ class Roadmap:
         self._planned_day = [f.planned_release_month * DAYS_PER_MONTH for f in self.features]
         # The date prospects are told today: the promise, then the plan once the promise passed.
         self._promised_day = [f.promised_release_month * DAYS_PER_MONTH for f in self.features]
+        self._broken_promises = [0] * len(self.features)  # dates told that passed unreleased
         # (who needs it, fit gain) of each feature not yet shipped, in feature order: asked for
         # by every qualification and decision.
         self._unreleased = [
@@ -81,6 +82,11 @@ class Roadmap:
     def promised_day(self, feature: int) -> float:
         """The release day prospects are told today."""
         return self._promised_day[feature]
+
+    def broken_promises(self, feature: int) -> int:
+        """Release dates told to prospects for the feature that have passed unreleased so far:
+        a prospect pitched when this was ``n`` has since seen ``broken_promises() - n`` lies."""
+        return self._broken_promises[feature]
 
     def fit_gain(self, feature: int) -> float:
         return self.features[feature].fit_gain
@@ -143,6 +149,8 @@ class Roadmap:
 
     def _move_promise(self, index: int) -> None:
         """The date told to prospects passed unreleased: from now on they are told the plan."""
+        if self.env.now >= self._promised_day[index]:
+            self._broken_promises[index] += 1
         self._promised_day[index] = self._planned_day[index]
         self.log.record(self.env.now, Kind.PROMISE_MOVED, index, value=self._promised_day[index])
 

@@ -40,10 +40,12 @@ import simpy
 
 from simulator.entities import Hunter
 from simulator.events import EventLog, ExitReason, Kind
+from simulator.parameters import Mechanisms
 from simulator.parameters import Team as TeamSection
 from simulator.processes.capacity import Capacity
 from simulator.processes.pipeline import Pipeline
 from simulator.start_state import StartState
+from simulator.switches import Switches
 from simulator.units import DAYS_PER_MONTH
 
 MONTHS_PER_YEAR = 12
@@ -73,10 +75,12 @@ class Team:
         log: EventLog,
         rng: np.random.Generator,
         start: StartState | None = None,
+        switches: Switches | None = None,
     ) -> None:
         self.env = env
         self.team = team
         self.start = start
+        self.on = switches or Switches(Mechanisms())
         self.capacity = capacity
         self.pipeline = pipeline
         self.log = log
@@ -254,7 +258,7 @@ class Team:
                 attainment = hunter.booked_since(since) / (quota.usd_per_month * months)
                 self._attainment[hunter.id] = attainment
                 log.record(env.now, Kind.QUOTA_REVIEW, hunter.id, actor=hunter.id, value=attainment)
-                below = attainment < quota.plan_threshold
+                below = attainment < quota.plan_threshold and self.on.quota_pressure
                 if hunter.on_plan_since is None:
                     if below:
                         hunter.on_plan_since = env.now
@@ -279,7 +283,9 @@ class Team:
         while True:
             for hunter in list(self._active.values()):
                 attainment = self._attainment.get(hunter.id, 1.0)
-                hazard = base + shortfall * max(0.0, 1.0 - attainment)
+                shortfall_felt = attainment < 1.0 and self.on.quota_pressure
+                pressure = 1.0 - attainment if shortfall_felt else 0.0
+                hazard = base + shortfall * pressure
                 self._hazard_borne[hunter.id] += hazard / MONTHS_PER_YEAR
                 if self._hazard_borne[hunter.id] >= self._threshold[hunter.id]:
                     last = self._attainment.get(hunter.id, math.nan)

@@ -21,6 +21,7 @@ class Replay:
     selection: Selection
     captions: tuple[Caption, ...]
     horizon_months: int
+    why: str = ""  # which mechanisms carry the verdict (`salesim explain`), when given
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -41,6 +42,7 @@ class Replay:
             "horizon_months": self.horizon_months,
             "months_rule": MONTHS_RULE,
             "selection": self.selection.to_json(),
+            "why": self.why,
             "captions": [c.to_json(self.names) for c in self.captions],
             "months": [
                 {

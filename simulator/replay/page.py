@@ -245,7 +245,7 @@ def replay_html(replay: Replay) -> str:
     speeds = "".join(
         f'<option value="{s}"{" selected" if s == 1 else ""}>speed {s}×</option>' for s in SPEEDS
     )
-    about = replay.selection.summary()
+    about = " ".join(filter(None, (replay.selection.summary(), replay.why)))
     controls = (
         '<div id="controls">'
         '<button id="back" title="previous month (left arrow)">&#9664; Back</button>'

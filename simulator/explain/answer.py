@@ -1,0 +1,107 @@
+"""The answer of `salesim explain` as plain data: what ``--json`` prints, ``explain.json`` holds
+and the console table and the page are drawn from (one source), and the per-replication table
+stored beside it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from simulator.explain.engine import Attribution, Estimate
+from simulator.metrics import SUMMARY_COLUMNS
+from simulator.parameters.mechanisms import mechanism_title
+
+HORIZONS_MONTHS = (12, 24, 36)
+"""The horizons a verdict's split is compared at, where the metric has a value for each."""
+
+
+def horizon_metrics(metric: str, horizon_months: int) -> tuple[str, ...]:
+    """The metric first, then the same metric at the other horizons the run reaches
+    (``bookings_24m`` → ``bookings_12m``, ``bookings_36m``); a metric without a horizon alone."""
+    found = re.fullmatch(r"(.+)_(\d+)m", metric)
+    if not found:
+        return (metric,)
+    stem = found.group(1)
+    others = [
+        f"{stem}_{months}m"
+        for months in HORIZONS_MONTHS
+        if months <= horizon_months and f"{stem}_{months}m" in SUMMARY_COLUMNS
+    ]
+    return (metric, *(m for m in others if m != metric))
+
+
+def _estimate(estimate: Estimate) -> dict[str, float]:
+    return {"mean": estimate.mean, "low": estimate.low, "high": estimate.high}
+
+
+def answer(attribution: Attribution, about: dict[str, Any], precision: float) -> dict[str, Any]:
+    """The split at every horizon, with what was asked (``about``: scenario, variants, seed)."""
+    question = attribution.question
+    splits = []
+    for index, metric in enumerate(question.metrics):
+        total = attribution.total(index)
+        mechanisms = [
+            {
+                "name": name,
+                "title": mechanism_title(name),
+                "shapley": _estimate(attribution.shapley(j, index)),
+                "alone_off": _estimate(attribution.alone_off(j, index)),
+            }
+            for j, name in enumerate(question.mechanisms)
+        ]
+        splits.append(
+            {
+                "metric": metric,
+                "total": _estimate(total),
+                "unexplained": _estimate(attribution.unexplained(index)),
+                "mechanisms": mechanisms,
+            }
+        )
+    widest = attribution.widest()
+    size = abs(attribution.total().mean)
+    return {
+        **about,
+        "metric": question.metrics[0],
+        "horizon_months": question.horizon_months,
+        "seed": question.seed,
+        "mechanisms": list(question.mechanisms),
+        "replications": attribution.replications,
+        "simulations": int(sum(s.runs for s in attribution.splits)),
+        "seconds": attribution.seconds,
+        "precision_asked": precision,
+        "precision_reached": widest / size if size else None,
+        "widest_half_width": widest,
+        "splits": splits,
+    }
+
+
+def replications_table(attribution: Attribution) -> pa.Table:
+    """One row per replication, mechanism and metric: its step along the replication's order
+    and its effect switched off alone; rows ``(none)`` and ``(all)`` hold v(none) and v(all)."""
+    question = attribution.question
+    columns: dict[str, list[Any]] = {
+        k: [] for k in ("replication", "mechanism", "metric", "shapley", "alone_off")
+    }
+
+    def add(replication: int, mechanism: str, metric: str, shapley: float, off: float) -> None:
+        for key, value in zip(columns, (replication, mechanism, metric, shapley, off), strict=True):
+            columns[key].append(value)
+
+    for split in attribution.splits:
+        for m, metric in enumerate(question.metrics):
+            for j, name in enumerate(question.mechanisms):
+                add(split.replication, name, metric, split.shapley[j, m], split.alone_off[j, m])
+            add(split.replication, "(none)", metric, split.unexplained[m], np.nan)
+            add(split.replication, "(all)", metric, split.total[m], np.nan)
+    return pa.table(
+        {
+            "replication": pa.array(columns["replication"], pa.int32()),
+            "mechanism": pa.array(columns["mechanism"], pa.string()),
+            "metric": pa.array(columns["metric"], pa.string()),
+            "shapley": pa.array(columns["shapley"], pa.float64()),
+            "alone_off": pa.array(columns["alone_off"], pa.float64()),
+        }
+    )
