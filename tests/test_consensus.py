@@ -99,7 +99,7 @@ def test_slower_evaluations_lose_more_buying_groups() -> None:
         engineers: pulled_out_share(
             run_experiment(
                 bundled("baseline", f"team.sales_engineers={engineers}", "horizon_months=24"),
-                16,
+                40,
                 SEED,
                 workers=2,
             ).summary
