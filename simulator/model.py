@@ -126,7 +126,7 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     quota_period = QuotaPeriod(env, p.team.quarter_end, p.start.day0, log)
     going_dark = GoingDark(env, p, log)
     courtship = Courtship(
-        env, p, market, roadmap, engineers, pitch, decision, quota_period, going_dark, log
+        env, p, market, roadmap, engineers, pitch, decision, quota_period, going_dark, log, switches
     )
     pipeline = Pipeline(
         env, p, market, awareness, capacity, courtship, roadmap, customers, log, streams

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from simulator.cli import app
 from simulator.experiment import run_replication
 from simulator.explain.engine import Question, explain, order_of, split_replication, with_on
+from simulator.parameters import MECHANISMS
 from tests.conftest import bundled
 
 runner = CliRunner()
@@ -212,3 +213,44 @@ def test_a_story_names_the_mechanisms_that_carry_the_verdict(tmp_path: Path) -> 
     assert chosen.index("fatigue from retellings −$600k") < chosen.index("pitch habit −$300k")
     wrong = runner.invoke(app, ["replay", "--explain", str(_answer_file(tmp_path, "Baseline"))])
     assert wrong.exit_code == 2 and "explains scenario 'Baseline'" in wrong.output
+
+
+WHERE_IT_ACTS = {
+    # mechanism: (bundled scenario, variant, overrides that give it a cause)
+    "pitch_habit": ("death-spiral", "vaporware", ()),
+    "desperation": ("death-spiral", "available_only", ()),
+    "osborne_switch": ("death-spiral", "vaporware", ()),
+    "poisoned_accounts": ("death-spiral", "vaporware", ()),
+    "repitch": ("death-spiral", "vaporware", ("product.features[1].announced_month=6",
+                                              "product.features[1].promised_release_month=9",
+                                              "product.features[1].planned_release_month=12")),
+    "new_faces": ("death-spiral", "vaporware", ()),
+    "fatigue": ("death-spiral", "vaporware", ()),
+    "broken_promises": ("death-spiral", "vaporware", ()),
+    "missing_references": ("death-spiral", "vaporware", ()),
+    "competitor_claims": ("death-spiral", "vaporware", ()),
+    "waiting_timeout": ("death-spiral", "vaporware", ("process.pitching.waiting_timeout_days=90",)),
+    "waiting_holds_slot": ("death-spiral", "vaporware", ()),
+    "quota_pressure": ("death-spiral", "vaporware", ()),
+    "critical_dates": ("baseline", "baseline", ("process.critical_date.probability=0.5",)),
+    "going_dark": ("baseline", "baseline", ("process.going_dark.rate_per_month=0.1",)),
+    "sector_voices": ("baseline", "baseline", ()),
+    "exclusivity": ("baseline", "baseline", ("process.exclusivity_probability=0.6",)),
+    "mutual_plan": ("handoff", "transition_vision", ()),
+}  # fmt: skip
+
+
+def test_every_switch_names_a_mechanism_that_acts_somewhere() -> None:
+    """No dead switch: each one, where its cause is present, changes a replication's bookings
+    when switched off (and nothing but its own effect: the rest of the run is the same)."""
+    assert set(WHERE_IT_ACTS) == set(MECHANISMS)
+    for name, (scenario, variant, overrides) in WHERE_IT_ACTS.items():
+        loaded = bundled(scenario, *SMALL, "horizon_months=24", *overrides)
+        parameters = next(v.parameters for v in loaded.variants if v.name == variant)
+        off = with_on(parameters, (name,), frozenset())
+        moved = any(
+            run_replication(parameters, 24, 5, i).summary["bookings_24m"]
+            != run_replication(off, 24, 5, i).summary["bookings_24m"]
+            for i in range(6)
+        )
+        assert moved, f"mechanisms.{name} changed nothing where its cause is present"

@@ -85,6 +85,32 @@ class Mechanisms(Section):
         "shortfall raises the chance of quitting (processes/team.py); off: neither",
     )
 
+    critical_dates: StrictBool = _switch(
+        "Buyers' own critical dates",
+        "a buyer with a date of its own squeezes the deal's stages to decide by it "
+        "(processes/critical_date.py, courtship.py); off: every deal takes the process's pace",
+    )
+    going_dark: StrictBool = _switch(
+        "Deals going dark",
+        "a buyer stops answering and the deal sits open until the cleanup "
+        "(processes/going_dark.py, courtship.py); off: nobody goes quiet",
+    )
+    sector_voices: StrictBool = _switch(
+        "References and detractors in the sector",
+        "customers who speak for us, and accounts that speak against us, move prospects of "
+        "their sector (processes/customers.py, decision.py); off: nobody is heard",
+    )
+    exclusivity: StrictBool = _switch(
+        "Exclusivity after the tests",
+        "a prospect whose tests we passed drops the other vendors "
+        "(process.exclusivity_probability, decision.py); off: every vendor stays in",
+    )
+    mutual_plan: StrictBool = _switch(
+        "The mutual plan in the sale",
+        "under transition_vision, a plan back from the buyer's critical date agreed before "
+        "signature helps win the deal (decision.py); off: it counts only after the sale",
+    )
+
 
 MECHANISMS: tuple[str, ...] = tuple(Mechanisms.model_fields)
 """The switchable mechanisms, in the order the explain table lists them."""

@@ -52,6 +52,7 @@ from simulator.processes.pitch import Pitch
 from simulator.processes.quota_period import QuotaPeriod
 from simulator.processes.resume import resumed_stage_days
 from simulator.processes.roadmap import Roadmap
+from simulator.switches import Switches
 from simulator.units import DAYS_PER_MONTH
 
 ATTRACTION, QUALIFICATION, EVALUATION, PROPOSAL = (
@@ -87,8 +88,10 @@ class Courtship:
         quota_period: QuotaPeriod,
         going_dark: GoingDark,
         log: EventLog,
+        switches: Switches,
     ) -> None:
         self.env = env
+        self.on = switches
         self.process = parameters.process
         self.strategy = parameters.strategy
         self.market = market
@@ -163,6 +166,8 @@ class Courtship:
             pace = self.critical_date.resumed_pace(opp.elapsed_days, left, means, cv, z)
         else:
             pace = self.critical_date.pace(z, left)
+        if pace < 1.0 and not self.on.critical_dates:
+            pace = 1.0  # the buyer's date squeezes nothing
 
         # Attraction: the first meeting. Interest fades with every hour the lead waited: a lead
         # gone cold never takes the meeting (nothing to pitch to); one reached may still find
@@ -204,6 +209,8 @@ class Courtship:
             dark_at = self.going_dark.resumed_dark_at(opp.elapsed_days, means, cv, z[Z.DARK])
         else:
             dark_at = self.going_dark.dark_at(now, z[Z.DARK])
+        if dark_at < math.inf and not self.on.going_dark:
+            dark_at = math.inf  # the buyer never goes quiet
         if dark_at <= now:
             return Outcome.STALLED, 0.0
 

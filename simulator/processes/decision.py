@@ -141,6 +141,8 @@ class Decision:
         account, u = opp.account, opp.u
         segment = accounts.segment[account]
         references, detractors = self.customers.sector_voices(accounts.sector[account])
+        if (references or detractors) and not self.on.sector_voices:
+            references = detractors = 0  # nobody in the sector speaks for or against us
         cap = w.sector_voices_cap
         fit_weight, brand_weight, reference_weight = weights(w, economic_buyer)
 
@@ -170,7 +172,7 @@ class Decision:
             + (pitching.reference_utility if referenced else 0.0)
             - (pitching.missing_reference_penalty if unproven else 0.0)
             - pitching.broken_promise_penalty * broken_promises
-            + (self.process.mutual_plan_utility if opp.mutual_plan else 0.0)
+            + (self.process.mutual_plan_utility if opp.mutual_plan and self.on.mutual_plan else 0.0)
             - (self.quota.orphan_utility_penalty if opp.orphaned else 0.0)
         )
         committee = accounts.committee_size[account]
@@ -182,6 +184,7 @@ class Decision:
         utilities = [ours, status_quo]
         outcomes = [Outcome.WON, Outcome.LOST_NO_DECISION]
         exclusive = tested and self._exclusive_draw(account) < self.process.exclusivity_probability
+        exclusive = exclusive and self.on.exclusivity
         for slot, presence, utility, outcome in self.incumbents[economic_buyer][segment]:
             # the economic buyer, kept out of the tests, may still reach for the household name
             kept = not exclusive or (outcome == Outcome.LOST_HOUSEHOLD_BRAND and not economic_buyer)
