@@ -142,12 +142,14 @@ def test_the_command_writes_its_answer_table_and_page(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
         ["explain", "death-spiral", "--compare", "vaporware", "--mechanisms",
-         "pitch_habit,waiting_holds_slot", "-n", "4", "--workers", "1", "--out", str(out),
-         "--json", "-", *(a for s in SMALL for a in ("--set", s))],
+         "pitch_habit,waiting_holds_slot,going_dark", "-n", "4", "--workers", "1",
+         "--out", str(out), "--json", "-", *(a for s in SMALL for a in ("--set", s))],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["replications"] == 4 and data["baseline"] == "available_only"
+    assert data["mechanisms"] == ["pitch_habit", "waiting_holds_slot"]
+    assert data["idle"] == ["going_dark"]  # nobody goes dark in death-spiral: no share to give
     assert [s["metric"] for s in data["splits"]] == ["bookings_24m", "bookings_12m", "bookings_36m"]
     headline = data["splits"][0]
     explained = sum(m["shapley"]["mean"] for m in headline["mechanisms"])
@@ -155,9 +157,10 @@ def test_the_command_writes_its_answer_table_and_page(tmp_path: Path) -> None:
     (folder,) = out.iterdir()
     assert json.loads((folder / "explain.json").read_text()) == data
     table = pq.read_table(folder / "replications.parquet")
-    assert table.num_rows == 4 * 3 * (2 + 2)  # replications x metrics x (mechanisms + none, all)
+    assert table.num_rows == 4 * 3 * (3 + 2)  # replications x metrics x (mechanisms + none, all)
     page = (folder / "report.html").read_text()
     assert "Where the" in page and "Waiting deals hold a slot" in page
+    assert "Never acting here" in page and "Deals going dark" in page
     assert "<script src=" not in page  # plotly.js embedded: opens offline
 
 

@@ -33,6 +33,14 @@ def horizon_metrics(metric: str, horizon_months: int) -> tuple[str, ...]:
     return (metric, *(m for m in others if m != metric))
 
 
+def idle_line(answer: dict[str, Any]) -> str:
+    """The mechanisms that never acted in the replications run, or ''."""
+    idle = [mechanism_title(name) for name in answer.get("idle", [])]
+    if not idle:
+        return ""
+    return f"Never acting here (their cause is absent: a share of exactly 0): {', '.join(idle)}."
+
+
 def _estimate(estimate: Estimate) -> dict[str, float]:
     return {"mean": estimate.mean, "low": estimate.low, "high": estimate.high}
 
@@ -40,6 +48,7 @@ def _estimate(estimate: Estimate) -> dict[str, float]:
 def answer(attribution: Attribution, about: dict[str, Any], precision: float) -> dict[str, Any]:
     """The split at every horizon, with what was asked (``about``: scenario, variants, seed)."""
     question = attribution.question
+    acted = attribution.acted()
     splits = []
     for index, metric in enumerate(question.metrics):
         total = attribution.total(index)
@@ -51,6 +60,7 @@ def answer(attribution: Attribution, about: dict[str, Any], precision: float) ->
                 "alone_off": _estimate(attribution.alone_off(j, index)),
             }
             for j, name in enumerate(question.mechanisms)
+            if name in acted
         ]
         splits.append(
             {
@@ -67,7 +77,8 @@ def answer(attribution: Attribution, about: dict[str, Any], precision: float) ->
         "metric": question.metrics[0],
         "horizon_months": question.horizon_months,
         "seed": question.seed,
-        "mechanisms": list(question.mechanisms),
+        "mechanisms": list(acted),
+        "idle": [m for m in question.mechanisms if m not in acted],
         "replications": attribution.replications,
         "simulations": int(sum(s.runs for s in attribution.splits)),
         "seconds": attribution.seconds,

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.catalog import summary_metric
+from simulator.explain.answer import idle_line
 from simulator.formats import number
 
 
@@ -61,6 +62,8 @@ def explain_output(answer: dict[str, Any]) -> Group:
     parts: list[Any] = [table]
     if len(answer["splits"]) > 1:
         parts.append(_horizons(answer, ranked))
+    if idle_line(answer):
+        parts.append(Text(idle_line(answer)))
     reached = answer["precision_reached"]
     parts.append(
         Text(

@@ -74,6 +74,7 @@ class ReplicationSplit:
     shapley: np.ndarray  # each mechanism's step along this replication's order
     alone_off: np.ndarray  # v(all) - v(all but the mechanism)
     runs: int  # simulations it took (the rest were reused: a switch never read)
+    read: frozenset[str]  # the switches its runs read: the mechanisms that acted in it
 
 
 class _Runs:
@@ -85,6 +86,7 @@ class _Runs:
         self.parameters, self.question, self.replication = parameters, question, replication
         self._kept: list[tuple[frozenset[str], frozenset[str], np.ndarray]] = []
         self.runs = 0
+        self.read: set[str] = set()  # every switch any of its runs read
 
     def values(self, on: frozenset[str]) -> np.ndarray:
         for read, on_read, values in self._kept:
@@ -97,6 +99,7 @@ class _Runs:
         summary = measure(model.log.as_array(), parameters, question.horizon_months).summary
         values = np.array([float(summary[m]) for m in question.metrics])
         read = frozenset(model.switches.read)
+        self.read |= read
         self._kept.append((read, on & read, values))
         self.runs += 1
         return values
@@ -122,7 +125,9 @@ def split_replication(question: Question, replication: int) -> ReplicationSplit:
     total = verdict(everything)
     alone_off = np.array([total - verdict(everything - {m}) for m in mechanisms])
     runs = compare.runs + baseline.runs
-    return ReplicationSplit(replication, total, verdict(frozenset()), shapley, alone_off, runs)
+    read = frozenset(compare.read | baseline.read)
+    unexplained = verdict(frozenset())
+    return ReplicationSplit(replication, total, unexplained, shapley, alone_off, runs, read)
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,12 @@ class Attribution:
 
     def alone_off(self, mechanism: int, metric: int = 0) -> Estimate:
         return Estimate.of(self._stack("alone_off")[:, mechanism, metric])
+
+    def acted(self) -> tuple[str, ...]:
+        """The mechanisms that acted in some replication (their switch was read), in order:
+        one that never did has a share of exactly 0 (its cause is absent here)."""
+        read = frozenset().union(*(s.read for s in self.splits))
+        return tuple(m for m in self.question.mechanisms if m in read)
 
     def widest(self, metric: int = 0) -> float:
         """The widest half-width of a mechanism's share: the precision reached."""

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from simulator.catalog import summary_metric
+from simulator.explain.answer import idle_line
 from simulator.formats import number
 from simulator.page import escape, figure_html, render, section
 
@@ -168,7 +169,9 @@ def explain_html(answer: dict[str, Any]) -> str:
             "95% intervals over the replications. Switched off alone is the verdict with every "
             "mechanism on less the verdict with that one off: it counts the mechanism's "
             "interactions with all the others in full, where the share splits them.",
-            figure_html(_intervals(headline, unit), "intervals") + _table(headline, unit),
+            figure_html(_intervals(headline, unit), "intervals")
+            + _table(headline, unit)
+            + (f'<p class="caption">{escape(idle_line(answer))}</p>' if idle_line(answer) else ""),
             "intervals",
         ),
     ]
