@@ -69,7 +69,8 @@ class Kind(IntEnum):
     PROMISE_MOVED = 46  # a promised date passed unreleased; subject = feature; value = new date
     COMMITTEE = 47  # discovery: value = buying-committee size (people); code = members met
     # numbered from 60: kinds added in parallel elsewhere take the numbers after 47
-    SERVICE_COST = 60  # at each month's start: farmers employed; value = USD
+    SERVICE_COST = 60  # at each month's start: farmers employed; value = USD (or, subject = a
+    # customer, the services days that closed its expectation gap for free)
     HUNTER_CHECK_IN = 61  # subject = customer; actor = the hunter whose free slot it took
     CONTRACTED = 62  # scaled back at renewal after an expectation gap; value = ARR lost (USD)
     CRITICAL_DATE_AGREED = 63  # subject = customer: a mutual plan back from its critical date

@@ -112,6 +112,7 @@ def handoff_arm(parameters: Parameters) -> str | None:
 
 EXCLUSIVE_ON = 0.6  # the exclusive arm where the baseline has none ('more likely than not')
 CRITICAL_DATES_ON = 0.5  # the arm with critical dates where the baseline has none
+FREE_WORK_ON = 0.5  # the arm whose services close gaps for free where the baseline does not
 
 
 def at_least(path: str, value: float) -> Callable[[Parameters], tuple[str, ...]]:

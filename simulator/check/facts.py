@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from simulator.check.arms import (
     CRITICAL_DATES_ON,
     EXCLUSIVE_ON,
+    FREE_WORK_ON,
     HONEST,
     NO_SLIP,
     SLIP_09,
@@ -343,6 +344,20 @@ FACTS: tuple[Fact, ...] = (
             diff("unanswered", BASELINE, "cycle_days_won_median", ">"),
             diff("unanswered", BASELINE, "no_consensus", ">"),
         ),
+    ),
+    Fact(
+        "free_services_work",
+        "Building what the hunter promised for free costs the vendor, and keeps the customer",
+        "essay 003 (professional services to sales)",
+        {
+            "scaled_back": ("post_sale.gap_free_work_share=0",),
+            "built_free": at_least("post_sale.gap_free_work_share", FREE_WORK_ON),
+        },
+        (
+            diff("built_free", "scaled_back", "cost_to_serve", ">"),
+            diff("built_free", "scaled_back", "grr", ">"),
+        ),
+        needs_horizon(24),
     ),
     Fact(
         "no_farmers",

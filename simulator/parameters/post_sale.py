@@ -54,6 +54,19 @@ class PostSale(Section):
         description="share of its ACV a customer hit by an expectation gap drops at its first "
         "renewal (the scaled-back implementation; counts against GRR)",
     )
+    gap_free_work_share: Probability = Field(
+        0.0,
+        description="share of expectation gaps the vendor's professional services close by "
+        "building what the hunter promised, for free: the customer gets it (no scale-back, no "
+        "frustration, no delay), the vendor pays gap_free_work_days of services. 0 (the "
+        "default) is off: every gap is scaled back",
+    )
+    gap_free_work_days: NonNegativeFloat = Field(
+        10.0, description="services days one gap closed for free takes (days)"
+    )
+    services_day_cost_usd: NonNegativeFloat = Field(
+        1500.0, description="what a day of professional services costs the vendor (USD)"
+    )
     critical_date_probability: Probability = Field(
         0.8,
         description="under transition_vision, probability discovery finds the customer's "

@@ -57,6 +57,7 @@ from simulator.events import ChurnReason, DetractorReason, EventLog, Kind
 from simulator.parameters import PostSale
 from simulator.parameters import Team as TeamSection
 from simulator.processes.capacity import Capacity
+from simulator.processes.expectation_gaps import ExpectationGaps
 from simulator.processes.market import Market
 from simulator.processes.signals import Signal
 from simulator.streams import AccountDraws, Streams
@@ -136,7 +137,7 @@ class CustomerBase:
         self.implementation_days = LogNormal(
             post.implementation_days_mean, post.implementation_days_cv
         )
-        self.gap_probability = post.expectation_gap_probability.of(handoff)
+        self.gaps = ExpectationGaps(env, post, log, self._maybe_detractor)
         self.plans_critical_dates = handoff == "transition_vision"
         self.farmed = handoff != "hunter_only" and team.farmers > 0
         self.hunters_check_in = handoff == "hunter_only"
@@ -245,19 +246,12 @@ class CustomerBase:
         if not carried or live > env.now:
             yield env.timeout(implementation_days - (env.now - signed))
             live = env.now
-            gap = self._life_draw(account) < self.gap_probability and not planned
+            gap = self.gaps.at_go_live(customer.id, account, self._life_draw(account), planned)
             if gap:
                 health = max(0.0, health - post.gap_health_loss)
-                log.record(live, Kind.EXPECTATION_GAP, customer.id, customer.account)
-                self._maybe_detractor(
-                    customer.id,
-                    customer.account,
-                    post.gap_detractor_probability,
-                    DetractorReason.EXPECTATION_GAP,
-                )
             log.record(live, Kind.GO_LIVE, customer.id, customer.account, value=live - signed)
         else:  # live before day 0: its past drawn, not logged
-            gap = self._life_draw(account) < self.gap_probability and not planned
+            gap = self.gaps.before_day0(self._life_draw(account), planned)
             health = max(0.0, health - post.gap_health_loss) if gap else health
 
         value_days = post.planned_value_event_days if planned else post.time_to_value_days
