@@ -98,7 +98,7 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     customers = CustomerBase(
         env, p.post_sale, p.team, market, capacity, rates_changed, log, streams
     )
-    brand = Brand(p.marketing)
+    brand = Brand(p.marketing, switches)
     awareness = Awareness(
         env,
         p.marketing.awareness,
@@ -108,6 +108,7 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
         rates_changed,
         log,
         streams["awareness"],
+        switches,
     )
     engineers = SalesEngineers(env, p.team, streams["demos"])
     decision = Decision(
@@ -123,7 +124,7 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
         streams["waiting"],
         switches,
     )
-    quota_period = QuotaPeriod(env, p.team.quarter_end, p.start.day0, log)
+    quota_period = QuotaPeriod(env, p.team.quarter_end, p.start.day0, log, switches)
     going_dark = GoingDark(env, p, log)
     courtship = Courtship(
         env, p, market, roadmap, engineers, pitch, decision, quota_period, going_dark, log, switches

@@ -18,8 +18,10 @@ import pytest
 
 from simulator.aggregate import paired_difference
 from simulator.experiment import run_experiment
+from simulator.parameters import Mechanisms
 from simulator.processes.brand import Brand
 from simulator.scenario import Scenario
+from simulator.switches import Switches
 from tests.conftest import bundled
 
 SEED = 11
@@ -167,7 +169,7 @@ def test_brand_builds_and_fades_slowly_and_an_unchanged_budget_changes_nothing()
     the adstock's share of voice is nearly gone within the year, while the standing, chasing
     it, keeps more than half its level through its half-life."""
     steady = bundled("advertising").variants[0].parameters
-    brand = Brand(steady.marketing)
+    brand = Brand(steady.marketing, Switches(Mechanisms()))
     start = brand.standing
     for _ in range(48):
         brand.advertise(steady.marketing.brand.spend_usd_per_month)
@@ -175,7 +177,7 @@ def test_brand_builds_and_fades_slowly_and_an_unchanged_budget_changes_nothing()
         assert brand.perceived_risk(1.7) == 1.7
 
     moved = {v.name: v.parameters for v in bundled("advertising").variants}[DIRECT]
-    brand = Brand(moved.marketing)
+    brand = Brand(moved.marketing, Switches(Mechanisms()))
     half_life = moved.marketing.brand.standing_half_life_months
     assert brand.standing == start
     for _ in range(round(half_life)):

@@ -240,6 +240,10 @@ WHERE_IT_ACTS = {
     "sector_voices": ("baseline", "baseline", ()),
     "exclusivity": ("baseline", "baseline", ("process.exclusivity_probability=0.6",)),
     "mutual_plan": ("handoff", "transition_vision", ()),
+    "quarter_end_push": ("baseline", "baseline", ("team.quarter_end.pull_in_probability=0.5",)),
+    "entrants": ("death-spiral", "vaporware", ()),
+    "word_of_mouth": ("baseline", "baseline", ()),
+    "brand_standing": ("advertising", "brand stopped at month 18", ()),
 }  # fmt: skip
 
 

@@ -111,6 +111,27 @@ class Mechanisms(Section):
         "signature helps win the deal (decision.py); off: it counts only after the sale",
     )
 
+    quarter_end_push: StrictBool = _switch(
+        "The quarter-end push",
+        "a hunter pulls a decision due just after the quarter's end into it, with a discount "
+        "(processes/quota_period.py); off: deals close when they would",
+    )
+    entrants: StrictBool = _switch(
+        "New competitors",
+        "entrants that have become ready compete in the buyer's choice "
+        "(processes/competition.py, decision.py); off: only the incumbents compete",
+    )
+    word_of_mouth: StrictBool = _switch(
+        "Word of mouth",
+        "accounts learn of us from those who know us, customers and references "
+        "(processes/awareness.py); off: only advertising makes us known",
+    )
+    brand_standing: StrictBool = _switch(
+        "Brand standing",
+        "the standing advertising builds moves the buyer's choice, a champion's advocacy and "
+        "the perceived risk (processes/brand.py); off: the standing stays at day 0's",
+    )
+
 
 MECHANISMS: tuple[str, ...] = tuple(Mechanisms.model_fields)
 """The switchable mechanisms, in the order the explain table lists them."""

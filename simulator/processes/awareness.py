@@ -23,6 +23,7 @@ from simulator.processes.brand import Brand
 from simulator.processes.customers import CustomerBase
 from simulator.processes.signals import Signal
 from simulator.streams import block
+from simulator.switches import Switches
 from simulator.units import DAYS_PER_YEAR
 
 
@@ -68,8 +69,10 @@ class Awareness:
         rates_changed: Signal,
         log: EventLog,
         rng: np.random.Generator,
+        switches: Switches,
     ) -> None:
         self.env = env
+        self.on = switches
         self.awareness = awareness
         self.brand = brand
         self.customers = customers
@@ -118,7 +121,8 @@ class Awareness:
                     + customers.references
                     - params.detractor_weight * customers.detractors
                 )
-            learn = params.innovation * share + params.imitation * max(0.0, voices) / accounts
+            heard = max(0.0, voices) if self.on.word_of_mouth else 0.0
+            learn = params.innovation * share + params.imitation * heard / accounts
             forget = params.forgetting * (1.0 - share)
             up = pool.count(False) * learn / DAYS_PER_YEAR
             down = aware * forget / DAYS_PER_YEAR

@@ -19,6 +19,7 @@ import math
 
 from simulator.parameters import BrandAdvertising
 from simulator.parameters import Marketing as MarketingSection
+from simulator.switches import Switches
 
 HALF = 0.5
 
@@ -27,7 +28,8 @@ class Brand:
     """Our advertising adstock against the competitors': share of voice, and the standing that
     follows it slowly."""
 
-    def __init__(self, marketing: MarketingSection) -> None:
+    def __init__(self, marketing: MarketingSection, switches: Switches) -> None:
+        self.on = switches
         brand: BrandAdvertising = marketing.brand
         self.brand = brand
         self.carry_over = HALF ** (1.0 / brand.half_life_months)  # what a month leaves
@@ -45,7 +47,8 @@ class Brand:
         """A month's spend: the adstock carries over and adds it; the standing moves toward the
         new share of voice."""
         self.adstock = self.carry_over * self.adstock + spend_usd
-        self.standing += self.standing_step * (self.share_of_voice - self.standing)
+        if self.on.brand_standing:  # off: the standing stays at day 0's, whatever is spent
+            self.standing += self.standing_step * (self.share_of_voice - self.standing)
 
     @property
     def share_of_voice(self) -> float:

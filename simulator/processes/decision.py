@@ -192,7 +192,10 @@ class Decision:
                 utilities.append(utility)
                 outcomes.append(outcome)
         entrants = self.entrants
-        for entrant in () if exclusive else self.competition.ready_in(segment):
+        ready = () if exclusive else self.competition.ready_in(segment)
+        if ready and not self.on.entrants:
+            ready = ()  # no entrant is weighed
+        for entrant in ready:
             if u[self.first_entrant_slot + entrant.index] >= entrants.presence_probability.of(
                 segment
             ):

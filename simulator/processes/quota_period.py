@@ -24,6 +24,7 @@ import simpy
 from simulator.entities import NO_FEATURE, Opportunity, U
 from simulator.events import EventLog, Kind
 from simulator.parameters import QuarterEnd
+from simulator.switches import Switches
 
 MONTHS_PER_YEAR = 12
 PULLED_IN_BEFORE_END_DAYS = 0.5
@@ -60,9 +61,15 @@ class QuotaPeriod:
     """The calendar's quota period ends, and the hunter's push to close a deal before one."""
 
     def __init__(
-        self, env: simpy.Environment, params: QuarterEnd, day0: dt.date, log: EventLog
+        self,
+        env: simpy.Environment,
+        params: QuarterEnd,
+        day0: dt.date,
+        log: EventLog,
+        switches: Switches,
     ) -> None:
         self.env = env
+        self.on = switches
         self.params = params
         self.log = log
         self._dates = period_end_dates(day0, params.period_months)
@@ -93,7 +100,7 @@ class QuotaPeriod:
         decision = now + decision_days
         if not end < decision <= end + params.window_days:
             return decision_days
-        if opp.u[U.PULL_IN] >= probability:
+        if opp.u[U.PULL_IN] >= probability or not self.on.quarter_end_push:
             return decision_days
         pulled_days = max(end - PULLED_IN_BEFORE_END_DAYS - now, 0.0)
         opp.discount = params.discount_share
