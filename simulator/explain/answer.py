@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from simulator.explain.engine import Attribution, Estimate
+from simulator.explain.engine import ALONE_OFF_REPLICATIONS, Attribution, Estimate
 from simulator.metrics import SUMMARY_COLUMNS
 from simulator.parameters.mechanisms import mechanism_title
 
@@ -80,6 +80,7 @@ def answer(attribution: Attribution, about: dict[str, Any], precision: float) ->
         "mechanisms": list(acted),
         "idle": [m for m in question.mechanisms if m not in acted],
         "replications": attribution.replications,
+        "alone_off_replications": min(attribution.replications, ALONE_OFF_REPLICATIONS),
         "simulations": int(sum(s.runs for s in attribution.splits)),
         "seconds": attribution.seconds,
         "precision_asked": precision,

@@ -42,7 +42,9 @@ def explain_output(answer: dict[str, Any]) -> Group:
     table.add_column("Mechanism")
     table.add_column("Share of the verdict (Shapley)", justify="right")
     table.add_column("of the total", justify="right")
-    table.add_column("Switched off alone", justify="right")
+    table.add_column(
+        f"Switched off alone ({answer['alone_off_replications']} replications)", justify="right"
+    )
     ranked = sorted(headline["mechanisms"], key=lambda m: -abs(m["shapley"]["mean"]))
     for mechanism in ranked:
         table.add_row(

@@ -7,8 +7,8 @@ random order of the mechanisms, switching them on one by one from all off to all
 mechanism's step is its marginal contribution, an unbiased draw of its Shapley value, and the
 steps add up to ``v_i(all) - v_i(none)`` exactly. Means over replications estimate the Shapley
 values, with Student-t intervals. Beside them each replication also gives every mechanism
-switched off alone (``v(all) - v(all but j)``) and all of them off (``v(none)``: the part no
-named mechanism explains).
+switched off alone (``v(all) - v(all but j)``, on the first ``ALONE_OFF_REPLICATIONS``) and all
+of them off (``v(none)``: the part no named mechanism explains).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ from simulator.units import DAYS_PER_MONTH
 EXPLAIN_STREAM = 0x5A  # spawn key of the random orders, apart from every replication's streams
 BLOCK = 8  # replications between precision checks (even: whole antithetic pairs)
 MIN_REPLICATIONS = 16  # fewer give too rough a variance to stop on
+ALONE_OFF_REPLICATIONS = 16
+"""Replications that also switch each mechanism off alone: as many again as the random
+orders cost, so only the first ones (the shares' precision drives the stop)."""
 IN_FLIGHT_PER_WORKER = 2
 Progress = Callable[[int], None]
 
@@ -72,7 +75,7 @@ class ReplicationSplit:
     total: np.ndarray  # v(all on)
     unexplained: np.ndarray  # v(none on)
     shapley: np.ndarray  # each mechanism's step along this replication's order
-    alone_off: np.ndarray  # v(all) - v(all but the mechanism)
+    alone_off: np.ndarray  # v(all) - v(all but the mechanism); NaN past ALONE_OFF_REPLICATIONS
     runs: int  # simulations it took (the rest were reused: a switch never read)
     read: frozenset[str]  # the switches its runs read: the mechanisms that acted in it
 
@@ -123,7 +126,9 @@ def split_replication(question: Question, replication: int) -> ReplicationSplit:
         on = on | {mechanisms[j]}
         shapley[j] = verdict(on) - before
     total = verdict(everything)
-    alone_off = np.array([total - verdict(everything - {m}) for m in mechanisms])
+    alone_off = np.full_like(shapley, np.nan)
+    if replication < ALONE_OFF_REPLICATIONS:
+        alone_off = np.array([total - verdict(everything - {m}) for m in mechanisms])
     runs = compare.runs + baseline.runs
     read = frozenset(compare.read | baseline.read)
     unexplained = verdict(frozenset())
@@ -174,7 +179,8 @@ class Attribution:
         return Estimate.of(self._stack("shapley")[:, mechanism, metric])
 
     def alone_off(self, mechanism: int, metric: int = 0) -> Estimate:
-        return Estimate.of(self._stack("alone_off")[:, mechanism, metric])
+        values = self._stack("alone_off")[:ALONE_OFF_REPLICATIONS, mechanism, metric]
+        return Estimate.of(values)
 
     def acted(self) -> tuple[str, ...]:
         """The mechanisms that acted in some replication (their switch was read), in order:

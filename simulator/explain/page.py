@@ -167,7 +167,8 @@ def explain_html(answer: dict[str, Any]) -> str:
         section(
             "How sure: the shares and each mechanism switched off alone",
             "95% intervals over the replications. Switched off alone is the verdict with every "
-            "mechanism on less the verdict with that one off: it counts the mechanism's "
+            "mechanism on less the verdict with that one off (on the first "
+            f"{answer['alone_off_replications']} replications): it counts the mechanism's "
             "interactions with all the others in full, where the share splits them.",
             figure_html(_intervals(headline, unit), "intervals")
             + _table(headline, unit)

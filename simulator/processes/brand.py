@@ -47,8 +47,9 @@ class Brand:
         """A month's spend: the adstock carries over and adds it; the standing moves toward the
         new share of voice."""
         self.adstock = self.carry_over * self.adstock + spend_usd
-        if self.on.brand_standing:  # off: the standing stays at day 0's, whatever is spent
-            self.standing += self.standing_step * (self.share_of_voice - self.standing)
+        moved = self.standing + self.standing_step * (self.share_of_voice - self.standing)
+        if moved != self.standing and self.on.brand_standing:  # off: it stays at day 0's
+            self.standing = moved
 
     @property
     def share_of_voice(self) -> float:
