@@ -27,7 +27,7 @@ from simulator.cli_common import (
     write_json,
 )
 from simulator.decide.folder import json_text
-from simulator.explain.answer import answer, horizon_metrics, replications_table
+from simulator.explain.answer import answer, horizon_metrics, metric_months, replications_table
 from simulator.explain.console import explain_output
 from simulator.explain.engine import Question, explain
 from simulator.explain.page import explain_html
@@ -136,6 +136,12 @@ def explain_command(
     if metric not in SUMMARY_COLUMNS:
         raise bad(f"--metric {metric!r}: not a summary metric (see `salesim metrics`)")
     horizon = horizon_months or loaded.horizon_months
+    months = metric_months(metric)
+    if months is not None and months > horizon:
+        raise bad(
+            f"--metric {metric}: needs a horizon of at least {months} months, the run has "
+            f"{horizon} (--horizon-months, or a metric within it, e.g. bookings_{horizon}m)"
+        )
     names = _mechanisms(mechanisms, chosen, against)
     metrics = horizon_metrics(metric, horizon)
     question = Question(chosen.parameters, against.parameters, horizon, seed, names, metrics)

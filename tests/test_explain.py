@@ -171,6 +171,7 @@ def test_the_command_writes_its_answer_table_and_page(tmp_path: Path) -> None:
         (["--compare", "available_only"], "it is the baseline"),
         (["--compare", "vaporware", "--mechanisms", "pitch_habbit"], "allowed: pitch_habit"),
         (["--compare", "vaporware", "--metric", "bookings"], "not a summary metric"),
+        (["--compare", "vaporware", "--horizon-months", "12"], "at least 24 months"),
         (["--compare", "vaporware", "--set", "mechanisms.fatigue=maybe"], "mechanisms.fatigue"),
     ],
 )

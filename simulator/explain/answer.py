@@ -4,6 +4,7 @@ stored beside it."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -16,6 +17,12 @@ from simulator.parameters.mechanisms import mechanism_title
 
 HORIZONS_MONTHS = (12, 24, 36)
 """The horizons a verdict's split is compared at, where the metric has a value for each."""
+
+
+def metric_months(metric: str) -> int | None:
+    """The horizon a metric is measured at (``bookings_24m`` → 24), or None."""
+    found = re.fullmatch(r".+_(\d+)m", metric)
+    return int(found.group(1)) if found else None
 
 
 def horizon_metrics(metric: str, horizon_months: int) -> tuple[str, ...]:
@@ -84,7 +91,7 @@ def answer(attribution: Attribution, about: dict[str, Any], precision: float) ->
         "simulations": int(sum(s.runs for s in attribution.splits)),
         "seconds": attribution.seconds,
         "precision_asked": precision,
-        "precision_reached": widest / size if size else None,
+        "precision_reached": widest / size if size and math.isfinite(widest / size) else None,
         "widest_half_width": widest,
         "splits": splits,
     }
