@@ -27,6 +27,7 @@ from simulator.cli_common import (
     write_json,
 )
 from simulator.decide.folder import json_text
+from simulator.decide.settings import variant_named
 from simulator.explain.answer import answer, horizon_metrics, metric_months, replications_table
 from simulator.explain.console import explain_output
 from simulator.explain.engine import Question, explain
@@ -35,21 +36,13 @@ from simulator.metrics import SUMMARY_COLUMNS
 from simulator.parameters import MECHANISMS
 from simulator.progress import StudyProgress
 from simulator.report import REPORT
-from simulator.scenario import Scenario, Variant
+from simulator.scenario import Variant
 from simulator.store import new_run_id, write_text_atomic
 
 DEFAULT_MAX_REPLICATIONS = 64
 DEFAULT_PRECISION = 0.25
 ANSWER = "explain.json"
 TABLE = "replications.parquet"
-
-
-def _variant(loaded: Scenario, name: str, option: str) -> Variant:
-    for variant in loaded.variants:
-        if variant.name == name:
-            return variant
-    names = ", ".join(v.name for v in loaded.variants)
-    raise bad(f"{option} {name!r}: {loaded.name} has no such variant (it has: {names})")
 
 
 def _mechanisms(text: str | None, compare: Variant, baseline: Variant) -> tuple[str, ...]:
@@ -129,8 +122,11 @@ def explain_command(
     mechanism switches, sampled, on common random numbers), each switched off alone, the part
     no mechanism explains, and how the split moves between 12, 24 and 36 months."""
     loaded = load(scenario, overrides)
-    against = _variant(loaded, baseline, "--baseline") if baseline else loaded.variants[0]
-    chosen = _variant(loaded, compare, "--compare")
+    try:
+        against = variant_named(loaded, baseline, "--baseline")
+        chosen = variant_named(loaded, compare, "--compare")
+    except ValueError as error:
+        raise bad(str(error)) from None
     if chosen.name == against.name:
         raise bad(f"--compare {compare!r}: it is the baseline; name another variant")
     if metric not in SUMMARY_COLUMNS:

@@ -196,10 +196,9 @@ def _exact_ratio_interval(
 
     fast_low, fast_high = rate(q_fast, n_fast)
     slow_low, slow_high = rate(q_slow, n_slow)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low = fast_low / slow_high if slow_high > 0 else math.nan
-        high = fast_high / slow_low if slow_low > 0 else INF
-    return float(low), float(high)
+    low = fast_low / slow_high if slow_high > 0 else math.nan
+    high = fast_high / slow_low if slow_low > 0 else INF
+    return low, high
 
 
 def _bootstrap(

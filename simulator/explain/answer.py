@@ -17,18 +17,20 @@ from simulator.parameters.mechanisms import mechanism_title
 
 HORIZONS_MONTHS = (12, 24, 36)
 """The horizons a verdict's split is compared at, where the metric has a value for each."""
+AT_MONTHS = re.compile(r"(.+)_(\d+)m")
+"""A metric measured at a horizon: ``bookings_24m`` is ``bookings`` at 24 months."""
 
 
 def metric_months(metric: str) -> int | None:
     """The horizon a metric is measured at (``bookings_24m`` → 24), or None."""
-    found = re.fullmatch(r".+_(\d+)m", metric)
-    return int(found.group(1)) if found else None
+    found = AT_MONTHS.fullmatch(metric)
+    return int(found.group(2)) if found else None
 
 
 def horizon_metrics(metric: str, horizon_months: int) -> tuple[str, ...]:
     """The metric first, then the same metric at the other horizons the run reaches
     (``bookings_24m`` → ``bookings_12m``, ``bookings_36m``); a metric without a horizon alone."""
-    found = re.fullmatch(r"(.+)_(\d+)m", metric)
+    found = AT_MONTHS.fullmatch(metric)
     if not found:
         return (metric,)
     stem = found.group(1)
@@ -38,6 +40,16 @@ def horizon_metrics(metric: str, horizon_months: int) -> tuple[str, ...]:
         if months <= horizon_months and f"{stem}_{months}m" in SUMMARY_COLUMNS
     ]
     return (metric, *(m for m in others if m != metric))
+
+
+def ranked(split: dict[str, Any]) -> list[dict[str, Any]]:
+    """A split's mechanisms, the largest share (either sign) first."""
+    return sorted(split["mechanisms"], key=lambda m: -abs(m["shapley"]["mean"]))
+
+
+def by_horizon(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answer's splits from the shortest horizon to the longest."""
+    return sorted(answer["splits"], key=lambda s: metric_months(s["metric"]) or 0)
 
 
 def idle_line(answer: dict[str, Any]) -> str:

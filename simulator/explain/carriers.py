@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.catalog import summary_metric
+from simulator.explain.answer import ranked
 from simulator.formats import number
 
 CARRIERS_SHOWN = 3
@@ -36,10 +37,9 @@ def carriers(answer: dict[str, Any]) -> str:
     headline = answer["splits"][0]
     unit = summary_metric(headline["metric"]).unit
     total = headline["total"]["mean"]
-    ranked = sorted(headline["mechanisms"], key=lambda m: -abs(m["shapley"]["mean"]))
     parts = ", ".join(
         f"{m['title'].lower()} {number(m['shapley']['mean'], unit, signed=True)}"
-        for m in ranked[:CARRIERS_SHOWN]
+        for m in ranked(headline)[:CARRIERS_SHOWN]
     )
     return (
         f"What carries {answer['compare']} − {answer['baseline']} "

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.catalog import summary_metric
-from simulator.explain.answer import idle_line
+from simulator.explain.answer import by_horizon, idle_line, ranked
 from simulator.formats import number
 
 
@@ -19,7 +19,7 @@ def _percent(part: float, whole: float) -> str:
     """``part`` as a signed percentage of ``whole``: how much of the verdict it makes."""
     if not whole:
         return "n/a"
-    return number(part / whole, "share").replace("-", "−")
+    return number(part / whole, "share")
 
 
 def _interval(estimate: dict[str, float], unit: str) -> str:
@@ -45,8 +45,8 @@ def explain_output(answer: dict[str, Any]) -> Group:
     table.add_column(
         f"Switched off alone ({answer['alone_off_replications']} replications)", justify="right"
     )
-    ranked = sorted(headline["mechanisms"], key=lambda m: -abs(m["shapley"]["mean"]))
-    for mechanism in ranked:
+    order = ranked(headline)
+    for mechanism in order:
         table.add_row(
             mechanism["title"],
             _interval(mechanism["shapley"], unit),
@@ -63,15 +63,15 @@ def explain_output(answer: dict[str, Any]) -> Group:
     table.add_row(Text("Verdict", style="bold"), _interval(total, unit), "100%", "")
     parts: list[Any] = [table]
     if len(answer["splits"]) > 1:
-        parts.append(_horizons(answer, ranked))
+        parts.append(_horizons(answer, order))
     if idle_line(answer):
         parts.append(Text(idle_line(answer)))
     reached = answer["precision_reached"]
     parts.append(
         Text(
-            f"Widest share interval ± {number(answer['widest_half_width'], unit)}"
-            + (f" ({100 * reached:.0f}% of the verdict" if reached is not None else "")
-            + f"; asked ±{100 * answer['precision_asked']:.0f}%)."
+            f"Widest share interval ± {number(answer['widest_half_width'], unit)} ("
+            + (f"{100 * reached:.0f}% of the verdict; " if reached is not None else "")
+            + f"asked ±{100 * answer['precision_asked']:.0f}%)."
             + " Each share is the mechanism's average effect on the verdict when switched on,"
             " over random orders of switching the others on; the shares and the part no"
             " mechanism explains add up to the verdict."
@@ -80,8 +80,8 @@ def explain_output(answer: dict[str, Any]) -> Group:
     return Group(*parts)
 
 
-def _horizons(answer: dict[str, Any], ranked: list[dict[str, Any]]) -> Table:
-    splits = sorted(answer["splits"], key=lambda s: int(s["metric"].rsplit("_", 1)[1][:-1]))
+def _horizons(answer: dict[str, Any], order: list[dict[str, Any]]) -> Table:
+    splits = by_horizon(answer)
     unit = summary_metric(splits[0]["metric"]).unit
     table = Table(
         title=Text("The split over time (shares, mean)"),
@@ -92,7 +92,7 @@ def _horizons(answer: dict[str, Any], ranked: list[dict[str, Any]]) -> Table:
     table.add_column("Mechanism")
     for split in splits:
         table.add_column(summary_metric(split["metric"]).label, justify="right")
-    for mechanism in ranked:
+    for mechanism in order:
         cells = []
         for split in splits:
             found = next(m for m in split["mechanisms"] if m["name"] == mechanism["name"])

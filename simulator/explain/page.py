@@ -11,21 +11,17 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from simulator.catalog import summary_metric
-from simulator.explain.answer import idle_line
+from simulator.explain.answer import by_horizon, idle_line, ranked
 from simulator.formats import number
 from simulator.page import escape, figure_html, render, section
 
 WORSE, BETTER, NEUTRAL = "#c62828", "#2e7d32", "#1f3a5f"
 
 
-def _ranked(split: dict[str, Any]) -> list[dict[str, Any]]:
-    return sorted(split["mechanisms"], key=lambda m: -abs(m["shapley"]["mean"]))
-
-
 def _waterfall(split: dict[str, Any], unit: str) -> go.Figure:
-    ranked = _ranked(split)
-    labels = ["No named mechanism", *(m["title"] for m in ranked), "Verdict"]
-    values = [split["unexplained"]["mean"], *(m["shapley"]["mean"] for m in ranked)]
+    order = ranked(split)
+    labels = ["No named mechanism", *(m["title"] for m in order), "Verdict"]
+    values = [split["unexplained"]["mean"], *(m["shapley"]["mean"] for m in order)]
     total = split["total"]["mean"]
     texts = [number(v, unit, signed=True) for v in values] + [number(total, unit, signed=True)]
     figure = go.Figure(
@@ -53,14 +49,14 @@ def _waterfall(split: dict[str, Any], unit: str) -> go.Figure:
 
 
 def _intervals(split: dict[str, Any], unit: str) -> go.Figure:
-    ranked = _ranked(split)[::-1]
-    titles = [m["title"] for m in ranked]
+    order = ranked(split)[::-1]
+    titles = [m["title"] for m in order]
     figure = go.Figure()
     for key, name, color in (
         ("shapley", "Share (Shapley)", NEUTRAL),
         ("alone_off", "Switched off alone", "#f9a825"),
     ):
-        means = [m[key]["mean"] for m in ranked]
+        means = [m[key]["mean"] for m in order]
         figure.add_trace(
             go.Scatter(
                 x=means,
@@ -71,15 +67,15 @@ def _intervals(split: dict[str, Any], unit: str) -> go.Figure:
                 error_x={
                     "type": "data",
                     "symmetric": False,
-                    "array": [m[key]["high"] - m[key]["mean"] for m in ranked],
-                    "arrayminus": [m[key]["mean"] - m[key]["low"] for m in ranked],
+                    "array": [m[key]["high"] - m[key]["mean"] for m in order],
+                    "arrayminus": [m[key]["mean"] - m[key]["low"] for m in order],
                 },
                 hovertemplate="%{y}: %{x:,.0f}<extra>" + name + "</extra>",
             )
         )
     figure.add_vline(x=0, line={"color": "#7b8794", "width": 1})
     figure.update_layout(
-        height=120 + 34 * len(ranked),
+        height=120 + 34 * len(order),
         margin={"t": 20, "b": 40, "l": 230, "r": 20},
         xaxis_title=f"effect on the verdict ({unit.upper() if unit == 'usd' else unit})",
         legend={"orientation": "h", "y": 1.06},
@@ -88,11 +84,11 @@ def _intervals(split: dict[str, Any], unit: str) -> go.Figure:
 
 
 def _over_time(answer: dict[str, Any]) -> go.Figure:
-    splits = sorted(answer["splits"], key=lambda s: int(s["metric"].rsplit("_", 1)[1][:-1]))
-    ranked = _ranked(answer["splits"][0])
+    splits = by_horizon(answer)
+    order = ranked(answer["splits"][0])
     figure = go.Figure()
     months = [summary_metric(s["metric"]).label for s in splits]
-    for index, mechanism in enumerate(ranked):
+    for index, mechanism in enumerate(order):
         values = [
             next(m for m in s["mechanisms"] if m["name"] == mechanism["name"])["shapley"]["mean"]
             for s in splits
@@ -133,7 +129,7 @@ def _table(split: dict[str, Any], unit: str) -> str:
     rows = "".join(
         f"<tr><td>{escape(m['title'])} <code>mechanisms.{escape(m['name'])}</code></td>"
         f"<td>{cell(m['shapley'])}</td><td>{cell(m['alone_off'])}</td></tr>"
-        for m in _ranked(split)
+        for m in ranked(split)
     )
     unexplained = cell(split["unexplained"])
     rows += (

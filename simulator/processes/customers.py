@@ -138,7 +138,6 @@ class CustomerBase:
             post.implementation_days_mean, post.implementation_days_cv
         )
         self.gaps = ExpectationGaps(env, post, log, self._maybe_detractor)
-        self.plans_critical_dates = handoff == "transition_vision"
         self.farmed = handoff != "hunter_only" and team.farmers > 0
         self.hunters_check_in = handoff == "hunter_only"
         self.check_in_interval_days = post.check_in_interval_months * DAYS_PER_MONTH
@@ -152,7 +151,6 @@ class CustomerBase:
         customer = Customer(opportunity_id, account, sector, acv)
         self._by_id[opportunity_id] = customer
         self.active += 1
-        planned = self.plans_critical_dates and planned
         if planned:
             self.log.record(self.env.now, Kind.CRITICAL_DATE_AGREED, customer.id, account)
         self.env.process(self._life(customer, planned))
