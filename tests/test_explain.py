@@ -161,6 +161,9 @@ def test_the_command_writes_its_answer_table_and_page(tmp_path: Path) -> None:
     page = (folder / "report.html").read_text()
     assert "Where the" in page and "Waiting deals hold a slot" in page
     assert "Never acting here" in page and "Deals going dark" in page
+    # 4 replications cannot reach ±25%: the page and the answer say the split has not settled
+    assert data["precision_reached"] > data["precision_asked"]
+    assert "Not settled: after 4 replications" in page
     assert "<script src=" not in page  # plotly.js embedded: opens offline
 
 

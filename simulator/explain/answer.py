@@ -42,6 +42,19 @@ def horizon_metrics(metric: str, horizon_months: int) -> tuple[str, ...]:
     return (metric, *(m for m in others if m != metric))
 
 
+def unsettled_line(answer: dict[str, Any]) -> str:
+    """A warning when the shares did not reach the precision asked before -n ran out, or ''."""
+    reached, asked = answer["precision_reached"], answer["precision_asked"]
+    if reached is not None and reached <= asked:
+        return ""
+    shown = "an undefined share" if reached is None else f"±{100 * reached:.0f}%"
+    return (
+        f"Not settled: after {answer['replications']} replications the widest share is "
+        f"{shown} of the verdict, not the ±{100 * asked:.0f}% asked; treat the shares as rough "
+        "and run more (-n)."
+    )
+
+
 def ranked(split: dict[str, Any]) -> list[dict[str, Any]]:
     """A split's mechanisms, the largest share (either sign) first."""
     return sorted(split["mechanisms"], key=lambda m: -abs(m["shapley"]["mean"]))

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.catalog import summary_metric
-from simulator.explain.answer import by_horizon, idle_line, ranked
+from simulator.explain.answer import by_horizon, idle_line, ranked, unsettled_line
 from simulator.formats import number
 
 
@@ -62,6 +62,8 @@ def explain_output(answer: dict[str, Any]) -> Group:
     )
     table.add_row(Text("Verdict", style="bold"), _interval(total, unit), "100%", "")
     parts: list[Any] = [table]
+    if unsettled_line(answer):
+        parts.insert(0, Text(f"Warning: {unsettled_line(answer)}", style="bold red"))
     if len(answer["splits"]) > 1:
         parts.append(_horizons(answer, order))
     if idle_line(answer):

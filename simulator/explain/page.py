@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from simulator.catalog import summary_metric
-from simulator.explain.answer import by_horizon, idle_line, ranked
+from simulator.explain.answer import by_horizon, idle_line, ranked, unsettled_line
 from simulator.formats import number
 from simulator.page import escape, figure_html, render, section
 
@@ -188,4 +188,5 @@ def explain_html(answer: dict[str, Any]) -> str:
         f"{answer['simulations']} simulations, {answer['seconds']:.0f} s; "
         f"widest share interval ± {number(answer['widest_half_width'], unit)}",
     ]
-    return render(f"Why: {question}", header, sections)
+    warnings = [unsettled_line(answer)] if unsettled_line(answer) else []
+    return render(f"Why: {question}", header, sections, warnings)
