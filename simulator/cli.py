@@ -38,6 +38,7 @@ from simulator.cli_explain import explain_command
 from simulator.cli_forecast import forecast
 from simulator.cli_goal import goal
 from simulator.cli_import import import_export
+from simulator.cli_recovery import recovery
 from simulator.cli_replay import replay
 from simulator.cli_story import story
 from simulator.console import (
@@ -87,6 +88,7 @@ app.command("calibrate")(calibrate_export)
 app.command("forecast")(forecast)
 app.command("backtest")(backtest)
 app.command("explain")(explain_command)
+app.command("recovery")(recovery)
 
 
 @app.command()

@@ -83,6 +83,7 @@ class Kind(IntEnum):
     CUSTOMER_AT_START = 72  # a customer carried over from an export on day 0; value = ARR (USD);
     # code = sector; subject = its id (customers.CARRIED_IDS_FROM + k)
     CLEANED_UP = 73  # the CRM's cleanup closed a deal that went dark (lost); subject = the deal
+    STRATEGY_SWITCHED = 74  # the team changed strategy (strategy.switch); subject = the month
 
 
 class Source(IntEnum):

@@ -57,6 +57,7 @@ from simulator.processes.quota_period import QuotaPeriod
 from simulator.processes.resume import pick_accounts
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import Signal
+from simulator.processes.strategy_in_force import StrategyInForce
 from simulator.processes.team import Team
 from simulator.start_customers import customers_at_start
 from simulator.start_state import start_state
@@ -114,10 +115,11 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     decision = Decision(
         env, p, market, roadmap, brand, customers, competition, switches, streams["decision"]
     )
+    strategy = StrategyInForce(env, p.strategy, log)
     pitch = Pitch(
         env,
         p.process.pitching,
-        p.strategy.pitch,
+        strategy,
         roadmap,
         capacity,
         log,
@@ -127,7 +129,18 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     quota_period = QuotaPeriod(env, p.team.quarter_end, p.start.day0, log, switches)
     going_dark = GoingDark(env, p, log)
     courtship = Courtship(
-        env, p, market, roadmap, engineers, pitch, decision, quota_period, going_dark, log, switches
+        env,
+        p,
+        market,
+        roadmap,
+        engineers,
+        pitch,
+        decision,
+        quota_period,
+        going_dark,
+        strategy,
+        log,
+        switches,
     )
     pipeline = Pipeline(
         env, p, market, awareness, capacity, courtship, roadmap, customers, log, streams

@@ -159,6 +159,7 @@ def resolve(
     variants = _with_start(variants, raw, source)
     problems = [
         *_hires_beyond(variants, raw, spec.horizon_months),
+        *_switch_beyond(variants, raw, spec.horizon_months),
         *_not_applied(variants, raw),
         *_unknown_inputs(spec.fit),
     ]
@@ -266,6 +267,22 @@ def _hires_beyond(variants: tuple[Variant, ...], raw: Any, horizon_months: int) 
                 )
                 if found not in problems:
                     problems.append(found)
+    return problems
+
+
+def _switch_beyond(variants: tuple[Variant, ...], raw: Any, horizon_months: int) -> list[Problem]:
+    """A strategy switch at or after the horizon's last month would never act: refused."""
+    problems: list[Problem] = []
+    for index, variant in enumerate(variants):
+        month = variant.parameters.strategy.switch.month
+        if month is not None and month >= horizon_months:
+            found = Problem(
+                f"{_where(raw, index, 'strategy.switch.month')}",
+                f"given {month}; allowed: a month before the horizon's last, 1 to "
+                f"{horizon_months - 1}",
+            )
+            if found not in problems:
+                problems.append(found)
     return problems
 
 

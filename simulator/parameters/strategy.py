@@ -4,11 +4,42 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from simulator.parameters.base import Probability, Section
+from simulator.parameters.base import Count, Probability, Section
 
 PitchStrategy = Literal["available_only", "vaporware", "beta_partner"]
+
+
+class StrategySwitch(Section):
+    """A change of strategy part-way through the run ("we stop pitching the roadmap at month
+    12"): from the end of ``month`` on, the team sells by the values given here; until then the
+    run is the same, step for step and draw for draw, as without the switch."""
+
+    month: Count | None = Field(
+        None,
+        ge=1,
+        description="months: the strategy changes at the end of this month (none: never)",
+    )
+    pitch: PitchStrategy | None = Field(
+        None, description="the pitch strategy from the switch on (none: unchanged)"
+    )
+    qualification_discipline: Probability | None = Field(
+        None, description="qualification discipline (0-1) from the switch on (none: unchanged)"
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> StrategySwitch:
+        changes = [
+            name
+            for name in ("pitch", "qualification_discipline")
+            if getattr(self, name) is not None
+        ]
+        if self.month is None and changes:
+            raise ValueError(f"a switch of {', '.join(changes)} needs its month")
+        if self.month is not None and not changes:
+            raise ValueError("a switch needs what changes: pitch or qualification_discipline")
+        return self
 
 
 class Strategy(Section):
@@ -23,4 +54,8 @@ class Strategy(Section):
         0.75,
         description="how thoroughly hunters qualify (0-1): finding the sponsor, the economic "
         "buyer and the committee, and screening poor fits",
+    )
+    switch: StrategySwitch = Field(
+        StrategySwitch(),
+        description="a change of strategy at a month, e.g. {month: 12, pitch: available_only}",
     )

@@ -52,6 +52,7 @@ from simulator.processes.pitch import Pitch
 from simulator.processes.quota_period import QuotaPeriod
 from simulator.processes.resume import resumed_stage_days
 from simulator.processes.roadmap import Roadmap
+from simulator.processes.strategy_in_force import StrategyInForce
 from simulator.switches import Switches
 from simulator.units import DAYS_PER_MONTH
 
@@ -87,13 +88,14 @@ class Courtship:
         decision: Decision,
         quota_period: QuotaPeriod,
         going_dark: GoingDark,
+        strategy: StrategyInForce,
         log: EventLog,
         switches: Switches,
     ) -> None:
         self.env = env
         self.on = switches
         self.process = parameters.process
-        self.strategy = parameters.strategy
+        self.strategy = strategy
         self.market = market
         self.roadmap = roadmap
         self.engineers = engineers
@@ -115,13 +117,8 @@ class Courtship:
                 LogNormal(mean * self.readiness, segment.stage_days_cv)
         self.stage_days_spread = tuple(LogNormal(1.0, s.stage_days_cv) for s in segments)
         self.stage_days_cv = tuple(s.stage_days_cv for s in segments)
-        # Discovery's chances, set by qualification discipline: the same for every deal.
-        discipline = self.strategy.qualification_discipline
-        self.sponsor_found = process.sponsor_found.at(discipline)
-        self.economic_buyer_engaged = process.economic_buyer_engaged.at(discipline)
-        self.member_met = process.member_met.at(discipline)
-        self.poor_fit_screened = process.poor_fit_screened.at(discipline)
-        self.premature_proposal = process.premature_proposal.at(discipline)
+        self.discipline = math.nan
+        self._discovery_chances()
         quality = process.lead_quality
         self.lead_quality_by_source = (
             quality.inbound,
@@ -129,6 +126,20 @@ class Courtship:
             quality.outbound,
             quality.open_at_start,
         )
+
+    def _discovery_chances(self) -> None:
+        """Discovery's chances, set by the qualification discipline in force: the same for
+        every deal until a strategy switch changes the discipline."""
+        discipline = self.strategy.qualification_discipline
+        if discipline == self.discipline:
+            return
+        process = self.process
+        self.discipline = discipline
+        self.sponsor_found = process.sponsor_found.at(discipline)
+        self.economic_buyer_engaged = process.economic_buyer_engaged.at(discipline)
+        self.member_met = process.member_met.at(discipline)
+        self.poor_fit_screened = process.poor_fit_screened.at(discipline)
+        self.premature_proposal = process.premature_proposal.at(discipline)
 
     def run(self, opp: Opportunity) -> Generator[Any, Any, tuple[Outcome, float]]:
         """The stages, in order; returns (outcome, ACV won at full price less any quarter-end
@@ -196,7 +207,7 @@ class Courtship:
                 record(now, Kind.MEETING_WENT_BADLY, lead, account, hunter)
                 if not pitch.rescue(opp):
                     return Outcome.DISQUALIFIED, 0.0
-            elif self.strategy.pitch == "beta_partner" and not opp.orphaned:
+            elif self.pitch.offers_beta and not opp.orphaned:
                 wanted = roadmap.pitchable()
                 if wanted != NO_FEATURE and roadmap.needs(account, wanted):
                     pitch.offer_beta(opp, wanted)
@@ -220,6 +231,7 @@ class Courtship:
             return Outcome.STALLED, 0.0
         now = env.now
         committee = accounts.committee_size[account]
+        self._discovery_chances()
         sponsor = accounts.sponsor_present[account] and u[U.SPONSOR] < self.sponsor_found
         economic_buyer = u[U.ECONOMIC_BUYER] < self.economic_buyer_engaged
         met = CHAMPION + binomial_from_uniform(committee - CHAMPION, self.member_met, u[U.MEMBERS])

@@ -29,10 +29,11 @@ import simpy
 
 from simulator.entities import CHAMPION, NO_FEATURE, Hunter, Opportunity, U
 from simulator.events import EventLog, Kind, Meeting
-from simulator.parameters import Pitching, PitchStrategy
+from simulator.parameters import Pitching
 from simulator.processes.capacity import Capacity
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import either
+from simulator.processes.strategy_in_force import StrategyInForce
 from simulator.streams import AccountDraws
 from simulator.switches import Switches
 from simulator.units import DAYS_PER_MONTH
@@ -49,7 +50,7 @@ class Pitch:
         self,
         env: simpy.Environment,
         pitching: Pitching,
-        pitch: PitchStrategy,
+        strategy: StrategyInForce,
         roadmap: Roadmap,
         capacity: Capacity,
         log: EventLog,
@@ -58,7 +59,7 @@ class Pitch:
     ) -> None:
         self.env = env
         self.pitching = pitching
-        self.pitch = pitch
+        self.strategy = strategy
         self.roadmap = roadmap
         self.capacity = capacity
         self.log = log
@@ -75,6 +76,11 @@ class Pitch:
         """The announced feature a poisoned account now wants instead of what ships, or
         NO_FEATURE."""
         return self._wanted.get(account, NO_FEATURE)
+
+    @property
+    def offers_beta(self) -> bool:
+        """Whether the team now offers announced features openly as a beta."""
+        return self.strategy.pitch == "beta_partner"
 
     def turned_down(self, opp: Opportunity, wanted: int) -> None:
         """A poisoned account hears a demo of what ships and asks for the new thing."""
@@ -96,7 +102,7 @@ class Pitch:
         if feature == NO_FEATURE or opp.orphaned:
             return False
         u = opp.u
-        if self.pitch == "beta_partner" and roadmap.has_beta_place(feature):
+        if self.offers_beta and roadmap.has_beta_place(feature):
             return self.offer_beta(opp, feature)
         if u[U.PITCH] >= self._pitch_chance(opp.hunter, bad_meeting=True):
             return False
@@ -127,7 +133,7 @@ class Pitch:
         (``vaporware`` hunters, or anyone on the plan) when it goes fine; out of desperation
         on the plan."""
         pitching = self.pitching
-        vaporware = self.pitch == "vaporware"
+        vaporware = self.strategy.pitch == "vaporware"
         desperate = hunter.on_plan_since is not None and self.on.desperation
         chance = hunter.pitch_habit if vaporware or desperate else 0.0
         if bad_meeting and vaporware:
