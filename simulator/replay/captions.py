@@ -2,22 +2,27 @@
 
 The beats are the story's own events (``simulator.story``: joining, the plan, leaving, the
 roadmap's announcements, slips and releases), so a caption always matches a line of
-``salesim story --json`` for the same replication and hunter. A beat that happens alike in every
+``salesim story --json`` for the same replication and hunter; two more come from the log: the
+first pitch of an announced feature in each variant (who, and why: by strategy, or out of
+desperation on the plan) and a strategy switch. Every number a caption gives is one the frame
+shows: the attainment that put a hunter on the plan is on their lane, and the deals an exit
+orphaned are those the pipeline's orphaned count gained. A beat that happens alike in every
 variant (the roadmap's, in a shared world) is captioned once; one that happens in some variants
 is tagged with them. At most ``PER_MONTH`` captions a month, the weightiest first.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from simulator.events import ExitReason
+from simulator.events import ExitReason, Kind
 from simulator.parameters import Parameters
-from simulator.replay.frames import VariantReplay
+from simulator.replay.frames import VariantMonth, VariantReplay
 from simulator.replay.hunters import HunterTrack
+from simulator.story.deal import deal_events
 from simulator.story.items import DAY_DIGITS, Event
 from simulator.story.roadmap import roadmap_events
 from simulator.story.tenure import Tenure
@@ -25,7 +30,10 @@ from simulator.story.wording import plural
 
 PER_MONTH = 2
 # The weightiest first: what a room should not miss.
-WEIGHT = ("leaves", "plan", "slip", "released", "hired", "announced", "off_plan")
+WEIGHT = (
+    "switch", "leaves", "plan", "pitch", "slip", "released", "hired", "announced", "off_plan",
+)  # fmt: skip
+RESCUED = (Kind.MEETING_WENT_BADLY, Kind.COME_BACK_WITH_IT)  # a pitch that saves a meeting
 HUNTER_KINDS = frozenset({"hired", "plan", "off_plan", "leaves"})
 
 
@@ -71,15 +79,21 @@ def names(tracks: list[HunterTrack]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def hunters_caption(kind: str, beats: list[Beat]) -> str:
-    """The same beat of one or more hunters in one month, in a few words."""
+def plan_words(attainment: float, trailing_months: float) -> str:
+    """What a review that put a hunter on the plan judged, as the caption and the lane say it."""
+    return f"{attainment:.0%} over {trailing_months:g} months"
+
+
+def hunters_caption(kind: str, beats: list[Beat], now: VariantMonth) -> str:
+    """The same beat of one or more hunters in one month, in a few words; the numbers are the
+    frame's (``now``)."""
     tracks = [b.track for b in beats]
     one = beats[0]
     if kind == "plan":
         if len(beats) == 1:
-            return (
-                f"{tracks[0].name} goes on the plan ({one.event.facts['attainment']:.0%} of quota)"
-            )
+            trailing = tracks[0].parameters.team.quota.trailing_months
+            judged = plan_words(one.event.facts["attainment"], trailing)
+            return f"{tracks[0].name} goes on the plan ({judged} of quota)"
         return f"{names(tracks)} go on the plan"
     if kind == "off_plan":
         if len(beats) == 1:
@@ -89,13 +103,70 @@ def hunters_caption(kind: str, beats: list[Beat]) -> str:
         if len(beats) == 1 and one.replaced:
             return f"{tracks[0].name} replaces {one.replaced}, ramping up from scratch"
         return f"{names(tracks)} {'joins' if len(beats) == 1 else 'join'}, ramping up from scratch"
-    orphaned = sum(b.event.facts["open_deals_orphaned"] for b in beats)
+    orphaned = sum(now.orphaned_by.get(t.hunter, 0) for t in tracks)
     lost = f"; {plural(orphaned, 'open deal')} orphaned" if orphaned else ""
     if len(beats) == 1:
-        reason = tracks[0].own_log["code"][one.event.seq]
-        how = {ExitReason.VOLUNTARY: "quits", ExitReason.REDUCED: "leaves as the team is cut"}
-        return f"{tracks[0].name} {how.get(reason, 'is let go after the plan')}{lost}"
+        return f"{tracks[0].name} {exit_words(one)}{lost}"
     return f"{names(tracks)} leave{lost}"
+
+
+def exit_words(beat: Beat) -> str:
+    """Why a hunter leaves, as the story tells it: turnover is not always the strategy."""
+    reason = beat.track.own_log["code"][beat.event.seq]
+    if reason == ExitReason.REDUCED:
+        return "leaves as the team is cut"
+    if reason != ExitReason.VOLUNTARY:
+        return "is let go after the plan"
+    attainment = beat.event.facts.get("attainment")
+    if attainment is not None and attainment < 1:
+        return f"quits at {attainment:.0%} of quota"
+    return "quits (everyday turnover)"
+
+
+def pitch_caption(
+    replay: VariantReplay, log: np.ndarray, parameters: Parameters, horizon_days: float
+) -> Event | None:
+    """The variant's first pitch of an announced feature: who, and why (to rescue a meeting,
+    by habit, or out of desperation on the plan), as the story tells that deal's pitch."""
+    rows = np.flatnonzero(log["kind"] == Kind.PITCHED)
+    if not rows.size:
+        return None
+    seq = int(rows[0])
+    record = log[seq]
+    day, hunter, deal = float(record["day"]), int(record["actor"]), int(record["subject"])
+    track = next(t for t in replay.hunters if t.hunter == hunter)
+    told = deal_events(Tenure(log, hunter, parameters, horizon_days), deal)
+    story = next(e for e in told if e.seq == seq)
+    before = log[:seq]
+    rescue = (before["subject"] == deal) & np.isin(before["kind"], RESCUED)
+    on_plan = any(spell.start <= day < spell.end for spell in track.plan_spells)
+    if on_plan:
+        why = f"{track.name}, on the plan, pitches {story.facts['feature']} out of desperation"
+    elif rescue.any():
+        why = f"{track.name} pitches {story.facts['feature']} to rescue a meeting going badly"
+    else:
+        why = f"{track.name} pitches {story.facts['feature']} by habit"
+    text = f"{why}: promised for month {story.facts['promised_month']}"
+    return replace(story, facts={**story.facts, "on_plan": on_plan, "caption": text})
+
+
+def switch_caption(log: np.ndarray, parameters: Parameters) -> Event | None:
+    """The strategy switch, when the variant has one."""
+    rows = np.flatnonzero(log["kind"] == Kind.STRATEGY_SWITCHED)
+    if not rows.size:
+        return None
+    seq = int(rows[0])
+    switch = parameters.strategy.switch
+    changed = []
+    if switch.pitch is not None:
+        changed.append(f"sells {switch.pitch.replace('_', ' ')} from now on")
+    if switch.qualification_discipline is not None:
+        changed.append(f"qualifies at {switch.qualification_discipline:.0%} discipline")
+    text = f"The team changes course: it {' and '.join(changed)}"
+    facts = {"month": switch.month, "pitch": switch.pitch}
+    day = float(log["day"][seq])
+    subject = int(log["subject"][seq])
+    return Event(day, "switch", text, None, None, facts, Kind.STRATEGY_SWITCHED, subject, seq)
 
 
 def roadmap_caption(event: Event, slips_before: int) -> str:
@@ -125,9 +196,16 @@ def variant_beats(
                     Beat(event, track, replaced)
                 )
     told: list[tuple[list[Event], str]] = []
-    for (_, kind), beats in grouped.items():
+    for (month, kind), beats in grouped.items():
         beats.sort(key=lambda b: (b.event.day, b.event.seq))
-        told.append(([b.event for b in beats], hunters_caption(kind, beats)))
+        now = replay.months[min(month, len(replay.months)) - 1]
+        told.append(([b.event for b in beats], hunters_caption(kind, beats, now)))
+    pitched = pitch_caption(replay, log, parameters, horizon_days)
+    if pitched is not None:
+        told.append(([pitched], pitched.facts["caption"]))
+    switched = switch_caption(log, parameters)
+    if switched is not None:
+        told.append(([switched], switched.text))
     first = replay.hunters[0].hunter
     slips: dict[str, int] = {}
     for event in roadmap_events(Tenure(log, first, parameters, horizon_days)):

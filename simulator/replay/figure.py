@@ -11,6 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from simulator.page import escape
 from simulator.replay.document import Replay
 from simulator.replay.frames import GONE, OPEN_KEYS, PIPELINE, VariantMonth, VariantReplay
 from simulator.replay.look import (
@@ -46,6 +47,12 @@ ARR_WIDTH = 3
 MARGIN_PX = {"l": 10, "r": 20, "t": 40, "b": 30}
 
 
+def short(name: str, chars: int) -> str:
+    """A variant's name cut to ``chars`` with an ellipsis: a long name must not run into the
+    next column (the score line above the chart gives it in full)."""
+    return name if len(name) <= chars else f"{name[: chars - 1]}…"
+
+
 def team_traces(variant: VariantReplay, now: VariantMonth, look: Look) -> list[go.BaseTraceType]:
     lanes = now.lanes
     seats = [lane.seat for lane in lanes]
@@ -55,7 +62,7 @@ def team_traces(variant: VariantReplay, now: VariantMonth, look: Look) -> list[g
         else max(MIN_BAR, min(BAR_CAP, (lane.attainment or 0.0) * PERCENT))
         for lane in lanes
     ]
-    colours = [lane_colour(lane, variant.plan_threshold) for lane in lanes]
+    colours = [lane_colour(lane) for lane in lanes]
     return [
         go.Bar(
             x=bars,
@@ -192,7 +199,7 @@ def replay_figure(replay: Replay) -> go.Figure:
         [{} for _ in range(n)] + [{"rowspan": 2}],
         [{} for _ in range(n)] + [None],
     ]
-    titles = [f"<b>{v.name}</b>: quarter to date" for v in replay.variants]
+    titles = [f"<b>{escape(short(v.name, look.title_chars))}</b>" for v in replay.variants]
     titles.append("<b>Bookings so far</b> · ARR dotted")
     titles += ["deals open now · lost so far" for _ in replay.variants]
     figure = make_subplots(
@@ -232,8 +239,7 @@ def _axes(figure: go.Figure, replay: Replay, look: Look) -> None:
     n = len(replay.variants)
     seats = 1 + max(lane.seat for v in replay.variants for m in v.months for lane in m.lanes)
     top = max(pipeline_top(replay), 1)
-    for column, variant in enumerate(replay.variants, start=1):
-        threshold = variant.plan_threshold * PERCENT
+    for column in range(1, n + 1):
         figure.update_xaxes(
             range=[look.name_gutter, look.team_x_max],
             visible=False,
@@ -244,23 +250,21 @@ def _axes(figure: go.Figure, replay: Replay, look: Look) -> None:
         figure.update_yaxes(
             range=[seats - 0.5, -0.5], visible=False, fixedrange=True, row=TEAM_ROW, col=column
         )
-        marks = ((threshold, LANE_COLOURS["danger"], "dash", "plan bar", "right"),
-                 (PERCENT, LANE_COLOURS["met"], "dot", "quota", "left"))  # fmt: skip
-        for x, colour, dash, words, side in marks:
-            figure.add_vline(
-                x=x, line={"color": colour, "width": 2, "dash": dash}, row=TEAM_ROW, col=column
-            )
-            figure.add_annotation(
-                x=x,
-                y=seats - 0.5,
-                yanchor="top",
-                xanchor=side,
-                text=words,
-                showarrow=False,
-                font={"size": look.tick_font, "color": colour},
-                row=TEAM_ROW,
-                col=column,
-            )
+        colour = LANE_COLOURS["met"]
+        figure.add_vline(
+            x=PERCENT, line={"color": colour, "width": 2, "dash": "dot"}, row=TEAM_ROW, col=column
+        )
+        figure.add_annotation(
+            x=PERCENT,
+            y=seats - 0.5,
+            yanchor="top",
+            xanchor="left",
+            text="quarter's quota",
+            showarrow=False,
+            font={"size": look.tick_font, "color": colour},
+            row=TEAM_ROW,
+            col=column,
+        )
         figure.update_xaxes(
             range=[-top * look.pipeline_gutter, top * PIPELINE_HEADROOM],
             visible=False,

@@ -1,12 +1,15 @@
 """A replication's state at the end of every month, from its event log: what one frame of the
 replay shows for one variant.
 
-- The team, seat by seat: who holds it, the quarter's attainment so far, on the plan, ramping
-  up, leaving (the month of the exit) or empty until the replacement is hired.
-- The open pipeline as counts that add up to the opportunities open in the log:
-  fatigued deals (only the lowest-level contact still comes), deals waiting on a release (their
-  proposal is in: they would be deciding now), deals orphaned by a hunter who left, and the
-  rest, being worked; and, closed, the deals lost to the household name so far.
+- The team, seat by seat: who holds it, the quarter's bookings so far against the whole
+  quarter's quota (it only grows within a quarter), on the plan (with the review's attainment
+  that put them there), ramping up, leaving (the month of the exit) or empty until the
+  replacement is hired.
+- The open pipeline as counts that add up to the opportunities open in the log: deals orphaned
+  by a hunter who left, fatigued deals (only the lowest-level contact still comes), deals
+  waiting on a release (their proposal is in: they would be deciding now), and the rest, being
+  worked; and, closed, the deals lost to the household name so far. The deals each exit
+  orphaned that are still open at the month's end are what its caption counts.
 - Bookings and ARR so far, from the ARR changes the revenue metrics use
   (``simulator.revenue.arr_changes``): bookings are the signatures and beta conversions.
 
@@ -23,7 +26,7 @@ import numpy as np
 
 from simulator.events import Kind, Outcome
 from simulator.parameters import Parameters
-from simulator.replay.hunters import HunterTrack, hunter_tracks
+from simulator.replay.hunters import HunterTrack, PlanSpell, hunter_tracks
 from simulator.revenue import arr_changes
 from simulator.story.months import ROUNDING, month_of
 from simulator.units import DAYS_PER_MONTH
@@ -42,8 +45,9 @@ class Lane:
     hunter: int  # who holds it, or (status "left") who held it last
     name: str
     status: str  # one of STATUSES
-    attainment: float | None  # the quarter's bookings so far against its quota
+    attainment: float | None  # the quarter's bookings so far against the quarter's quota
     left_month: int | None  # when the seat's last holder left, if they did
+    plan: PlanSpell | None = None  # on the plan: the review that put them there
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class VariantMonth:
     pipeline: dict[str, int]  # by the keys of PIPELINE
     bookings_usd: float  # signed so far
     arr_usd: float  # at the month's end
+    orphaned_by: dict[int, int]  # hunter -> deals their exit this month orphaned, still open
 
     @property
     def open_deals(self) -> int:
@@ -66,7 +71,6 @@ class VariantReplay:
     name: str
     hunters: tuple[HunterTrack, ...]
     months: tuple[VariantMonth, ...]
-    plan_threshold: float
 
 
 def variant_replay(
@@ -82,22 +86,41 @@ def variant_replay(
     lost_rows = (kind == Kind.CLOSED) & (log["code"] == Outcome.LOST_HOUSEHOLD_BRAND)
     lost = so_far(months_of(log["day"][lost_rows]), np.ones(int(lost_rows.sum())), horizon_months)
     stages = deal_months(log)
+    exits = exit_orphans(log, tracks)
     months = []
     for month in range(1, horizon_months + 1):
         pipeline = {**open_pipeline(stages, month), "lost_household": round(lost[month - 1])}
+        orphaned_by = {
+            hunter: int(np.count_nonzero(stages["closed"][deals] > month))
+            for hunter, (exit_month, deals) in exits.items()
+            if exit_month == month
+        }
         months.append(
             VariantMonth(
                 month,
-                lanes(tracks, month, parameters),
+                lanes(tracks, month),
                 pipeline,
                 float(bookings[month - 1]),
                 float(arr[month - 1]),
+                orphaned_by,
             )
         )
-    return VariantReplay(name, tuple(tracks), tuple(months), parameters.team.quota.plan_threshold)
+    return VariantReplay(name, tuple(tracks), tuple(months))
 
 
-def lanes(tracks: list[HunterTrack], month: int, parameters: Parameters) -> tuple[Lane, ...]:
+def exit_orphans(log: np.ndarray, tracks: list[HunterTrack]) -> dict[int, tuple[int, np.ndarray]]:
+    """For every hunter who left: the month of the exit and the deals it orphaned (those
+    logged with it; a lead called on only after the exit is orphaned when it opens)."""
+    kind, actor, day = log["kind"], log["actor"], log["day"]
+    found = {}
+    for track in tracks:
+        if track.left_day is not None:
+            at_exit = (kind == Kind.ORPHANED) & (actor == track.hunter) & (day == track.left_day)
+            found[track.hunter] = (month_of(track.left_day), log["subject"][at_exit])
+    return found
+
+
+def lanes(tracks: list[HunterTrack], month: int) -> tuple[Lane, ...]:
     """Each seat's holder at the end of ``month``: the last hired into it by then."""
     holders: dict[int, HunterTrack] = {}
     for track in tracks:
@@ -107,16 +130,20 @@ def lanes(tracks: list[HunterTrack], month: int, parameters: Parameters) -> tupl
     for seat in sorted(holders):
         track = holders[seat]
         left_month = month_of(track.left_day) if track.left_by(month) else None
+        plan = track.plan_at(month)
         if left_month is not None:
             status = "leaving" if left_month == month else "left"
         elif track.ramping(month):
             status = "ramping"
-        elif track.on_plan(month):
+        elif plan is not None:
             status = "plan"
         else:
             status = "working"
-        attainment = None if status == "left" else track.attainment(month, parameters)
-        result.append(Lane(seat, track.hunter, track.name, status, attainment, left_month))
+        attainment = None if status == "left" else track.attainment(month)
+        shown_plan = plan if status == "plan" else None
+        result.append(
+            Lane(seat, track.hunter, track.name, status, attainment, left_month, shown_plan)
+        )
     return tuple(result)
 
 
@@ -161,11 +188,14 @@ def deal_months(log: np.ndarray) -> DealMonths:
 
 def open_pipeline(months: DealMonths, month: int) -> dict[str, int]:
     """The open opportunities at the end of ``month`` split four ways, each counted once (in
-    this order): fatigued, waiting on a release, orphaned, being worked."""
+    this order): orphaned (what a hunter's exit leaves behind shows at once), fatigued, waiting
+    on a release, being worked."""
     is_open = (months["opened"] <= month) & (months["closed"] > month)
-    fatigued = is_open & (months["fatigued"] <= month)
-    waiting = is_open & ~fatigued & (months["waiting"] <= month) & (months["waited"] > month)
-    orphaned = is_open & ~fatigued & ~waiting & (months["orphaned"] <= month)
+    orphaned = is_open & (months["orphaned"] <= month)
+    fatigued = is_open & ~orphaned & (months["fatigued"] <= month)
+    waiting = (
+        is_open & ~orphaned & ~fatigued & (months["waiting"] <= month) & (months["waited"] > month)
+    )
     worked = is_open & ~fatigued & ~waiting & ~orphaned
     return {
         "worked": int(worked.sum()),

@@ -10,7 +10,7 @@ replay and ``salesim story`` agree by construction.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,17 @@ PLAN_ENDS = ("off_plan", "leaves")  # story kinds that end a spell on the plan
 
 
 @dataclass(frozen=True)
+class PlanSpell:
+    """A spell on the plan, from the quota review that started it to the next off-plan or exit,
+    with the attainment that review judged (trailing bookings against quota)."""
+
+    start: float
+    end: float
+    attainment: float
+    trailing_months: float
+
+
+@dataclass(frozen=True)
 class HunterTrack:
     """One hunter: who, which seat, when on the team and on the plan, and the story's events."""
 
@@ -36,9 +47,12 @@ class HunterTrack:
     hired_day: float
     left_day: float | None
     ramp_end_day: float
-    plan_spells: tuple[tuple[float, float], ...]  # (start, end) days on the plan
+    plan_spells: tuple[PlanSpell, ...]
     events: tuple[Event, ...]  # the story's: joining, quota reviews, the plan, leaving
     own_log: np.ndarray  # the hunter's own records, for their quarters
+    parameters: Parameters
+    horizon_days: float
+    _quotas: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
 
     def joined_by(self, month: int) -> bool:
         return month_of(self.hired_day) <= month
@@ -46,22 +60,47 @@ class HunterTrack:
     def left_by(self, month: int) -> bool:
         return self.left_day is not None and month_of(self.left_day) <= month
 
-    def on_plan(self, month: int) -> bool:
-        """On the plan at the end of ``month``."""
-        return any(month_of(start) <= month < month_of(end) for start, end in self.plan_spells)
+    def plan_at(self, month: int) -> PlanSpell | None:
+        """The spell on the plan the hunter is in at the end of ``month``, if any."""
+        for spell in self.plan_spells:
+            if month_of(spell.start) <= month < month_of(spell.end):
+                return spell
+        return None
 
     def ramping(self, month: int) -> bool:
         """Still ramping up at the end of ``month`` (the day-0 team never is)."""
         return self.hired_day > 0 and month < month_of(self.ramp_end_day)
 
-    def attainment(self, month: int, parameters: Parameters) -> float | None:
-        """Bookings against quota in the quarter so far, as the story's quarter line counts
-        them (the quota pro rata for the days on the team); None without a quota or tenure."""
-        month_end = month * DAYS_PER_MONTH
-        tenure = Tenure(self.own_log, self.hunter, parameters, month_end)
-        current = (month - 1) // MONTHS_PER_QUARTER + 1
+    def attainment(self, month: int) -> float | None:
+        """The quarter's bookings so far against the whole quarter's quota (pro rata for the
+        days on the team in it, as the story's quarter line counts it): it only grows within
+        a quarter, and at the quarter's last month it is the story's quarter line. None without
+        a quota or tenure."""
+        current = quarter_of(month)
+        quota = self.quarter_quota(current)
+        if not quota:
+            return None
+        tenure = Tenure(self.own_log, self.hunter, self.parameters, month * DAYS_PER_MONTH)
         lines = [q for q in quarters(tenure) if q.quarter == current]
-        return lines[0].attainment if lines else None
+        return (lines[0].bookings_usd if lines else 0.0) / quota
+
+    def quarter_quota(self, quarter: int) -> float:
+        """The quota of the hunter's whole quarter ``quarter`` (0 when not on the team)."""
+        if not self._quotas:
+            tenure = Tenure(self.own_log, self.hunter, self.parameters, self.horizon_days)
+            self._quotas.update({q.quarter: q.quota_usd for q in quarters(tenure)})
+            self._quotas.setdefault(0, 0.0)  # computed, even for no quarter at all
+        return self._quotas.get(quarter, 0.0)
+
+
+def quarter_of(month: int) -> int:
+    """The calendar quarter of ``month``, from 1."""
+    return (month - 1) // MONTHS_PER_QUARTER + 1
+
+
+def month_in_quarter(month: int) -> int:
+    """1, 2 or 3."""
+    return (month - 1) % MONTHS_PER_QUARTER + 1
 
 
 def own_records(log: np.ndarray, hunter: int) -> np.ndarray:
@@ -101,23 +140,31 @@ def hunter_tracks(
                 tenure.hired_day,
                 tenure.left_day,
                 tenure.hired_day + ramp_days,
-                plan_spells(events, horizon_days),
+                plan_spells(events, horizon_days, parameters.team.quota.trailing_months),
                 tuple(events),
                 own,
+                parameters,
+                horizon_days,
             )
         )
     return tracks
 
 
-def plan_spells(events: list[Event], horizon_days: float) -> tuple[tuple[float, float], ...]:
+def plan_spells(
+    events: list[Event], horizon_days: float, trailing_months: float
+) -> tuple[PlanSpell, ...]:
     """The spells on the plan, from the story's plan events to the next off-plan or exit."""
-    spells, start = [], None
+    spells, started = [], None
     for event in events:
         if event.kind == "plan":
-            start = event.day
-        elif event.kind in PLAN_ENDS and start is not None:
-            spells.append((start, event.day))
-            start = None
-    if start is not None:
-        spells.append((start, horizon_days))
+            started = event
+        elif event.kind in PLAN_ENDS and started is not None:
+            spells.append(_spell(started, event.day, trailing_months))
+            started = None
+    if started is not None:
+        spells.append(_spell(started, horizon_days, trailing_months))
     return tuple(spells)
+
+
+def _spell(started: Event, end: float, trailing_months: float) -> PlanSpell:
+    return PlanSpell(started.day, end, started.facts["attainment"], trailing_months)

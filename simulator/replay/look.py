@@ -1,6 +1,7 @@
-"""How the replay looks on a projector: colours that carry the meaning (green met quota, amber
-under it, red under the plan's bar, grey gone), and type sizes and room for labels that depend
-on how many variants share the screen (two get more room than three)."""
+"""How the replay looks on a projector: colours that carry the meaning (green the quarter's
+quota met, amber not yet, red on the plan, light blue ramping up, grey gone), and type sizes and
+room for labels that depend on how many variants share the screen (two get more room than
+three)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from simulator.replay.frames import GONE, Lane
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 INK, FAINT = "#1f2933", "#7b8794"
 LANE_COLOURS = {
-    "met": "#2e7d32",  # at or over quota
-    "under": "#f0a500",  # under quota, over the plan's bar
-    "danger": "#c62828",  # under the plan's bar
+    "met": "#2e7d32",  # the quarter's quota met
+    "under": "#f0a500",  # not yet
+    "danger": "#c62828",  # on the plan
     "ramping": "#64a6d8",  # new, ramping up: not yet measured against quota
     "gone": "#c5cbd3",
     "none": "#9aa5b1",  # no quota
@@ -60,10 +61,11 @@ class Look:
     team_x_max: float  # room right of the bars for their labels
     pipeline_gutter: float  # room left of the pipeline's bars for their labels
     pipeline_labels: dict[str, str]
+    title_chars: int  # a variant's name longer than this is cut in its column's title
 
 
-ROOMY = Look(False, 0.7, 0.09, 19, 19, 18, 17, 15, -80.0, 265.0, 2.0, PIPELINE_LABELS)
-COMPACT = Look(True, 0.78, 0.05, 17, 17, 15, 15, 14, -95.0, 250.0, 1.15, SHORT_PIPELINE_LABELS)
+ROOMY = Look(False, 0.7, 0.09, 19, 19, 18, 17, 15, -80.0, 300.0, 2.0, PIPELINE_LABELS, 34)
+COMPACT = Look(True, 0.78, 0.05, 17, 17, 15, 15, 14, -95.0, 290.0, 1.15, SHORT_PIPELINE_LABELS, 24)
 ROOMY_UP_TO = 2  # variants
 
 
@@ -71,30 +73,32 @@ def look_for(variants: int) -> Look:
     return ROOMY if variants <= ROOMY_UP_TO else COMPACT
 
 
-def lane_colour(lane: Lane, threshold: float) -> str:
+def lane_colour(lane: Lane) -> str:
     if lane.status in GONE:
         return LANE_COLOURS["gone"]
     if lane.status == "ramping":
         return LANE_COLOURS["ramping"]
+    if lane.status == "plan":
+        return LANE_COLOURS["danger"]
     if lane.attainment is None:
         return LANE_COLOURS["none"]
-    if lane.attainment >= 1:
-        return LANE_COLOURS["met"]
-    return LANE_COLOURS["under"] if lane.attainment >= threshold else LANE_COLOURS["danger"]
+    return LANE_COLOURS["met"] if lane.attainment >= 1 else LANE_COLOURS["under"]
 
 
 def lane_label(lane: Lane, look: Look) -> str:
-    """What is written right of a lane's bar."""
+    """What is written right of a lane's bar: the quarter so far and, on the plan, the review's
+    attainment that put the hunter there (the number the caption gave)."""
     share = "no quota" if lane.attainment is None else f"{lane.attainment:.0%}"
-    plan = f"<b><span style='color:{LANE_COLOURS['danger']}'>ON THE PLAN</span></b>"
     if lane.status == "leaving":
         return "<b>leaves</b>"
     if lane.status == "left":
         if look.compact:
             return f"left in month {lane.left_month}"
         return f"left in month {lane.left_month} · seat empty"
-    if lane.status == "plan":
-        return f"{share} · {plan}"
+    if lane.status == "plan" and lane.plan is not None:
+        judged = f"{lane.plan.attainment:.0%}"  # the caption's number, its window said there
+        words = f"PLAN: {judged}" if look.compact else f"ON THE PLAN: {judged}"
+        return f"{share} · <b><span style='color:{LANE_COLOURS['danger']}'>{words}</span></b>"
     if lane.status == "ramping":
         return f"{share} · {'new' if look.compact else 'new, ramping up'}"
     return share

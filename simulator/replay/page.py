@@ -19,9 +19,11 @@ from simulator import __version__
 from simulator.page import escape
 from simulator.replay.document import Replay
 from simulator.replay.figure import replay_figure
+from simulator.replay.hunters import month_in_quarter, quarter_of
 from simulator.replay.look import VARIANT_COLOURS, look_for
 from simulator.replay.select import signed_money
 from simulator.store import write_text_atomic
+from simulator.story.months import MONTHS_PER_QUARTER
 from simulator.story.wording import money
 
 MONTH_MS = 1500  # a month on screen at normal speed
@@ -36,6 +38,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; co
 #top { display: flex; align-items: baseline; gap: 24px; padding: 6px 20px;
        background: #1f3a5f; color: #fff; }
 #month { font-size: 34px; font-weight: 800; white-space: nowrap; min-width: 8.2em; }
+#quarter { font-size: 20px; font-weight: 700; white-space: nowrap; color: #ffd27a; }
 #title { font-size: 20px; opacity: 0.92; overflow: hidden; white-space: nowrap;
          text-overflow: ellipsis; }
 #captions { padding: 4px 20px 0; height: 92px; overflow: hidden; }
@@ -86,6 +89,7 @@ SCRIPT = """
   function render(m) {
     const data = months[m - 1];
     document.getElementById('month').textContent = 'Month ' + m + ' of ' + last;
+    document.getElementById('quarter').textContent = data.quarter;
     slider.value = String(m);
     const captions = document.getElementById('captions');
     const intro = data.captions.length ? [] : timing.intro.map(t => el('div', 'caption intro', t));
@@ -209,6 +213,8 @@ def months_data(replay: Replay) -> list[dict[str, Any]]:
         data.append(
             {
                 "month": month,
+                "quarter": f"Q{quarter_of(month)}, month {month_in_quarter(month)} of "
+                f"{MONTHS_PER_QUARTER}",
                 "beat": any(c.month == month for c in replay.captions),
                 "captions": [
                     {
@@ -265,9 +271,10 @@ def replay_html(replay: Replay) -> str:
         f'<script type="text/javascript">{get_plotlyjs()}</script></head>'
         f'<body class="{"three" if look_for(len(replay.names)).compact else "two"}">'
         f'<div id="top"><span id="month">Month 1 of {replay.horizon_months}</span>'
+        '<span id="quarter"></span>'
         f'<span id="title">{escape(replay.title())} · replication '
         f"{replay.selection.replication}"
-        f"{'' if replay.selection.by_trainer else ' (a typical one)'}</span></div>"
+        f"{'' if replay.selection.by_trainer else ' (typical)'}</span></div>"
         '<div id="captions"></div><div id="score"></div>'
         '<div id="stage"><div id="chart"></div></div>'
         f'{controls}<div id="about">{escape(about)}</div>'
