@@ -93,7 +93,9 @@ def recovery(
     ] = DEFAULT_REPLICATIONS,
     within: Annotated[
         float,
-        typer.Option(min=0.0, max=1.0, help="recovered: at most this share below never's monthly bookings"),
+        typer.Option(
+            min=0.0, max=1.0, help="recovered: at most this share below never's monthly bookings"
+        ),
     ] = DEFAULT_WITHIN,
     window: Annotated[
         int, typer.Option(min=1, help="months of the trailing mean the rule is judged on")

@@ -11,6 +11,7 @@ import typer
 
 from simulator.cli_common import ExplainOption, SetOption, bad, explain_line, load
 from simulator.replay.build import build_replay, parse_variants
+from simulator.replay.handout import handout_path, write_handout
 from simulator.replay.page import write_replay_page
 from simulator.story.tell import SEARCH
 
@@ -45,6 +46,22 @@ def replay(
         Path | None,
         typer.Option("--out", help="the page to write (default: results/replay-...html)"),
     ] = None,
+    branch_at: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="play three futures of A,B: B kept, B stopped at the end of this month, A "
+            "never; the page pauses there with the question",
+        ),
+    ] = None,
+    facilitator: Annotated[
+        bool,
+        typer.Option(
+            "--facilitator",
+            help="pause at the key beats with a discussion question each, and write a "
+            "printable one-page handout beside the page",
+        ),
+    ] = False,
     explain: ExplainOption = None,
     overrides: SetOption = None,
 ) -> None:
@@ -53,11 +70,15 @@ def replay(
     why = explain_line(explain, loaded.name)
     try:
         chosen = parse_variants(loaded, variants)
-        told = replace(build_replay(loaded, chosen, seed, replication, search), why=why)
+        built = build_replay(loaded, chosen, seed, replication, search, branch_at)
     except ValueError as error:
         raise bad(f"{loaded.source}: {error}") from None
+    told = replace(built, why=why, facilitator=facilitator)
     try:
         path = write_replay_page(told, out)
+        handout = write_handout(told, handout_path(path)) if facilitator else None
     except OSError as error:
         raise bad(f"--out {out}: cannot write the replay ({error})") from None
     typer.echo(f"Replay page: {path}")
+    if handout is not None:
+        typer.echo(f"Handout:     {handout} (print it: one page)")

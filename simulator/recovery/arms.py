@@ -27,7 +27,7 @@ def stopped_at(kept: Variant, never: Variant, month: int) -> Variant:
     strategy = now.model_copy(update={"switch": StrategySwitch(month=month, **changes)})
     parameters = kept.parameters.model_copy(update={"strategy": strategy})
     return Variant(
-        f"{kept.name} stopped at month {month}",
+        f"stopped at month {month}",
         f"{kept.name} until month {month}, then {never.name}'s strategy",
         Parameters.model_validate(parameters.model_dump()),
     )

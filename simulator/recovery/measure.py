@@ -5,10 +5,10 @@ Monthly bookings of one replication are lumpy (a month with one enterprise deal,
 none), so the rule is judged on the mean over replications, smoothed over a trailing window:
 recovery is the first month after the switch from which the stopped arm's smoothed bookings
 stay at or above ``1 - within`` of the never arm's to the horizon, for at least one window
-(above it counts: waiting deals converting once the pitch stops are bookings back, not a miss). A stopped
-arm that does not get there is censored at the horizon. The interval resamples replications
-(the same ones in every arm: the pairing of common random numbers is kept), so it carries the
-Monte Carlo error of the means."""
+(above it counts: waiting deals converting once the pitch stops are bookings back, not a
+miss). A stopped arm that does not get there is censored at the horizon. The interval
+resamples replications (the same ones in every arm: the pairing of common random numbers is
+kept), so it carries the Monte Carlo error of the means."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulator.experiment import replication_log
+from simulator.recovery.arms import arms_scenario
 from simulator.replay.captions import captions, variant_beats
 from simulator.replay.document import Replay
 from simulator.replay.frames import variant_replay
@@ -42,14 +43,31 @@ def parse_variants(scenario: Scenario, given: str | None) -> list[int]:
     return [known.index(name) for name in names]
 
 
+def branched(scenario: Scenario, variants: list[int], month: int) -> tuple[Scenario, list[int]]:
+    """The scenario of a branch replay: the first variant (never used), the second (kept to
+    the end) and the second stopped at ``month`` (the first's strategy from then on), in that
+    order. ValueError when the branch cannot be made."""
+    if len(variants) != MIN_VARIANTS:
+        raise ValueError(
+            f"--branch-at plays three futures of two variants (never, kept); give "
+            f"--variants A,B (got {len(variants)})"
+        )
+    never, kept = (scenario.variants[i] for i in variants)
+    return arms_scenario(scenario, never, kept, [month]), [0, 1, 2]
+
+
 def build_replay(
     scenario: Scenario,
     variants: list[int],
     seed: int,
     replication: int | None,
     search: int,
+    branch_at: int | None = None,
 ) -> Replay:
-    """Replay the chosen replication of every variant in ``variants`` (indices, page order)."""
+    """Replay the chosen replication of every variant in ``variants`` (indices, page order);
+    with ``branch_at``, the three futures of the first two (never, kept, stopped then)."""
+    if branch_at is not None:
+        scenario, variants = branched(scenario, variants, branch_at)
     selection = select(scenario, variants, seed, replication, search)
     horizon = scenario.horizon_months
     horizon_days = horizon * DAYS_PER_MONTH
@@ -60,4 +78,6 @@ def build_replay(
         replay = variant_replay(spec.name, log, spec.parameters, horizon)
         replays.append(replay)
         beats[spec.name] = variant_beats(replay, log, spec.parameters, horizon_days)
-    return Replay(scenario.name, tuple(replays), selection, captions(beats), horizon)
+    return Replay(
+        scenario.name, tuple(replays), selection, captions(beats), horizon, branch_at=branch_at
+    )

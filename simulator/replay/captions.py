@@ -47,16 +47,24 @@ class Caption:
     day: float  # of its first event
     hunters: tuple[int, ...]  # whose beat it is (none for the roadmap's), in the first variant
 
-    def tag(self, all_variants: tuple[str, ...]) -> str:
-        """The variants to name beside it: none when it happens in all of them."""
-        return "" if set(self.variants) == set(all_variants) else " and ".join(self.variants)
+    def tag(self, all_variants: tuple[str, ...], same: tuple[str, str] | None = None) -> str:
+        """The variants to name beside it: none when it happens in all of them. ``same`` is
+        (a variant, its copy) while they are still one (a branch replay before the branch):
+        the copy is not named apart."""
+        shown, every = list(self.variants), list(all_variants)
+        if same is not None and same[1] in shown:
+            shown.remove(same[1])
+            every.remove(same[1])
+        return "" if set(shown) == set(every) else " and ".join(shown)
 
-    def to_json(self, all_variants: tuple[str, ...]) -> dict[str, Any]:
+    def to_json(
+        self, all_variants: tuple[str, ...], same: tuple[str, str] | None = None
+    ) -> dict[str, Any]:
         return {
             "month": self.month,
             "text": self.text,
             "variants": list(self.variants),
-            "tag": self.tag(all_variants),
+            "tag": self.tag(all_variants, same),
             "kind": self.kind,
             "day": round(self.day, DAY_DIGITS),
             "story_texts": list(self.story_texts),

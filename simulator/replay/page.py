@@ -21,6 +21,7 @@ from simulator.replay.document import Replay
 from simulator.replay.figure import replay_figure
 from simulator.replay.hunters import month_in_quarter, quarter_of
 from simulator.replay.look import VARIANT_COLOURS, look_for
+from simulator.replay.pauses import pauses
 from simulator.replay.select import signed_money
 from simulator.store import write_text_atomic
 from simulator.story.months import MONTHS_PER_QUARTER
@@ -66,6 +67,13 @@ body.three #score { font-size: 17px; gap: 18px; }
 #slider { flex: 1; height: 28px; accent-color: #1f3a5f; }
 #about { font-size: 15px; color: #52606d; padding: 3px 20px 5px; line-height: 1.3; }
 #keys { color: #52606d; font-size: 16px; white-space: nowrap; }
+#pause { position: absolute; left: 7%; right: 7%; top: 8%; z-index: 5; display: none;
+         background: rgba(31, 58, 95, 0.96); color: #fff; border-radius: 14px;
+         padding: 22px 34px; box-shadow: 0 8px 30px rgba(0, 0, 0, 0.35); }
+#pause .title { font-size: 26px; font-weight: 600; line-height: 1.3; }
+#pause .question { font-size: 32px; font-weight: 800; line-height: 1.25; margin-top: 14px;
+                   color: #ffd27a; }
+#pause .hint { font-size: 18px; opacity: 0.8; margin-top: 16px; }
 """
 
 SCRIPT = """
@@ -118,6 +126,15 @@ SCRIPT = """
       return block;
     }));
     document.body.dataset.month = String(m);
+    const box = document.getElementById('pause');
+    if (data.pause) {
+      box.querySelector('.title').textContent = data.pause.title;
+      box.querySelector('.question').textContent = data.pause.question;
+      box.style.display = 'block';
+    } else {
+      box.style.display = 'none';
+    }
+    document.body.dataset.pause = data.pause ? data.pause.kind : '';
   }
   function show(m) {
     month = Math.max(1, Math.min(last, m));
@@ -133,11 +150,13 @@ SCRIPT = """
   function tick() {
     if (month >= last) { stop(); return; }
     show(month + 1);
+    if (months[month - 1].pause) { stop(); return; }  // the room's turn: space plays on
     timer = setTimeout(tick, delay());
   }
   function start() {
     if (timer !== null) return;
     if (month >= last) show(1);
+    document.getElementById('pause').style.display = 'none';
     play.textContent = '\\u275a\\u275a Pause';
     document.body.dataset.playing = '1';
     timer = setTimeout(tick, 0);
@@ -193,6 +212,7 @@ def months_data(replay: Replay) -> list[dict[str, Any]]:
     colour = dict(zip(replay.names, VARIANT_COLOURS, strict=False))
     booked = "" if look_for(len(replay.names)).compact else "booked "
     data = []
+    stops = {pause.month: pause.to_json() for pause in pauses(replay)}
     for month in range(1, replay.horizon_months + 1):
         first = replay.variants[0].months[month - 1]
         score = []
@@ -220,13 +240,14 @@ def months_data(replay: Replay) -> list[dict[str, Any]]:
                     {
                         "month": c.month,
                         "text": c.text,
-                        "tag": c.tag(replay.names),
+                        "tag": replay.tag(c),
                         "colour": colour[c.variants[0]],
                         "now": c.month == month,
                     }
                     for c in shown
                 ],
                 "score": score,
+                "pause": stops.get(month),
             }
         )
     return data
@@ -251,7 +272,7 @@ def replay_html(replay: Replay) -> str:
     speeds = "".join(
         f'<option value="{s}"{" selected" if s == 1 else ""}>speed {s}×</option>' for s in SPEEDS
     )
-    about = " ".join(filter(None, (replay.selection.summary(), replay.why)))
+    about = " ".join(filter(None, (replay.selection.summary(), replay.branch_line(), replay.why)))
     controls = (
         '<div id="controls">'
         '<button id="back" title="previous month (left arrow)">&#9664; Back</button>'
@@ -276,7 +297,8 @@ def replay_html(replay: Replay) -> str:
         f"{replay.selection.replication}"
         f"{'' if replay.selection.by_trainer else ' (typical)'}</span></div>"
         '<div id="captions"></div><div id="score"></div>'
-        '<div id="stage"><div id="chart"></div></div>'
+        '<div id="stage"><div id="chart"></div><div id="pause"><div class="title"></div>'
+        '<div class="question"></div><div class="hint">space or Play: play on</div></div></div>'
         f'{controls}<div id="about">{escape(about)}</div>'
         + _embedded("replay-figure", replay_figure(replay).to_json())
         + _embedded("replay-months", months_data(replay))
