@@ -110,8 +110,9 @@ def deal_events(tenure: Tenure, deal: int) -> list[Event]:
                     f"to win over again."
                 )
             else:
+                join = "joins" if n == 1 else "join"
                 text = (
-                    f"{plural(n, 'new face')} join {who}'s committee; nobody from our "
+                    f"{plural(n, 'new face')} {join} {who}'s committee; nobody from our "
                     f"side is there to win them over."
                 )
         elif logged == Kind.RETELLING:

@@ -70,9 +70,7 @@ def hunter_events(tenure: Tenure) -> list[Event]:
             text = f"{name} is back above the bar ({share}) and off the plan."
         else:
             story_kind = "leaves"
-            orphaned = int(
-                np.count_nonzero((log["kind"] == Kind.ORPHANED) & (log["actor"] == hunter))
-            )
+            orphaned = tenure.orphaned_at_exit
             start = month_of(day + quota.hiring_delay_months * DAYS_PER_MONTH)
             facts["open_deals_orphaned"] = orphaned
             then = f"a replacement starts in month {start} and ramps up from scratch"
@@ -85,6 +83,11 @@ def hunter_events(tenure: Tenure) -> list[Event]:
                 then = "the seat is not refilled"
             else:
                 why = f"Still under the bar after the plan's term: {name} leaves."
-            text = f"{why} {plural(orphaned, 'open deal')} lose their relationship; {then}."
+            if orphaned == 0:
+                lost = "No open deals lose their relationship"
+            else:
+                lose = "loses its" if orphaned == 1 else "lose their"
+                lost = f"{plural(orphaned, 'open deal')} {lose} relationship"
+            text = f"{why} {lost}; {then}."
         events.append(Event(day, story_kind, text, hunter, None, facts, logged, hunter, seq))
     return events

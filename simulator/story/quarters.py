@@ -1,6 +1,13 @@
 """The story's quarter lines: for each calendar quarter of the hunter's tenure, the quota pro
 rata for the days on the team, the bookings as the quota review counts them, and what else
-happened."""
+happened.
+
+Quarter boundaries (multiples of ``QUARTER_DAYS``) and the days of events (sums of month-long
+timeouts) carry different float error, so a hunter who leaves at a quarter-end review can leave
+a few ulps into the next quarter, and one hired at a review can join a few ulps before a quarter
+ends. A slice shorter than the rounding of ``last_month_before`` is such a sliver: its months
+would run backwards ("months 31-30") and its quota round to nothing. It is no quarter of the
+tenure, and gets no line."""
 
 from __future__ import annotations
 
@@ -10,7 +17,13 @@ import numpy as np
 
 from simulator.events import Kind, Outcome
 from simulator.story.items import Quarter
-from simulator.story.months import QUARTER_DAYS, ROUNDING, last_month_before, month_of
+from simulator.story.months import (
+    JUST_BEFORE_DAYS,
+    QUARTER_DAYS,
+    ROUNDING,
+    last_month_before,
+    month_of,
+)
 from simulator.story.tenure import Tenure
 from simulator.story.wording import money, plural
 from simulator.units import DAYS_PER_MONTH
@@ -35,7 +48,7 @@ def quarters(tenure: Tenure) -> list[Quarter]:
         q_start = index * QUARTER_DAYS
         q_end = min((index + 1) * QUARTER_DAYS, horizon)
         start, end = max(q_start, hired), min(q_end, tenure_end)
-        if end <= start:
+        if end - start < JUST_BEFORE_DAYS:  # none of the quarter, or a sliver of float error
             continue
         inside = (day >= start) & (day < end)
         bookings = float(log["value"][booked & inside].sum())
@@ -52,7 +65,8 @@ def quarters(tenure: Tenure) -> list[Quarter]:
         notes = []
         if ramping:
             notes.append("still ramping up")
-        if tenure.left_day is not None and end == tenure.left_day and end < q_end:
+        left_early = q_end - end >= JUST_BEFORE_DAYS  # not at the quarter's end review
+        if tenure.left_day is not None and end == tenure.left_day and left_early:
             notes.append("until leaving")
         note = f", {', '.join(notes)}" if notes else ""
         text = (
