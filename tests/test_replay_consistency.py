@@ -16,7 +16,9 @@ frame draws and against the event log.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +34,7 @@ from simulator.story.months import month_of
 from simulator.story.tell import SEARCH
 from tests.conftest import bundled
 
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 DEFAULT_SEED = 1
 SMALL = ("market.accounts=600", "horizon_months=24")
 SEEDS = range(5)
@@ -111,14 +114,14 @@ def test_a_lane_on_the_plan_shows_the_review_that_put_it_there(replays):
                     ]
                     assert reviews["value"].tolist() == [spell.attainment]
                     assert spell.attainment < quota.plan_threshold
-                    assert f"{spell.attainment:.0%}" in lane_label(lane, look)
+                    assert f"(review: {spell.attainment:.0%})" in lane_label(lane, look)
                     said = [
                         c for c in plan_captions
                         if c.month == month_of(spell.start) and lane.hunter in c.hunters
                     ]  # fmt: skip
                     for caption in said:
                         if len(caption.hunters) == 1:
-                            assert f"{spell.attainment:.0%} over" in caption.text
+                            assert f"review: {spell.attainment:.0%} of quota" in caption.text
                     checked += 1
     assert checked >= 10
 
@@ -156,3 +159,19 @@ def test_the_top_bar_names_the_quarter_and_captions_fit(replays):
             names = [t.name for t in variant.hunters]
             assert len(set(names)) == len(names), names
             assert not any(re.search(r"\s\d+$", n) for n in names), names
+
+
+def test_the_guides_numbers_are_the_default_commands(replays):
+    """docs/screenshots.py makes the guide's pictures from `salesim replay`; the guide quotes
+    that command's choice word for word, so a model change that moves it fails here until the
+    pictures and words are made again."""
+    _, default = replays[0]
+    made = json.loads((DOCS / "img" / "replay-default.json").read_text())
+    assert made["replication"] == default.selection.replication
+    assert made["gap_usd"] == round(default.selection.chosen_gaps_usd[0], 2)
+    guide = (DOCS / "training-room.md").read_text()
+    for sentence in default.selection.sentences():
+        assert sentence in guide, sentence
+    readme = (DOCS.parent / "README.md").read_text()
+    for said in re.findall(r"replication (\d+) of seed (\d+)", readme + guide, re.IGNORECASE):
+        assert said == (str(default.selection.replication), str(DEFAULT_SEED)), said

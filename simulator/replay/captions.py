@@ -31,8 +31,16 @@ from simulator.story.wording import plural
 PER_MONTH = 2
 # The weightiest first: what a room should not miss.
 WEIGHT = (
-    "switch", "leaves", "plan", "pitch", "slip", "released", "hired", "announced", "off_plan",
-)  # fmt: skip
+    "switch",
+    "leaves",
+    "pitch",
+    "plan",
+    "slip",
+    "released",
+    "hired",
+    "announced",
+    "off_plan",
+)  # fmt: skip  (a first pitch says why deals wait; a lane says who is on the plan)
 RESCUED = (Kind.MEETING_WENT_BADLY, Kind.COME_BACK_WITH_IT)  # a pitch that saves a meeting
 HUNTER_KINDS = frozenset({"hired", "plan", "off_plan", "leaves"})
 
@@ -88,8 +96,9 @@ def names(tracks: list[HunterTrack]) -> str:
 
 
 def plan_words(attainment: float, trailing_months: float) -> str:
-    """What a review that put a hunter on the plan judged, as the caption and the lane say it."""
-    return f"{attainment:.0%} over {trailing_months:g} months"
+    """What a review that put a hunter on the plan judged, as the caption says it (the lane
+    says ``review: n%``)."""
+    return f"review: {attainment:.0%} of quota over {trailing_months:g} months"
 
 
 def hunters_caption(kind: str, beats: list[Beat], now: VariantMonth) -> str:
@@ -101,7 +110,7 @@ def hunters_caption(kind: str, beats: list[Beat], now: VariantMonth) -> str:
         if len(beats) == 1:
             trailing = tracks[0].parameters.team.quota.trailing_months
             judged = plan_words(one.event.facts["attainment"], trailing)
-            return f"{tracks[0].name} goes on the plan ({judged} of quota)"
+            return f"{tracks[0].name} goes on the plan ({judged})"
         return f"{names(tracks)} go on the plan"
     if kind == "off_plan":
         if len(beats) == 1:

@@ -91,7 +91,7 @@ def _lanes(variant: VariantReplay, month: int) -> str:
         else:
             label = "no quota" if lane.attainment is None else f"{share:.0%}"
             if lane.status == "plan" and lane.plan is not None:
-                label += f" · ON THE PLAN: {lane.plan.attainment:.0%}"
+                label += f" · ON THE PLAN (review: {lane.plan.attainment:.0%})"
             elif lane.status == "ramping":
                 label += " · new"
         rows.append(

@@ -96,8 +96,8 @@ def lane_label(lane: Lane, look: Look) -> str:
             return f"left in month {lane.left_month}"
         return f"left in month {lane.left_month} · seat empty"
     if lane.status == "plan" and lane.plan is not None:
-        judged = f"{lane.plan.attainment:.0%}"  # the caption's number, its window said there
-        words = f"PLAN: {judged}" if look.compact else f"ON THE PLAN: {judged}"
+        judged = f"review: {lane.plan.attainment:.0%}"  # the caption's words, its window there
+        words = f"PLAN ({judged})" if look.compact else f"ON THE PLAN ({judged})"
         return f"{share} · <b><span style='color:{LANE_COLOURS['danger']}'>{words}</span></b>"
     if lane.status == "ramping":
         return f"{share} · {'new' if look.compact else 'new, ramping up'}"

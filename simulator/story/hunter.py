@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from simulator.events import ExitReason, Kind
+from simulator.parameters import Parameters
 from simulator.story.beats import HUNTER_KINDS
 from simulator.story.items import Event
 from simulator.story.months import last_month_before, month_of
@@ -16,11 +17,24 @@ from simulator.story.wording import money, plural
 from simulator.units import DAYS_PER_MONTH
 
 
+def strategy_words(parameters: Parameters, day: float) -> str:
+    """The pitch strategy a hunter joins under, with the switch the scenario makes, if any."""
+    strategy = parameters.strategy
+    now = strategy.pitch.replace("_", " ")
+    switch = strategy.switch
+    if switch.month is None or switch.pitch is None:
+        return now
+    then = switch.pitch.replace("_", " ")
+    if day >= switch.month * DAYS_PER_MONTH:
+        return f"{then} (switched to at the end of month {switch.month})"
+    return f"{now}, until the end of month {switch.month}; then {then}"
+
+
 def hired_event(tenure: Tenure) -> Event:
     """The story's first line: the hunter, the team, the quota and the pitch strategy."""
     parameters = tenure.parameters
     team, market = parameters.team, parameters.market
-    strategy = parameters.strategy.pitch.replace("_", " ")
+    strategy = strategy_words(parameters, tenure.hired_day)
     quota = team.quota.usd_per_month
     if tenure.hired_day == 0:
         text = (
