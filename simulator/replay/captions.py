@@ -157,13 +157,13 @@ def pitch_caption(
     before = log[:seq]
     rescue = (before["subject"] == deal) & np.isin(before["kind"], RESCUED)
     on_plan = any(spell.start <= day < spell.end for spell in track.plan_spells)
+    feature = story.facts["feature"]
     if on_plan:
-        why = f"{track.name}, on the plan, pitches {story.facts['feature']} out of desperation"
+        text = f"{track.name}, desperate on the plan, pitches {feature}"
     elif rescue.any():
-        why = f"{track.name} pitches {story.facts['feature']} to rescue a meeting going badly"
+        text = f"{track.name} pitches {feature} to save a bad meeting"
     else:
-        why = f"{track.name} pitches {story.facts['feature']} by habit"
-    text = f"{why}: promised for month {story.facts['promised_month']}"
+        text = f"{track.name} pitches {feature} out of habit"
     return replace(story, facts={**story.facts, "on_plan": on_plan, "caption": text})
 
 

@@ -67,13 +67,13 @@ body.three #score { font-size: 17px; gap: 18px; }
 #slider { flex: 1; height: 28px; accent-color: #1f3a5f; }
 #about { font-size: 15px; color: #52606d; padding: 3px 20px 5px; line-height: 1.3; }
 #keys { color: #52606d; font-size: 16px; white-space: nowrap; }
-#pause { position: absolute; left: 7%; right: 7%; top: 8%; z-index: 5; display: none;
-         background: rgba(31, 58, 95, 0.96); color: #fff; border-radius: 14px;
-         padding: 22px 34px; box-shadow: 0 8px 30px rgba(0, 0, 0, 0.35); }
-#pause .title { font-size: 26px; font-weight: 600; line-height: 1.3; }
-#pause .question { font-size: 32px; font-weight: 800; line-height: 1.25; margin-top: 14px;
-                   color: #ffd27a; }
-#pause .hint { font-size: 18px; opacity: 0.8; margin-top: 16px; }
+#words { position: relative; }
+#pause { position: absolute; inset: 0; z-index: 5; display: none; overflow: hidden;
+         background: #fff4d6; border-bottom: 3px solid #f0a500; padding: 4px 20px; }
+#pause .title { font-size: 18px; font-weight: 600; color: #52606d; white-space: nowrap;
+                overflow: hidden; text-overflow: ellipsis; }
+#pause .question { font-size: 26px; font-weight: 800; line-height: 1.2; color: #1f3a5f; }
+#pause .hint { font-size: 16px; color: #52606d; }
 """
 
 SCRIPT = """
@@ -296,9 +296,10 @@ def replay_html(replay: Replay) -> str:
         f'<span id="title">{escape(replay.title())} · replication '
         f"{replay.selection.replication}"
         f"{'' if replay.selection.by_trainer else ' (typical)'}</span></div>"
-        '<div id="captions"></div><div id="score"></div>'
-        '<div id="stage"><div id="chart"></div><div id="pause"><div class="title"></div>'
-        '<div class="question"></div><div class="hint">space or Play: play on</div></div></div>'
+        '<div id="words"><div id="captions"></div><div id="score"></div>'
+        '<div id="pause"><div class="title"></div><div class="question"></div>'
+        '<div class="hint">space or Play: play on</div></div></div>'
+        '<div id="stage"><div id="chart"></div></div>'
         f'{controls}<div id="about">{escape(about)}</div>'
         + _embedded("replay-figure", replay_figure(replay).to_json())
         + _embedded("replay-months", months_data(replay))
