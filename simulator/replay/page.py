@@ -18,7 +18,7 @@ from plotly.offline import get_plotlyjs
 from simulator import __version__
 from simulator.page import escape
 from simulator.replay.document import Replay
-from simulator.replay.figure import replay_figure
+from simulator.replay.figure import replay_figure, short
 from simulator.replay.hunters import month_in_quarter, quarter_of
 from simulator.replay.look import VARIANT_COLOURS, look_for
 from simulator.replay.pauses import pauses
@@ -30,6 +30,7 @@ from simulator.story.wording import money
 MONTH_MS = 1500  # a month on screen at normal speed
 CAPTION_HOLD = 2.0  # a month with a new caption stays this many times longer
 SPEEDS = (0.5, 1, 2, 4)
+TAG_CHARS = 36  # a caption's variant tag longer than this is cut (the about line names them)
 
 STYLE = """
 * { box-sizing: border-box; }
@@ -210,7 +211,7 @@ def write_replay_page(replay: Replay, out: Path | None) -> Path:
 def months_data(replay: Replay) -> list[dict[str, Any]]:
     """What the page writes beside the chart each month: the captions on screen and the score."""
     colour = dict(zip(replay.names, VARIANT_COLOURS, strict=False))
-    booked = "" if look_for(len(replay.names)).compact else "booked "
+    look = look_for(len(replay.names))
     data = []
     stops = {pause.month: pause.to_json() for pause in pauses(replay)}
     for month in range(1, replay.horizon_months + 1):
@@ -221,9 +222,11 @@ def months_data(replay: Replay) -> list[dict[str, Any]]:
             gap = signed_money(now.bookings_usd - first.bookings_usd) if index else ""
             score.append(
                 {
-                    "name": variant.name,
+                    "name": short(variant.name, look.title_chars),
                     "colour": colour[variant.name],
-                    "text": f"{booked}{money(now.bookings_usd)}, ARR {money(now.arr_usd)}",
+                    "text": money(now.bookings_usd)
+                    if look.compact  # three variants: the chart's dotted lines give ARR
+                    else f"booked {money(now.bookings_usd)}, ARR {money(now.arr_usd)}",
                     "gap": gap,
                     "side": (now.bookings_usd > first.bookings_usd)
                     - (now.bookings_usd < first.bookings_usd),
@@ -240,7 +243,7 @@ def months_data(replay: Replay) -> list[dict[str, Any]]:
                     {
                         "month": c.month,
                         "text": c.text,
-                        "tag": replay.tag(c),
+                        "tag": short(replay.tag(c), TAG_CHARS),
                         "colour": colour[c.variants[0]],
                         "now": c.month == month,
                     }
