@@ -42,6 +42,7 @@ from simulator.experiment import run_experiment, run_replication
 from simulator.model import build, collector_paused
 from simulator.parameters import Parameters
 from simulator.scenario import Scenario, load_scenario
+from simulator.start_customers import starting_point
 from simulator.store import read_manifest
 from simulator.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
@@ -95,7 +96,8 @@ def model_event_rate(scenario: Scenario, replications: int) -> tuple[float, int,
 def _counted_run(parameters: Parameters, horizon: float, replication: int) -> tuple[int, int]:
     """(events, processes) of one replication's run; its model is garbage once this returns."""
     env = CountingEnvironment()
-    build(env, parameters, Streams(replication_seed(BENCH_SEED, replication)))
+    streams = Streams(replication_seed(BENCH_SEED, replication))
+    build(env, parameters, streams, starting_point(parameters))
     env.run(until=horizon)
     return env.events_scheduled(), env.processes_started
 

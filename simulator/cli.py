@@ -30,8 +30,10 @@ from simulator.cli_common import (
     SetOption,
     bad,
     err,
+    json_option,
     load,
     out,
+    write_json,
 )
 from simulator.cli_decide import sensitivity, sweep
 from simulator.cli_explain import explain_command
@@ -49,7 +51,7 @@ from simulator.console import (
     run_subtitle,
     scenarios_listing,
 )
-from simulator.decide.economics import economics_lines
+from simulator.economics import economics_lines
 from simulator.estimate import available_memory
 from simulator.experiment import Study, run_study
 from simulator.planning import DEFAULT_MAX_REPLICATIONS, DEFAULT_METRIC, DEFAULT_REPLICATIONS
@@ -277,16 +279,17 @@ def report(
 
 @app.command("metrics")
 def metrics_command(
-    as_json: Annotated[
-        bool, typer.Option("--json", help="print the registry as JSON, summary then monthly")
-    ] = False,
+    json_out: Annotated[str | None, json_option("the registry, summary then monthly")] = None,
 ) -> None:
     """List the metrics: name (for --metrics and the Parquet columns), label, unit, which
     direction is better, report section, and what it measures."""
-    if as_json:
-        sys.stdout.write(json.dumps(registry_json(), indent=2) + "\n")
-    else:
-        out.print(metrics_table())
+    data = json.dumps(registry_json(), indent=2) + "\n"
+    if json_out == "-":
+        sys.stdout.write(data)
+        return
+    out.print(metrics_table())
+    if json_out is not None:
+        out.print(write_json(json_out, data, "Metrics data", "the registry"))
 
 
 @app.command()

@@ -20,6 +20,7 @@ import numpy as np
 import typer
 from rich.console import Group
 
+from simulator.atomic import write_text_atomic
 from simulator.backends import default_workers
 from simulator.backtest.baselines import baselines
 from simulator.backtest.compare import Backtest, compare
@@ -52,7 +53,6 @@ from simulator.crm.reader import ExportError
 from simulator.forecast import Context, build_forecast
 from simulator.forecast.calendar import day0, month_names
 from simulator.forecast.page import write_forecast_page
-from simulator.store import write_text_atomic
 
 FORECAST_REPLICATIONS = 200
 

@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from simulator.atomic import write_text_atomic
 from simulator.backends import default_workers
 from simulator.calibrate.calibration import Calibration, Miss, Settings
 from simulator.calibrate.fit import statistic_of
@@ -49,7 +50,6 @@ from simulator.crm.reader import ExportError
 from simulator.crm.subscriptions import Customers
 from simulator.formats import amount
 from simulator.scenario import Scenario
-from simulator.store import write_text_atomic
 
 
 def _finite(value: object) -> object:

@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from simulator.atomic import write_text_atomic
 from simulator.explain.carriers import ExplainFileError, carriers, read_answer
 from simulator.progress import DEFAULT_INTERVAL_SECONDS
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 from simulator.scenario_files import scenario_path
-from simulator.store import write_text_atomic
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)

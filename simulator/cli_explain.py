@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import typer
 
 from simulator import planning
+from simulator.atomic import write_text_atomic
 from simulator.backends import default_workers
 from simulator.cli_common import (
     PROGRESS_SECONDS,
@@ -37,7 +38,7 @@ from simulator.parameters import MECHANISMS
 from simulator.progress import StudyProgress
 from simulator.report import REPORT
 from simulator.scenario import Variant
-from simulator.store import new_run_id, write_text_atomic
+from simulator.store import new_run_id
 
 DEFAULT_MAX_REPLICATIONS = 64
 DEFAULT_PRECISION = 0.25

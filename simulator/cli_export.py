@@ -21,7 +21,6 @@ from simulator.calibrate.calibration import (
     calibrate_customers,
 )
 from simulator.calibrate.deal_sizes import DealSizeSource
-from simulator.calibrate.knobs import Tree
 from simulator.calibrate.scenario_file import Fitting
 from simulator.cli_common import bad, err, load
 from simulator.crm.dates import parse_date
@@ -29,6 +28,7 @@ from simulator.crm.formats import FIELDS, NAMES
 from simulator.crm.load import Imported
 from simulator.crm.reader import ExportError
 from simulator.crm.subscriptions import LABEL, Customers, load_subscriptions
+from simulator.parameters.knobs import Tree
 from simulator.scenario import Scenario
 
 ExportArg = Annotated[Path, typer.Argument(help="the CRM opportunity export (CSV or Parquet)")]

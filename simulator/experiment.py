@@ -31,6 +31,7 @@ from simulator.model import simulate
 from simulator.parameters import Parameters
 from simulator.running import RunningComparison
 from simulator.scenario import Scenario
+from simulator.start_customers import starting_point
 from simulator.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 
@@ -55,7 +56,8 @@ def replication_log(
     """The event log of replication ``replication`` of one variant (``horizon_months`` may be
     fractional: a calibration's window runs its exact days)."""
     streams = Streams(replication_seed(root_seed, replication))
-    return simulate(parameters, horizon_months * DAYS_PER_MONTH, streams).as_array()
+    start = starting_point(parameters)  # read from the exports once per process
+    return simulate(parameters, horizon_months * DAYS_PER_MONTH, streams, start).as_array()
 
 
 def run_replication(

@@ -59,8 +59,7 @@ from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import Signal
 from simulator.processes.strategy_in_force import StrategyInForce
 from simulator.processes.team import Team
-from simulator.start_customers import customers_at_start
-from simulator.start_state import start_state
+from simulator.start_data import StartingPoint
 from simulator.streams import Streams
 from simulator.switches import Switches
 
@@ -82,7 +81,7 @@ class Model:
     switches: Switches
 
 
-def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
+def build(env: simpy.Environment, p: Parameters, streams: Streams, start: StartingPoint) -> Model:
     """Make every mechanism with its collaborators, then start their processes (the order
     of starts is part of the schedule: events at the same time run in the order made)."""
     log = EventLog()
@@ -145,8 +144,8 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     pipeline = Pipeline(
         env, p, market, awareness, capacity, courtship, roadmap, customers, log, streams
     )
-    start = start_state(p)  # parsed once per process, then cached
-    team = Team(env, p.team, capacity, pipeline, log, streams["hunters"], start, switches)
+    state = start.state
+    team = Team(env, p.team, capacity, pipeline, log, streams["hunters"], state, switches)
     marketing = Marketing(
         env, p.marketing, brand, market, pipeline, team, rates_changed, log, streams["direct"]
     )
@@ -154,9 +153,9 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     roadmap.start()
     competition.start()
     team.staff()
-    carried = customers_at_start(p)
-    if start is not None:
-        pipeline.resume(start, team.hunters, 0 if carried is None else len(carried))
+    carried = start.customers
+    if state is not None:
+        pipeline.resume(state, team.hunters, 0 if carried is None else len(carried))
     if carried is not None and len(carried):
         accounts = pick_accounts(
             carried.arr_usd, market.accounts, p.market, streams["start_customers"],
@@ -181,16 +180,20 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams) -> Model:
     )
 
 
-def simulate(parameters: Parameters, horizon_days: float, streams: Streams) -> EventLog:
-    """Run one replication and return its event log."""
-    return run_model(parameters, horizon_days, streams).log
+def simulate(
+    parameters: Parameters, horizon_days: float, streams: Streams, start: StartingPoint
+) -> EventLog:
+    """Run one replication from ``start`` and return its event log."""
+    return run_model(parameters, horizon_days, streams, start).log
 
 
-def run_model(parameters: Parameters, horizon_days: float, streams: Streams) -> Model:
+def run_model(
+    parameters: Parameters, horizon_days: float, streams: Streams, start: StartingPoint
+) -> Model:
     """Run one replication and return the model as it ended (its log, the switches it read)."""
     with collector_paused():
         env = simpy.Environment()
-        model = build(env, parameters, streams)
+        model = build(env, parameters, streams, start)
         env.run(until=horizon_days)
         return model
 

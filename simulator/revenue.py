@@ -10,9 +10,7 @@ import numpy as np
 
 from simulator.events import Kind, Outcome, rows
 from simulator.parameters import Parameters
-from simulator.units import DAYS_PER_YEAR
-
-MONTHS_PER_YEAR = 12.0
+from simulator.units import DAYS_PER_YEAR, MONTHS_PER_YEAR
 
 
 def median_or_nan(values: np.ndarray) -> float:

@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulator.calibrate.knobs import BY_NAME
 from simulator.formats import amount
 from simulator.merge import deep_merge, default_tree
 from simulator.overrides import apply_overrides, parse_path
 from simulator.parameters import PARAMETER_SECTIONS, Parameters, ScenarioFile
+from simulator.parameters.knobs import BY_NAME
 from simulator.parameters.tree import FitRecord
 from simulator.problems import Problem, ScenarioError, format_path, validation_problems
 from simulator.scenario_yaml import load_yaml, read_scenario_yaml

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from simulator.crm.load import with_as_of
 from simulator.crm.reader import ExportError
 from simulator.crm.subscriptions import load_subscriptions
 from simulator.parameters import Parameters
+from simulator.start_data import CustomersAtStart, StartingPoint
 from simulator.start_state import (
     CACHED_EXPORTS,
     StartError,
@@ -43,38 +43,6 @@ from simulator.start_state import (
     start_state,
 )
 from simulator.units import DAYS_PER_MONTH, MONTHS_PER_YEAR
-
-
-@dataclass(frozen=True)
-class CustomersAtStart:
-    """Customers on the day before day 0: a name, ARR (USD a year) and signature day
-    (negative: days before day 0) each; arrays are read-only."""
-
-    names: tuple[str, ...]
-    arr_usd: np.ndarray
-    signed_day: np.ndarray  # its latest contract's signature
-    term_months: np.ndarray  # that contract's term (renewals every term from its signature)
-    source: str
-    expired: int = 0  # won deals whose contract ended before as_of
-    no_amount: int = 0  # won deals still running with no amount (or ARR) to carry
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-    def note(self) -> str:
-        """One line for the user: how many, how much, from what."""
-        line = (
-            f"{len(self):,} customers carried over from {self.source}, "
-            f"${float(self.arr_usd.sum()):,.0f} of ARR"
-        )
-        if self.expired:
-            line += (
-                f"; {self.expired:,} won deals whose contract ended before then are not (the "
-                "export does not say whether they renewed)"
-            )
-        if self.no_amount:
-            line += f"; {self.no_amount:,} won deals with no amount are not"
-        return line
 
 
 def resolve_customers(parameters: Parameters, folder: Path) -> Parameters:
@@ -206,3 +174,9 @@ def check_room(parameters: Parameters) -> None:
             f"{deals:,} open deals and {len(carried):,} customers each take an account; "
             f"market.accounts is {parameters.market.accounts:,}: allowed at least {needed:,}",
         )
+
+
+def starting_point(parameters: Parameters) -> StartingPoint:
+    """What a replication starts from, read from the scenario's exports (cached per process):
+    the data ``model.build`` is handed, so the model never reads an export itself."""
+    return StartingPoint(start_state(parameters), customers_at_start(parameters))

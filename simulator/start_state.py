@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,10 +38,9 @@ from simulator.crm.reader import ExportError
 from simulator.crm.stages import sim_stage
 from simulator.parameters import STAGES, Parameters
 from simulator.parameters.start import Start
+from simulator.start_data import UNKNOWN_STAGE, StartState
 from simulator.units import DAYS_PER_MONTH
 
-UNKNOWN_STAGE = -1
-"""Stage of an open deal whose stage on ``as_of`` the export does not say: placed by its age."""
 CACHED_EXPORTS = 4
 """Exports a process keeps parsed (a run reads one; a sweep over ``as_of`` reads one too)."""
 NOT_ON_CRM_START: dict[str, str] = {
@@ -62,44 +60,6 @@ class StartError(ValueError):
         self.field = field
         self.message = message
         super().__init__(f"start.{field}: {message}")
-
-
-@dataclass(frozen=True)
-class StartState:
-    """The open pipeline, its owners and their recent bookings, as of the day before day 0.
-
-    Arrays are read-only; deal ``i`` is the ``i``-th lead of every replication."""
-
-    owners: tuple[str, ...]
-    deal_id: tuple[str, ...]
-    deal_owner: np.ndarray  # index into owners
-    deal_stage: np.ndarray  # index into STAGES, or UNKNOWN_STAGE
-    deal_age_days: np.ndarray  # created to as_of
-    deal_acv_usd: np.ndarray  # NaN where the export has none
-    booking_owner: np.ndarray
-    booking_day: np.ndarray  # negative: days before day 0
-    booking_acv_usd: np.ndarray
-    owner_last_active_day: np.ndarray
-    """Each owner's latest deal creation (negative: days before day 0)."""
-    history_start_day: float
-    """Day (negative) of the export's first date: bookings before it are unknown, so a quota
-    window reaching back further is taken pro rata."""
-    closed_won: np.ndarray
-    """The export's closed deals, in order of their close: whether each was won, its close day
-    (negative: days before day 0) and ACV (NaN where unknown). Their accounts are off the
-    market on day 0 (a customer, or cooling off after the loss), as they are in the export."""
-    closed_day: np.ndarray
-    closed_acv_usd: np.ndarray
-    unowned: int = 0
-
-    def __len__(self) -> int:
-        return len(self.deal_id)
-
-    def leaving_order(self) -> list[int]:
-        """Owners from the least recently active (latest deal created longest ago) to the
-        most; ties by name. Who leaves first when the scenario asks for fewer hunters."""
-        last = self.owner_last_active_day.tolist()
-        return sorted(range(len(self.owners)), key=lambda i: (last[i], self.owners[i]))
 
 
 def export_path(given: str, folder: Path) -> Path:

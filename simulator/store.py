@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator import __version__, catalog
+from simulator.atomic import write_text_atomic
 from simulator.experiment import Chunk, ChunkTables, Plan, Study, summary_values
 
 if TYPE_CHECKING:
@@ -364,19 +365,6 @@ def _concatenate(parts: list[Path], path: Path) -> None:
     finally:
         if writer is not None:
             writer.close()
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write a file so that readers see the old file or the whole new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def read_manifest(run_dir: Path) -> Manifest:

@@ -53,7 +53,7 @@ class Verdict:
     rows: list[tuple[Metric, dict[str, Cell]]]  # headline metric -> variant -> cell
     context: str  # e.g. "40 paired replications per variant, seed 1"
     paired: bool
-    economics: tuple[str, ...] = ()  # per variant: what it costs and buys (decide.economics)
+    economics: tuple[str, ...] = ()  # per variant: what it costs and buys (simulator.economics)
 
     def title(self, scenario: str) -> str:
         compared = ", ".join(self.variants) or "(no other variant)"

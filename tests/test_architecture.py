@@ -78,3 +78,62 @@ def test_no_module_over_400_lines() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+# --- the layers ------------------------------------------------------------------------------
+
+FEATURES = ("crm", "calibrate", "forecast", "backtest", "decide", "check", "story", "replay",
+            "report", "explain", "recovery")  # fmt: skip
+RUNS = ("simulator.experiment", "simulator.store", "simulator.backends", "simulator.running")
+
+
+def folder_of(module: str) -> str:
+    """``simulator.crm.load`` -> ``simulator.crm``; a root module is its own folder."""
+    return ".".join(module.split(".")[:2])
+
+
+def folder_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    folders: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        own = folder_of(module)
+        folders.setdefault(own, set()).update(folder_of(t) for t in targets if folder_of(t) != own)
+    return folders
+
+
+def reached(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in graph[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def test_no_cycle_between_folders() -> None:
+    """A feature folder and the root modules it uses never import each other back."""
+    folders = folder_graph(import_graph())
+    assert "simulator.crm" in folders and "simulator.report" in folders
+    cycle = find_cycle(folders)
+    assert cycle is None, f"folder cycle: {' -> '.join(cycle or [])}"
+
+
+def test_the_model_core_imports_no_adapter_feature_or_run() -> None:
+    """The model and its mechanisms are handed their starting point as data: they never read
+    an export (crm/), and know nothing of the features and runs built on them."""
+    graph = import_graph()
+    core = [m for m in graph if m == "simulator.model" or m.startswith("simulator.processes")]
+    forbidden = {f"simulator.{name}" for name in FEATURES} | set(RUNS)
+    forbidden |= {"simulator.start_state", "simulator.start_customers"}
+    for module in core:
+        bad = {folder_of(m) for m in reached(graph, module)} & forbidden
+        bad |= {m for m in reached(graph, module) if m.startswith("simulator.cli")}
+        assert not bad, f"{module} reaches {sorted(bad)}"
+
+
+def test_the_crm_adapter_does_not_reach_the_model_or_the_runs() -> None:
+    graph = import_graph()
+    for module in (m for m in graph if m.startswith("simulator.crm")):
+        bad = {m for m in reached(graph, module) if m in RUNS or m == "simulator.model"}
+        assert not bad, f"{module} reaches {sorted(bad)}"

@@ -11,6 +11,7 @@ import numpy as np
 from simulator.events import Kind
 from simulator.model import simulate
 from simulator.parameters import Parameters
+from simulator.start_data import EMPTY
 from simulator.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 
@@ -24,7 +25,9 @@ def _growth(parameters: Parameters) -> np.ndarray:
     """Per replication: aware share at the horizon minus at the end of month 1."""
     out = []
     for r in range(REPLICATIONS):
-        log = simulate(parameters, HORIZON_DAYS, Streams(replication_seed(SEED, r))).as_array()
+        log = simulate(
+            parameters, HORIZON_DAYS, Streams(replication_seed(SEED, r)), EMPTY
+        ).as_array()
         kind, day = log["kind"], log["day"]
         flips = (kind == Kind.BECAME_AWARE).astype(int) - (kind == Kind.FORGOT).astype(int)
         gained = flips[day >= DAYS_PER_MONTH].sum()

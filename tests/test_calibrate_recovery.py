@@ -30,11 +30,11 @@ import pytest
 
 from simulator.calibrate.calibration import Calibration, Settings, calibrate
 from simulator.calibrate.deal_sizes import DealSizeSource
-from simulator.calibrate.knobs import KNOBS, Tree, apply
 from simulator.calibrate.simulate import day0_for, simulated_export
 from simulator.crm.load import load_export
 from simulator.crm.salesforce import write_salesforce
 from simulator.parameters import Parameters
+from simulator.parameters.knobs import KNOBS, Tree, apply
 from simulator.scenario import load_scenario
 
 AS_OF = dt.date(2025, 6, 30)

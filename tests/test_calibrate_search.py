@@ -9,8 +9,8 @@ import itertools
 import numpy as np
 
 from simulator.calibrate.fit import robust_misses
-from simulator.calibrate.knobs import Knob
 from simulator.calibrate.search import chord
+from simulator.parameters.knobs import Knob
 
 
 def _knob(name: str) -> Knob:

@@ -117,8 +117,11 @@ def test_metrics_command_lists_the_registry():
     assert result.stdout.index("Summary metrics") < result.stdout.index("Monthly metrics")
 
 
-def test_metrics_command_lists_the_registry_as_json():
-    result = runner.invoke(app, ["metrics", "--json"])
+def test_metrics_command_lists_the_registry_as_json(tmp_path):
+    written = runner.invoke(app, ["metrics", "--json", str(tmp_path / "metrics.json")])
+    assert written.exit_code == 0 and "Summary metrics" in written.stdout
+    assert json.loads((tmp_path / "metrics.json").read_text())["summary"]
+    result = runner.invoke(app, ["metrics", "--json", "-"])
     assert result.exit_code == 0, result.output
     listed = json.loads(result.stdout)
     assert [m["name"] for m in listed["summary"]] == list(SUMMARY)

@@ -21,6 +21,7 @@ from simulator.experiment import run_experiment
 from simulator.model import build
 from simulator.parameters import Team
 from simulator.processes.capacity import SalesEngineers
+from simulator.start_customers import starting_point
 from simulator.streams import ACCOUNTS_PER_BLOCK, AccountDraws, Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled, column
@@ -104,7 +105,8 @@ def go_lives(parameters, replication: int) -> tuple[dict[int, float], dict[int, 
     """One replication's first go-live of each account: implementation days and signature day;
     and the accounts whose first life had an expectation gap."""
     env = simpy.Environment()
-    model = build(env, parameters, Streams(replication_seed(SEED, replication)))
+    streams = Streams(replication_seed(SEED, replication))
+    model = build(env, parameters, streams, starting_point(parameters))
     env.run(until=HORIZON_MONTHS * DAYS_PER_MONTH)
     log = model.log.as_array()
     days: dict[int, float] = {}

@@ -13,7 +13,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulator.cli import app
-from simulator.decide.economics import fieller
+from simulator.economics import fieller
 from simulator.experiment import run_replication
 from tests.conftest import bundled, column
 

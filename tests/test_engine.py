@@ -17,6 +17,7 @@ from simulator.events import Kind
 from simulator.metrics import monthly
 from simulator.model import simulate
 from simulator.processes.capacity import Capacity
+from simulator.start_data import EMPTY
 from simulator.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import scenario_from
@@ -75,7 +76,7 @@ def test_sales_engineers_match_erlang_c():
     mean_waits, rates = [], []
     for replication in range(30):
         log = simulate(
-            parameters, scenario.horizon_days, Streams(replication_seed(SEED, replication))
+            parameters, scenario.horizon_days, Streams(replication_seed(SEED, replication)), EMPTY
         ).as_array()
         demos = log[log["kind"] == Kind.DEMO_STARTED]
         requested = demos["day"] - demos["value"]
@@ -119,7 +120,7 @@ def test_littles_law_holds_for_open_opportunities():
     differences = []
     for replication in range(40):
         log = simulate(
-            parameters, scenario.horizon_days, Streams(replication_seed(SEED, replication))
+            parameters, scenario.horizon_days, Streams(replication_seed(SEED, replication)), EMPTY
         ).as_array()
         stock = monthly(
             log, scenario.horizon_months, scenario.variants[0].parameters.market.accounts

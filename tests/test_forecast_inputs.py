@@ -157,7 +157,7 @@ def test_an_input_the_export_does_not_pin_down_is_not_drawn() -> None:
     interval over every value) has no sampling distribution to draw from; one well inside its
     bounds has."""
     from simulator.calibrate.fit import Solution
-    from simulator.calibrate.knobs import BY_NAME
+    from simulator.parameters.knobs import BY_NAME
 
     knobs = (BY_NAME["leads"], BY_NAME["quality"], BY_NAME["pull_in"])
     solution = Solution(

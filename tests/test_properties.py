@@ -20,6 +20,7 @@ from simulator.events import Discovery, Kind, Meeting, Outcome
 from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS, monthly, summarise
 from simulator.model import simulate
 from simulator.scenario import Scenario
+from simulator.start_data import EMPTY
 from simulator.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import scenario_from
@@ -176,7 +177,9 @@ SEEDS = st.integers(0, 2**32 - 1)
 def run(scenario: Scenario, seed: int) -> np.ndarray:
     """One replication's event log as a structured array."""
     streams = Streams(replication_seed(seed, 0))
-    return simulate(scenario.variants[0].parameters, scenario.horizon_days, streams).as_array()
+    return simulate(
+        scenario.variants[0].parameters, scenario.horizon_days, streams, EMPTY
+    ).as_array()
 
 
 def of_kind(log: np.ndarray, kind: Kind) -> np.ndarray:

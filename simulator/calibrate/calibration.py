@@ -39,7 +39,6 @@ from simulator.calibrate.fit import (
     statistic_of,
 )
 from simulator.calibrate.fitted import Fitted
-from simulator.calibrate.knobs import KNOBS, POST_SALE_KNOBS, Knob, Tree, apply
 from simulator.calibrate.moments import (
     BOOTSTRAP_SEED,
     Window,
@@ -60,6 +59,7 @@ from simulator.calibrate.simulate import Simulator, day0_for, simulated_customer
 from simulator.calibrate.smaller import FIT_HUNTERS, shrink_factor, shrunk
 from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
+from simulator.parameters.knobs import KNOBS, POST_SALE_KNOBS, Knob, Tree, apply
 
 REASON_SHARE = "reason_share_"
 SCOUT_STEPS = (1.0, -1.0, 2.0, -2.0, 3.0, 1.5)

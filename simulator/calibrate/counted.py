@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.calibrate.knobs import Tree
 from simulator.calibrate.moments import Window
 from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
+from simulator.parameters.knobs import Tree
 from simulator.units import DAYS_PER_MONTH
 
 CAPACITY_HEADROOM = 1.25

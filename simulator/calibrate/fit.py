@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 from scipy.stats import norm
 
-from simulator.calibrate.knobs import Knob, Tree, apply
 from simulator.calibrate.moments import (
     STATISTICS,
     Statistic,
@@ -40,6 +39,7 @@ from simulator.calibrate.search import FLAT, chord, differences, direct_step
 from simulator.calibrate.simulate import Simulator
 from simulator.calibrate.smaller import scaled_back
 from simulator.parameters import Parameters
+from simulator.parameters.knobs import Knob, Tree, apply
 
 CONFIDENCE = 0.95
 START_INSIDE = 0.1

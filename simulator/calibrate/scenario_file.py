@@ -17,15 +17,15 @@ import numpy as np
 import yaml
 from scipy.linalg import block_diag
 
+from simulator.atomic import write_text_atomic
 from simulator.calibrate.calibration import Calibration
-from simulator.calibrate.knobs import Tree
 from simulator.calibrate.page import FitPart, fit_page
 from simulator.crm.subscriptions import Customers
 from simulator.parameters import Parameters
+from simulator.parameters.knobs import Tree
 from simulator.parameters.tree import FitRecord
 from simulator.scenario import Scenario, fit_warnings
 from simulator.scenario_yaml import read_scenario_yaml
-from simulator.store import write_text_atomic
 
 SIGNIFICANT = 6
 """Significant digits the file keeps of a fitted number."""

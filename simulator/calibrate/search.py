@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from simulator.calibrate.knobs import Knob
+from simulator.parameters.knobs import Knob
 
 MAX_STEP = 2.0
 """The most one step moves a knob, in knob coordinates (a factor of e² on a log factor): far

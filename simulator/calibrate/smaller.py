@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from simulator.calibrate.knobs import Tree
+from simulator.parameters.knobs import Tree
 
 FIT_HUNTERS = 6
 """Hunters in the world a calibration searches in: a larger team is shrunk to about this many

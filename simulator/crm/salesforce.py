@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 
-from simulator.crm.simulated import DEFAULT_START, from_simulated
+from simulator.atomic import write_text_atomic
 from simulator.crm.stages import LOST, OPEN, SALESFORCE_STAGE, SIM_STAGES, WON, outcome_of
 from simulator.crm.table import Deals
-from simulator.store import write_text_atomic
 
 HEADINGS = (
     "Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner", "Lead Source",
@@ -89,18 +86,3 @@ def salesforce_csv(deals: Deals, footer: bool = False) -> str:
 def write_salesforce(deals: Deals, path: Path, footer: bool = False) -> Path:
     """Write the deals as a Salesforce report export at ``path`` (atomically)."""
     return write_text_atomic(path, salesforce_csv(deals, footer))
-
-
-def simulated_to_salesforce(
-    deals_parquet: Path,
-    path: Path,
-    start: date = DEFAULT_START,
-    variant: str | None = None,
-    replication: int | None = None,
-    as_of: date | None = None,
-) -> Deals:
-    """A run's ``deals.parquet`` (one variant's replication, the first unless named) written as
-    a Salesforce report export with day 0 on ``start``; the deals written."""
-    deals, _ = from_simulated(pq.read_table(deals_parquet), start, variant, replication, as_of)
-    write_salesforce(deals, path)
-    return deals

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 WON, LOST, OPEN = "won", "lost", "open"
-OUTCOMES = (WON, LOST, OPEN)
 
 SIM_STAGES = ("attraction", "qualification", "evaluation", "proposal")
 """salesim's stages in funnel order (``simulator.parameters.STAGES``)."""

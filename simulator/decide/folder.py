@@ -22,11 +22,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulator.atomic import write_text_atomic
 from simulator.decide.engine import Engine
 from simulator.experiment import Plan
 from simulator.report import REPORT
 from simulator.scenario import Scenario, Variant
-from simulator.store import Manifest, RunFolder, RunState, new_run_id, write_text_atomic
+from simulator.store import Manifest, RunFolder, RunState, new_run_id
 
 DECISION = "decision.json"
 

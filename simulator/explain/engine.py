@@ -25,6 +25,7 @@ from simulator.backends import open_backend
 from simulator.experiment import measure
 from simulator.model import run_model
 from simulator.parameters import Parameters
+from simulator.start_customers import starting_point
 from simulator.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 
@@ -98,7 +99,8 @@ class _Runs:
         question = self.question
         parameters = with_on(self.parameters, question.mechanisms, on)
         streams = Streams(replication_seed(question.seed, self.replication))
-        model = run_model(parameters, question.horizon_months * DAYS_PER_MONTH, streams)
+        days = question.horizon_months * DAYS_PER_MONTH
+        model = run_model(parameters, days, streams, starting_point(parameters))
         summary = measure(model.log.as_array(), parameters, question.horizon_months).summary
         values = np.array([float(summary[m]) for m in question.metrics])
         read = frozenset(model.switches.read)

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.calibrate.knobs import BY_NAME, moved
 from simulator.parameters import Parameters
+from simulator.parameters.knobs import BY_NAME, moved
 from simulator.parameters.tree import FitUncertainty
 from simulator.scenario import Variant
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from simulator.atomic import write_text_atomic
 from simulator.forecast.console import forecast_lines, history_line, period, usd
 from simulator.forecast.summary import Forecast
 from simulator.page import escape, figure_html, render, section
 from simulator.report.style import LEGEND_BELOW, PALETTE, rgba
-from simulator.store import write_text_atomic
 
 LINE, OPEN, NEW, TARGET = PALETTE[0], "#1f3a5f", "#7fb3d5", "#c62828"
 SOURCE_COLOURS = {"inputs": "#b45309", "chance": "#7fb3d5"}

@@ -36,7 +36,7 @@ from simulator.processes.market import Market
 from simulator.processes.resume import place_closed, place_deals
 from simulator.processes.roadmap import Roadmap
 from simulator.processes.signals import either
-from simulator.start_state import StartState
+from simulator.start_data import StartState
 from simulator.streams import AccountDraws, Streams, block
 from simulator.units import DAYS_PER_MONTH, HOURS_PER_DAY
 

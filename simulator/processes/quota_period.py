@@ -25,8 +25,8 @@ from simulator.entities import NO_FEATURE, Opportunity, U
 from simulator.events import EventLog, Kind
 from simulator.parameters import QuarterEnd
 from simulator.switches import Switches
+from simulator.units import MONTHS_PER_YEAR
 
-MONTHS_PER_YEAR = 12
 PULLED_IN_BEFORE_END_DAYS = 0.5
 """A pulled-in decision lands in the middle of the period's last day: its close date is that
 day, whatever the time of day (a CRM records dates, not hours)."""

@@ -29,7 +29,7 @@ from scipy.special import log_ndtr, ndtri_exp
 from simulator.distributions import LogNormal
 from simulator.entities import MID_MARKET, Accounts
 from simulator.parameters import Market as MarketSection
-from simulator.start_state import UNKNOWN_STAGE, StartState
+from simulator.start_data import UNKNOWN_STAGE, StartState
 from simulator.units import DAYS_PER_MONTH
 
 

@@ -44,11 +44,9 @@ from simulator.parameters import Mechanisms
 from simulator.parameters import Team as TeamSection
 from simulator.processes.capacity import Capacity
 from simulator.processes.pipeline import Pipeline
-from simulator.start_state import StartState
+from simulator.start_data import StartState
 from simulator.switches import Switches
-from simulator.units import DAYS_PER_MONTH
-
-MONTHS_PER_YEAR = 12
+from simulator.units import DAYS_PER_MONTH, MONTHS_PER_YEAR
 
 
 def token_days(hunter: Hunter, ramp_days: float, start_share: float) -> list[float]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulator import __version__
+from simulator.atomic import write_text_atomic
 from simulator.page import escape
 from simulator.replay.document import Replay
 from simulator.replay.frames import GONE, PIPELINE, VariantReplay
@@ -20,7 +21,6 @@ from simulator.replay.look import (
 )
 from simulator.replay.pauses import pauses
 from simulator.replay.select import signed_money
-from simulator.store import write_text_atomic
 from simulator.story.wording import money
 
 FRAMES = 4

@@ -16,6 +16,7 @@ from typing import Any
 from plotly.offline import get_plotlyjs
 
 from simulator import __version__
+from simulator.atomic import write_text_atomic
 from simulator.page import escape
 from simulator.replay.document import Replay
 from simulator.replay.figure import replay_figure, short
@@ -23,7 +24,6 @@ from simulator.replay.hunters import month_in_quarter, quarter_of
 from simulator.replay.look import VARIANT_COLOURS, look_for
 from simulator.replay.pauses import pauses
 from simulator.replay.select import signed_money
-from simulator.store import write_text_atomic
 from simulator.story.months import MONTHS_PER_QUARTER
 from simulator.story.wording import money
 

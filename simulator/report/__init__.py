@@ -26,6 +26,7 @@ from pathlib import Path
 from rich.console import Group
 from rich.text import Text
 
+from simulator.atomic import write_text_atomic
 from simulator.console import verdict_block
 from simulator.page import render
 from simulator.report.leads import funnel_section, loss_section
@@ -34,7 +35,6 @@ from simulator.report.results import Results, load_results
 from simulator.report.spread import difference_section, distribution_sections
 from simulator.report.style import colours_of
 from simulator.report.tables import table_section, verdict_of, verdict_section
-from simulator.store import write_text_atomic
 
 REPORT = "report.html"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from simulator.aggregate import P_BETTER_DEFINITION, estimate
 from simulator.catalog import SECTIONS, SUMMARY, Metric, summary_metric
 from simulator.console import percent
-from simulator.decide.economics import economics_lines
+from simulator.economics import economics_lines
 from simulator.formats import difference_text, value_text
 from simulator.page import escape, section
 from simulator.report.results import Results

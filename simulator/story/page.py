@@ -8,8 +8,8 @@ import json
 import re
 from pathlib import Path
 
+from simulator.atomic import write_text_atomic
 from simulator.page import escape, figure_html, render, section
-from simulator.store import write_text_atomic
 from simulator.story.chart import story_figure
 from simulator.story.document import Story
 from simulator.story.items import Quarter

@@ -21,9 +21,9 @@ from scipy import stats
 from simulator.aggregate import CONFIDENCE, Difference, paired_difference
 from simulator.catalog import SUMMARY
 from simulator.formats import difference_text, number
+from simulator.units import MONTHS_PER_YEAR
 
 COST, NEW_ARR, MARGIN = "total_cost", "new_arr", "new_arr_margin"
-MONTHS_PER_YEAR = 12.0
 
 
 @dataclass(frozen=True)
