@@ -1,4 +1,5 @@
-"""The README's Python examples run, on a real run folder, in what its first command installs."""
+"""The Python examples of reading results (docs/comparing.md) run, on a real run folder, in
+what the README's first command installs."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ from simulator.cli import app
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+GUIDE = (ROOT / "docs" / "comparing.md").read_text(encoding="utf-8")
 PYTHON_BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 PLACEHOLDER = "results/<run-id>"
 
 
 def section(title: str) -> str:
-    start = README.index(f"\n## {title}\n")
-    end = README.find("\n## ", start + 1)
-    return README[start : end if end >= 0 else None]
+    start = GUIDE.index(f"\n## {title}\n")
+    end = GUIDE.find("\n## ", start + 1)
+    return GUIDE[start : end if end >= 0 else None]
 
 
 def results_snippets() -> list[str]:
@@ -80,5 +82,5 @@ def test_results_example_runs_on_a_real_run(index, run_dir):
         assert importlib.util.find_spec(module), f"{module} is not installed"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code.replace(PLACEHOLDER, run_dir), "README.md", "exec"), {})
+        exec(compile(code.replace(PLACEHOLDER, run_dir), "docs/comparing.md", "exec"), {})
     assert "baseline" in printed.getvalue()
