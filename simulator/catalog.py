@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from simulator.events import Outcome
+from simulator.outcomes import OUTCOMES
+
 UNITS = ("usd", "share", "count", "days", "hours", "months", "ratio")
 """usd: US dollars. share: a fraction shown as a percentage (NRR may exceed 100%); its
 differences are percentage points. count: a number of things, named by the metric's ``noun``.
@@ -103,27 +106,12 @@ _SUMMARY = (
     _m("proposals", "Proposals", "count", "higher", "pipeline",
        "Opportunities that reached the proposal stage.",
        charts=("funnel",), step="proposal"),
-    _m("won", "Deals won", "count", "higher", "outcomes",
-       "Opportunities closed won.", key=True,
-       charts=("funnel", "fate"), step="won", colour="#2e7d32"),
-    _m("lost_competitor", "Lost to a competitor", "count", "lower", "outcomes",
-       "Opportunities lost to a competitor.",
-       charts=("fate",), step="lost to a competitor", colour="#ef6c00"),
-    _m("lost_household_brand", "Lost to a household name", "count", "lower", "outcomes",
-       "Opportunities lost to a household-name vendor.",
-       charts=("fate",), step="lost to a household name", colour="#ad1457"),
-    _m("lost_no_decision", "Lost to no decision", "count", "lower", "outcomes",
-       "Opportunities where the buyer decided to do nothing.",
-       charts=("fate",), step="lost to no decision", colour="#fbc02d"),
-    _m("disqualified", "Disqualified", "count", "lower", "outcomes",
-       "Opportunities screened out at qualification.",
-       charts=("fate",), step="disqualified", colour="#5c6bc0"),
-    _m("stalled", "Stalled", "count", "lower", "outcomes",
-       "Opportunities that went quiet after the proposal.",
-       charts=("fate",), step="stalled", colour="#6d4c41"),
-    _m("no_consensus", "No consensus", "count", "lower", "outcomes",
-       "Opportunities whose buying group pulled out during evaluation, before a proposal.",
-       charts=("fate",), step="buying group pulled out", colour="#26a69a"),
+    *(
+        _m(o.column, o.label, "count", o.better, "outcomes", o.description,
+           key=o.outcome == Outcome.WON, step=o.step, colour=o.colour,
+           charts=("funnel", "fate") if o.outcome == Outcome.WON else ("fate",))
+        for o in OUTCOMES
+    ),
     _m("open_at_horizon", "Open at the horizon", "count", "neither", "outcomes",
        "Opportunities still open when the simulation ends.",
        charts=("fate",), step="still open at the end", colour="#9aa5b1"),
@@ -279,18 +267,8 @@ _MONTHLY = (
              "Opportunities opened."),
     _monthly("qualified", "Qualified opportunities", "count", "higher", "pipeline",
              "Opportunities qualified."),
-    _monthly("won", "Deals won", "count", "higher", "outcomes", "Opportunities closed won."),
-    _monthly("lost_competitor", "Lost to a competitor", "count", "lower", "outcomes",
-             "Opportunities lost to a competitor."),
-    _monthly("lost_household_brand", "Lost to a household name", "count", "lower", "outcomes",
-             "Opportunities lost to a household-name vendor."),
-    _monthly("lost_no_decision", "Lost to no decision", "count", "lower", "outcomes",
-             "Opportunities where the buyer decided to do nothing."),
-    _monthly("disqualified", "Disqualified", "count", "lower", "outcomes",
-             "Opportunities screened out."),
-    _monthly("stalled", "Stalled", "count", "lower", "outcomes", "Opportunities that stalled."),
-    _monthly("no_consensus", "No consensus", "count", "lower", "outcomes",
-             "Opportunities whose buying group pulled out during evaluation."),
+    *(_monthly(o.column, o.label, "count", o.better, "outcomes", o.description)
+      for o in OUTCOMES),
     _monthly("bookings", "Bookings", "usd", "higher", "bookings", "ACV signed in the month.",
              charts=("fan_to_date",)),
     _monthly("meetings", "Prospect meetings", "count", "neither", "speed",

@@ -13,6 +13,7 @@ import numpy as np
 from simulator.catalog import MONTHLY, SUMMARY
 from simulator.entities import ENTERPRISE, MID_MARKET, SMB
 from simulator.events import Discovery, ExitReason, Kind, Meeting, Outcome, Source, rows
+from simulator.outcomes import DECIDED, OUTCOMES
 from simulator.parameters import STAGES, Parameters
 from simulator.revenue import arr_changes, median_or_nan, revenue
 from simulator.units import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -35,28 +36,7 @@ FIRST_QUARTER_DAYS = MONTHS_PER_QUARTER * DAYS_PER_MONTH
 """The window of the ``*_q1`` summary metrics: the first quarter, from day 0."""
 
 
-_OUTCOME_COLUMNS = {
-    Outcome.WON: "won",
-    Outcome.LOST_COMPETITOR: "lost_competitor",
-    Outcome.LOST_HOUSEHOLD_BRAND: "lost_household_brand",
-    Outcome.LOST_NO_DECISION: "lost_no_decision",
-    Outcome.DISQUALIFIED: "disqualified",
-    Outcome.STALLED: "stalled",
-    Outcome.NO_CONSENSUS: "no_consensus",
-}
-DECIDED_NOT_WON = (
-    Outcome.LOST_COMPETITOR,
-    Outcome.LOST_HOUSEHOLD_BRAND,
-    Outcome.LOST_NO_DECISION,
-    Outcome.STALLED,
-)
-"""Ends after a proposal without a win: the losses, no decision and a stall."""
-DECIDED = (Outcome.WON, *DECIDED_NOT_WON)
-"""Ends after a proposal, the deals a forecast counts (CSO Insights' "forecast deals"): the
-denominator of the win rate of forecast deals (``win_rate``). A buying group that pulled out
-during evaluation never got there."""
-DECIDED_COLUMNS = tuple(_OUTCOME_COLUMNS[outcome] for outcome in DECIDED)
-"""The summary columns that count those deals."""
+_OUTCOME_COLUMNS = {spec.outcome: spec.column for spec in OUTCOMES}
 
 
 def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> dict[str, float]:

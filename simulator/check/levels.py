@@ -20,7 +20,7 @@ import numpy as np
 from scipy import stats
 
 from simulator.events import Discovery, Kind, Meeting, Outcome, Source
-from simulator.metrics import DECIDED, DECIDED_COLUMNS
+from simulator.outcomes import BUYING_EFFORTS, DECIDED_COLUMNS
 from simulator.parameters import Parameters
 from simulator.units import DAYS_PER_MONTH
 
@@ -30,9 +30,6 @@ BOOTSTRAP_RESAMPLES = 2000
 
 FORECAST_COLUMNS = DECIDED_COLUMNS
 """The outcomes of forecast deals, those decided after a proposal, as CSO Insights counts them."""
-BUYING_EFFORTS = (*DECIDED, Outcome.NO_CONSENSUS)
-"""Ends after discovery, where the committee is known: CEB's buying efforts, which a group
-pulling out during evaluation ends without a purchase."""
 RESPONSE_BUCKETS = {"first_hour": (0.0, 1.0), "second_hour": (1.0, 2.0), "after_day": (24.0, INF)}
 """Hours from a lead's arrival to its first call, as the HBR study bucketed them."""
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from simulator.events import Kind, Outcome
+from simulator.outcomes import BY_OUTCOME
 from simulator.story.beats import DEAL_KINDS, NO_DEAL, claims_feature
 from simulator.story.items import MONTHS_DIGITS, USD_DIGITS, Event
 from simulator.story.months import month_of
@@ -17,14 +18,6 @@ from simulator.story.wording import money, plural
 from simulator.units import DAYS_PER_MONTH
 
 SEGMENT_NAMES = ("enterprise", "mid-market", "SMB")  # by the segment index a LEAD logs as its value
-LOST_REASONS = {
-    Outcome.LOST_COMPETITOR: "competitor",
-    Outcome.LOST_HOUSEHOLD_BRAND: "household_name",
-    Outcome.LOST_NO_DECISION: "no_decision",
-    Outcome.DISQUALIFIED: "disqualified",
-    Outcome.STALLED: "stalled",
-    Outcome.NO_CONSENSUS: "no_consensus",
-}
 
 
 def deal_events(tenure: Tenure, deal: int) -> list[Event]:
@@ -133,7 +126,7 @@ def deal_events(tenure: Tenure, deal: int) -> list[Event]:
             story_kind = "orphaned"
             text = f"{who} loses its relationship: {name} has left and nobody takes it over."
         else:
-            story_kind, text, facts = _outcome(
+            story_kind, text, facts = ending(
                 name, who, Outcome(code), value, day - waiting_since, ours is None
             )
         events.append(Event(day, story_kind, text, ours, account, facts, logged, deal, seq))
@@ -142,7 +135,7 @@ def deal_events(tenure: Tenure, deal: int) -> list[Event]:
     return events
 
 
-def _outcome(
+def ending(
     name: str, who: str, outcome: Outcome, acv: float, waited_days: float, gone: bool
 ) -> tuple[str, str, dict[str, Any]]:
     """How the deal ends; ``waited_days`` is NaN if it never waited on a release."""
@@ -151,20 +144,13 @@ def _outcome(
     facts: dict[str, Any] = {
         "waited_months": None if waited_months is None else round(waited_months, MONTHS_DIGITS)
     }
+    spec = BY_OUTCOME[outcome]
     if outcome == Outcome.WON:
         facts["acv_usd"] = round(acv, USD_DIGITS)
         credit = f"; {name} has left, so nobody books it" if gone else ""
-        return "won", f"{who} signs{waited}: {money(acv)} a year{credit}.", facts
-    texts = {
-        Outcome.LOST_COMPETITOR: f"{who} buys from a competitor{waited}.",
-        Outcome.LOST_HOUSEHOLD_BRAND: f"{who} goes with the household name{waited}.",
-        Outcome.LOST_NO_DECISION: f"{who} ends in no decision{waited}.",
-        Outcome.DISQUALIFIED: f"{who} is disqualified.",
-        Outcome.STALLED: f"{who} goes dark.",
-        Outcome.NO_CONSENSUS: f"The buying group at {who} cannot agree and drops the purchase.",
-    }
-    facts["reason"] = LOST_REASONS[outcome]
-    return "lost", texts[outcome], facts
+        return "won", spec.told.format(who=who, waited=waited, acv=money(acv), credit=credit), facts
+    facts["reason"] = spec.column
+    return "lost", spec.told.format(who=who, waited=waited), facts
 
 
 def _competitors(tenure: Tenure, deal_events: list[Event], segment: int) -> list[Event]:

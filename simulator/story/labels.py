@@ -3,20 +3,13 @@ that no two overlap when read from a projector."""
 
 from __future__ import annotations
 
+from simulator.outcomes import BY_COLUMN
 from simulator.story.document import Story
 from simulator.story.items import Event
 
 CHART_PX_PER_CHAR = 8.2  # rough width of one character of the labels
 PLOT_WIDTH_PX = 1060  # rough width of the plot area on a 1280 px wide screen
 LABEL_PAD_CHARS = 2  # space kept free after a label
-LOST = {
-    "competitor": "lost to a competitor",
-    "household_name": "lost to the household name",
-    "no_decision": "no decision",
-    "disqualified": "disqualified",
-    "stalled": "goes dark",
-    "no_consensus": "group pulls out",
-}
 
 
 def beat_label(story: Story, event: Event) -> str | None:
@@ -49,7 +42,7 @@ def beat_label(story: Story, event: Event) -> str | None:
     if event.kind == "won":
         return f"Account {event.account} signs"
     if event.kind == "lost":
-        return f"Account {event.account}: {LOST[facts['reason']]}"
+        return f"Account {event.account}: {BY_COLUMN[facts['reason']].short}"
     return None
 
 
