@@ -11,9 +11,9 @@ from typing import Any
 
 import typer
 
-from simulator.catalog import registry_json
-from simulator.cli import app
-from simulator.scenario_files import scenario_json_schema
+from simulator.cli.app import app
+from simulator.metrics.catalog import registry_json
+from simulator.scenario.files import scenario_json_schema
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 

@@ -1,5 +1,5 @@
 """``python -m simulator`` runs the salesim command line."""
 
-from simulator.entry import main
+from simulator.cli.entry import main
 
 main()

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy.stats import t
 
-from simulator.aggregate import variant_values
-from simulator.scenario import Scenario, apply_overrides, load_scenario, resolve
+from simulator.runs.aggregate import variant_values
+from simulator.scenario.resolve import Scenario, apply_overrides, load_scenario, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

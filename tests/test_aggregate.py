@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.aggregate import paired_difference, welch_difference
+from simulator.runs.aggregate import paired_difference, welch_difference
 
 
 def test_a_clear_difference_in_a_count_has_a_clear_p_better():

@@ -67,7 +67,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 def test_no_import_cycle_in_the_package() -> None:
     graph = import_graph()
-    assert len(graph) > 20 and graph["simulator.cli"], "the walk found the package"
+    assert len(graph) > 20 and graph["simulator.cli.app"], "the walk found the package"
     assert find_cycle(graph) is None, f"import cycle: {' -> '.join(find_cycle(graph) or [])}"
 
 
@@ -84,7 +84,7 @@ def test_no_module_over_400_lines() -> None:
 
 FEATURES = ("crm", "calibrate", "forecast", "backtest", "decide", "check", "story", "replay",
             "report", "explain", "recovery")  # fmt: skip
-RUNS = ("simulator.experiment", "simulator.store", "simulator.backends", "simulator.running")
+LAYERS = ("model", "metrics", "scenario", "runs", "cli")  # the flow, lowest first
 
 
 def folder_of(module: str) -> str:
@@ -119,21 +119,33 @@ def test_no_cycle_between_folders() -> None:
     assert cycle is None, f"folder cycle: {' -> '.join(cycle or [])}"
 
 
-def test_the_model_core_imports_no_adapter_feature_or_run() -> None:
+def test_the_model_imports_no_adapter_feature_or_run() -> None:
     """The model and its mechanisms are handed their starting point as data: they never read
-    an export (crm/), and know nothing of the features and runs built on them."""
+    an export (``crm/``, ``scenario/``), and know nothing of the metrics, features and runs
+    built on them."""
     graph = import_graph()
-    core = [m for m in graph if m == "simulator.model" or m.startswith("simulator.processes")]
-    forbidden = {f"simulator.{name}" for name in FEATURES} | set(RUNS)
-    forbidden |= {"simulator.start_state", "simulator.start_customers"}
-    for module in core:
+    forbidden = {f"simulator.{name}" for name in (*FEATURES, *LAYERS[1:])}
+    for module in (m for m in graph if folder_of(m) == "simulator.model"):
         bad = {folder_of(m) for m in reached(graph, module)} & forbidden
-        bad |= {m for m in reached(graph, module) if m.startswith("simulator.cli")}
         assert not bad, f"{module} reaches {sorted(bad)}"
 
 
-def test_the_crm_adapter_does_not_reach_the_model_or_the_runs() -> None:
-    graph = import_graph()
-    for module in (m for m in graph if m.startswith("simulator.crm")):
-        bad = {m for m in reached(graph, module) if m in RUNS or m == "simulator.model"}
-        assert not bad, f"{module} reaches {sorted(bad)}"
+def test_each_layer_imports_only_those_below_it() -> None:
+    """model <- metrics <- scenario <- runs <- cli: a layer never imports one above it."""
+    folders = folder_graph(import_graph())
+    for index, layer in enumerate(LAYERS):
+        above = {f"simulator.{name}" for name in LAYERS[index + 1 :]}
+        bad = reached(folders, f"simulator.{layer}") & above
+        assert not bad, f"{layer} reaches {sorted(bad)}"
+
+
+def test_the_crm_adapter_does_not_reach_the_runs_or_the_commands() -> None:
+    """Reading and writing exports needs the log's vocabulary (``model.events``) and the deals
+    table (``metrics``), never a run or a command."""
+    folders = folder_graph(import_graph())
+    bad = reached(folders, "simulator.crm") & {
+        "simulator.runs",
+        "simulator.cli",
+        "simulator.scenario",
+    }
+    assert not bad, f"crm reaches {sorted(bad)}"

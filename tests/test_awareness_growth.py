@@ -8,11 +8,11 @@ import math
 
 import numpy as np
 
-from simulator.events import Kind
-from simulator.model import simulate
+from simulator.model.build import simulate
+from simulator.model.events import Kind
+from simulator.model.start_data import EMPTY
+from simulator.model.streams import Streams, replication_seed
 from simulator.parameters import Parameters
-from simulator.start_data import EMPTY
-from simulator.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 
 SEED = 20261124

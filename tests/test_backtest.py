@@ -28,12 +28,12 @@ from simulator.backtest.baselines import (
 from simulator.backtest.compare import P50, compare
 from simulator.backtest.realised import naive
 from simulator.calibrate.simulate import day0_for, simulated_export
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.salesforce import write_salesforce
 from simulator.crm.table import Deals
 from simulator.forecast import Context, Draws, build_forecast
 from simulator.parameters import Parameters
-from simulator.scenario import load_scenario
+from simulator.scenario.resolve import load_scenario
 from tests.conftest import SCENARIOS
 
 END = dt.date(2025, 6, 30)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from simulator import bench
-from simulator.cli import app
+from simulator.cli.app import app
+from simulator.runs import bench
 from tests.conftest import SCENARIOS, bundled
 
 

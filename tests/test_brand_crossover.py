@@ -16,12 +16,12 @@ import numpy as np
 import pyarrow.compute as pc
 import pytest
 
-from simulator.aggregate import paired_difference
-from simulator.experiment import run_experiment
+from simulator.model.processes.brand import Brand
+from simulator.model.switches import Switches
 from simulator.parameters import Mechanisms
-from simulator.processes.brand import Brand
-from simulator.scenario import Scenario
-from simulator.switches import Switches
+from simulator.runs.aggregate import paired_difference
+from simulator.runs.experiment import run_experiment
+from simulator.scenario.resolve import Scenario
 from tests.conftest import bundled
 
 SEED = 11

@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 
 from simulator.calibrate.moments import raw_statistics, trailing_window
 from simulator.calibrate.simulate import day0_for, simulated_export
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.salesforce import write_salesforce
 from simulator.crm.table import Deals
 from simulator.parameters import Parameters
 from simulator.parameters.knobs import BY_NAME, KNOBS
-from simulator.scenario import load_scenario
+from simulator.scenario.resolve import load_scenario
 
 AS_OF = dt.date(2025, 6, 30)
 runner = CliRunner()

@@ -23,10 +23,10 @@ from typer.testing import CliRunner
 
 from simulator.calibrate.calibration import Settings, calibrate_customers
 from simulator.calibrate.simulate import simulated_customers
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.subscriptions import Customers, load_subscriptions
 from simulator.parameters import Parameters
-from simulator.scenario import load_scenario
+from simulator.scenario.resolve import load_scenario
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
 
 RAVENSTACK = Path(__file__).resolve().parent / "data" / "saas-ravenstack"

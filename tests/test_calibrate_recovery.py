@@ -35,7 +35,7 @@ from simulator.crm.load import load_export
 from simulator.crm.salesforce import write_salesforce
 from simulator.parameters import Parameters
 from simulator.parameters.knobs import KNOBS, Tree, apply
-from simulator.scenario import load_scenario
+from simulator.scenario.resolve import load_scenario
 
 AS_OF = dt.date(2025, 6, 30)
 SETTINGS = Settings(

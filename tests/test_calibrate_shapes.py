@@ -24,7 +24,7 @@ from simulator.crm.load import load_export
 from simulator.crm.salesforce import write_salesforce
 from simulator.crm.table import Deals
 from simulator.parameters import Parameters
-from simulator.scenario import load_scenario
+from simulator.scenario.resolve import load_scenario
 
 AS_OF = dt.date(2025, 6, 30)
 SETTINGS = Settings(replications=4, workers=2, max_evaluations=60)

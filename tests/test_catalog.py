@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from simulator import metrics
-from simulator.catalog import (
+from simulator.metrics import measure as metrics
+from simulator.metrics.catalog import (
     BETTER,
     CHARTS,
     HEADLINE,
@@ -22,8 +22,8 @@ from simulator.catalog import (
     registry_json,
     summary_metric,
 )
-from simulator.experiment import run_replication
-from simulator.formats import difference_text, number, value_text
+from simulator.metrics.formats import difference_text, number, value_text
+from simulator.runs.experiment import run_replication
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 

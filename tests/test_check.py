@@ -23,7 +23,7 @@ from simulator.check.runner import (
     plan_arms,
     run_arms,
 )
-from simulator.cli import app
+from simulator.cli.app import app
 from tests.conftest import bundled
 
 runner = CliRunner()

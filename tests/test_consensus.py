@@ -16,9 +16,9 @@ import math
 import numpy as np
 import pytest
 
-from simulator.aggregate import mean_interval, paired_difference
 from simulator.check.levels import FORECAST_COLUMNS, log_measures, purchase_share
-from simulator.experiment import replication_log, run_experiment
+from simulator.runs.aggregate import mean_interval, paired_difference
+from simulator.runs.experiment import replication_log, run_experiment
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled, column
 

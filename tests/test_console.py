@@ -11,12 +11,12 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from simulator.aggregate import compare
-from simulator.catalog import HEADLINE, LOWER_IS_BETTER, MONTHLY, SUMMARY
-from simulator.cli import app
-from simulator.console import parse_metrics, run_output, run_subtitle
-from simulator.metrics import SUMMARY_COLUMNS
-from simulator.store import read_summary
+from simulator.cli.app import app
+from simulator.metrics.catalog import HEADLINE, LOWER_IS_BETTER, MONTHLY, SUMMARY
+from simulator.metrics.measure import SUMMARY_COLUMNS
+from simulator.report.console import parse_metrics, run_output, run_subtitle
+from simulator.runs.aggregate import compare
+from simulator.runs.store import read_summary
 
 runner = CliRunner()
 SMALL = ["--set", "market.accounts=500", "--set", "horizon_months=24"]

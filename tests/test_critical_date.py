@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 from simulator.calibrate.moments import QUICK_DAYS
-from simulator.deals import deals_table
-from simulator.experiment import replication_log
+from simulator.metrics.deals import deals_table
+from simulator.model.processes.critical_date import CriticalDate
 from simulator.parameters import Parameters
-from simulator.processes.critical_date import CriticalDate
+from simulator.runs.experiment import replication_log
 from tests.conftest import bundled, paired_interval
 
 SEED = 7

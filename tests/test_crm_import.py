@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.dates import day_first, parse_date
 from simulator.crm.load import load_export
 from simulator.crm.reader import ExportError
@@ -26,8 +26,8 @@ from simulator.crm.salesforce import salesforce_stage, write_salesforce
 from simulator.crm.simulated import from_simulated
 from simulator.crm.summary import summarize
 from simulator.crm.table import OPEN_THEN, Deals
-from simulator.experiment import run_experiment
-from simulator.formats import number
+from simulator.metrics.formats import number
+from simulator.runs.experiment import run_experiment
 from tests.conftest import bundled
 
 MAVEN = Path(__file__).resolve().parent / "data" / "crm-maven" / "sales_pipeline.csv"  # a copy

@@ -26,16 +26,16 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulator.calibrate.simulate import simulated_export
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.salesforce import write_salesforce
 from simulator.decide.settings import default_range, with_settings
-from simulator.events import ExitReason, Kind
-from simulator.experiment import replication_log
-from simulator.metrics import summarise
+from simulator.metrics.measure import summarise
+from simulator.model.events import ExitReason, Kind
 from simulator.parameters import Parameters
 from simulator.parameters.ranges import DEFAULT_RANGES
-from simulator.scenario import load_scenario
-from simulator.start_state import NOT_ON_CRM_START
+from simulator.runs.experiment import replication_log
+from simulator.scenario.resolve import load_scenario
+from simulator.scenario.start_state import NOT_ON_CRM_START
 from simulator.units import DAYS_PER_MONTH
 
 HORIZON_MONTHS = 24

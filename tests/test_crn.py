@@ -15,14 +15,19 @@ import numpy as np
 import pytest
 import simpy
 
-from simulator.distributions import Exponential
-from simulator.events import Kind
-from simulator.experiment import run_experiment
-from simulator.model import build
+from simulator.model.build import build
+from simulator.model.distributions import Exponential
+from simulator.model.events import Kind
+from simulator.model.processes.capacity import SalesEngineers
+from simulator.model.streams import (
+    ACCOUNTS_PER_BLOCK,
+    AccountDraws,
+    Streams,
+    replication_seed,
+)
 from simulator.parameters import Team
-from simulator.processes.capacity import SalesEngineers
-from simulator.start_customers import starting_point
-from simulator.streams import ACCOUNTS_PER_BLOCK, AccountDraws, Streams, replication_seed
+from simulator.runs.experiment import run_experiment
+from simulator.scenario.start_customers import starting_point
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled, column
 from tests.test_determinism import assert_tables_equal

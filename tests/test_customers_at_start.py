@@ -14,14 +14,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.subscriptions import load_subscriptions
-from simulator.events import ChurnReason, Kind
-from simulator.experiment import replication_log
-from simulator.metrics import monthly, summarise
-from simulator.processes.customers import CARRIED_IDS_FROM
-from simulator.scenario import load_scenario
-from simulator.start_customers import customers_at_start
+from simulator.metrics.measure import monthly, summarise
+from simulator.model.events import ChurnReason, Kind
+from simulator.model.processes.customers import CARRIED_IDS_FROM
+from simulator.runs.experiment import replication_log
+from simulator.scenario.resolve import load_scenario
+from simulator.scenario.start_customers import customers_at_start
 from simulator.units import DAYS_PER_MONTH
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -19,10 +19,10 @@ import pytest
 from distributed import Client
 from typer.testing import CliRunner
 
-from simulator.backends import DaskCluster
-from simulator.cli import app
-from simulator.experiment import MemorySink, Plan, run_experiment, run_study
-from simulator.store import read_monthly, read_summary
+from simulator.cli.app import app
+from simulator.runs.backends import DaskCluster
+from simulator.runs.experiment import MemorySink, Plan, run_experiment, run_study
+from simulator.runs.store import read_monthly, read_summary
 from tests.conftest import bundled
 
 SEED = 31

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from simulator.entities import ENTERPRISE, MID_MARKET, Accounts
+from simulator.model.entities import ENTERPRISE, MID_MARKET, Accounts
 from simulator.parameters import Parameters
 from tests.conftest import bundled
 
@@ -78,7 +78,7 @@ def test_open_deals_keep_the_segments_shares_when_the_sizes_say_nothing_of_them(
     """With every segment at the export's median (a calibration's deal sizes), an open deal's
     amount cannot choose its segment: deals land across the market in its segments' shares,
     not all in the first segment a tie picks."""
-    from simulator.processes.resume import pick_accounts
+    from simulator.model.processes.resume import pick_accounts
 
     accounts, parameters = _accounts(STAIRCASE)
     tree = parameters.model_dump()

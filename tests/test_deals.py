@@ -12,10 +12,10 @@ import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.deals import SCHEMA, UNANSWERED
-from simulator.experiment import Plan, run_experiment, run_study
-from simulator.store import DEALS, RunFolder, RunState, read_deals, read_summary
+from simulator.cli.app import app
+from simulator.metrics.deals import SCHEMA, UNANSWERED
+from simulator.runs.experiment import Plan, run_experiment, run_study
+from simulator.runs.store import DEALS, RunFolder, RunState, read_deals, read_summary
 from tests.conftest import bundled
 
 SEED = 3

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulator.aggregate import paired_difference
 from simulator.check.runner import derive
-from simulator.cli import app
-from simulator.events import Kind, Meeting
-from simulator.experiment import replication_log, run_experiment
-from simulator.scenario import Scenario, Variant, load_scenario
+from simulator.cli.app import app
+from simulator.model.events import Kind, Meeting
+from simulator.runs.aggregate import paired_difference
+from simulator.runs.experiment import replication_log, run_experiment
+from simulator.scenario.resolve import Scenario, Variant, load_scenario
 from simulator.story import tell
 from simulator.story.beats import DEAL_KINDS, HUNTER_KINDS, ROADMAP_KINDS
 from simulator.units import DAYS_PER_MONTH

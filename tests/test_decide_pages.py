@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.report import REPORT
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
 

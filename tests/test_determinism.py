@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from simulator.experiment import run_experiment, run_replication
-from simulator.streams import STREAM_NAMES, Streams, replication_seed
+from simulator.model.streams import STREAM_NAMES, Streams, replication_seed
+from simulator.runs.experiment import run_experiment, run_replication
 from tests.conftest import bundled
 
 SEED = 20261123

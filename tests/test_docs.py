@@ -18,8 +18,8 @@ import pytest
 import typer
 import yaml
 
-from simulator.cli import app
-from simulator.scenario import load_scenario
+from simulator.cli.app import app
+from simulator.scenario.resolve import load_scenario
 from tests.conftest import ROOT
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -12,9 +12,9 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.economics import fieller
-from simulator.experiment import run_replication
+from simulator.cli.app import app
+from simulator.runs.economics import fieller
+from simulator.runs.experiment import run_replication
 from tests.conftest import bundled, column
 
 runner = CliRunner()

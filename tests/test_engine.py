@@ -12,13 +12,13 @@ import math
 import numpy as np
 import simpy
 
-from simulator.entities import Hunter
-from simulator.events import Kind
-from simulator.metrics import monthly
-from simulator.model import simulate
-from simulator.processes.capacity import Capacity
-from simulator.start_data import EMPTY
-from simulator.streams import Streams, replication_seed
+from simulator.metrics.measure import monthly
+from simulator.model.build import simulate
+from simulator.model.entities import Hunter
+from simulator.model.events import Kind
+from simulator.model.processes.capacity import Capacity
+from simulator.model.start_data import EMPTY
+from simulator.model.streams import Streams, replication_seed
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import scenario_from
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import simulator.cli as cli
-from simulator.entry import main
+import simulator.cli.app as cli
+from simulator.cli.entry import main
 from tests.conftest import ROOT
 
 
@@ -78,8 +78,10 @@ def test_exits_keep_their_codes(logs, tmp_path, monkeypatch, capsys):
 
 def test_the_installed_command_and_python_m_use_the_wrapper():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts == {"salesim": "simulator.entry:main"}
-    assert "from simulator.entry import main" in (ROOT / "simulator" / "__main__.py").read_text()
+    assert scripts == {"salesim": "simulator.cli.entry:main"}
+    assert (
+        "from simulator.cli.entry import main" in (ROOT / "simulator" / "__main__.py").read_text()
+    )
 
 
 def test_a_user_mistake_prints_no_traceback(tmp_path):

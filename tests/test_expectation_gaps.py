@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import binomtest
 
-from simulator.events import NO_ONE, Kind
-from simulator.experiment import replication_log, run_replication
+from simulator.model.events import NO_ONE, Kind
+from simulator.runs.experiment import replication_log, run_replication
 from tests.conftest import bundled, paired_interval
 
 SHARE = 0.4

@@ -19,10 +19,10 @@ import pytest
 from scipy.stats import t
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.experiment import run_replication
+from simulator.cli.app import app
 from simulator.explain.engine import Question, explain, order_of, split_replication, with_on
 from simulator.parameters import MECHANISMS
+from simulator.runs.experiment import run_replication
 from tests.conftest import bundled
 
 runner = CliRunner()

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulator.aggregate import paired_difference
-from simulator.experiment import run_experiment
+from simulator.runs.aggregate import paired_difference
+from simulator.runs.experiment import run_experiment
 from tests.conftest import bundled, column, scenario_from
 
 SEED = 7

@@ -14,13 +14,13 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.deals import SCHEMA
-from simulator.experiment import run_experiment
+from simulator.cli.app import app
 from simulator.forecast import Context, Draws, build_forecast, simulate_draws
 from simulator.forecast.calendar import day0, month_names
 from simulator.forecast.draws import OPEN_AT_START, open_pipeline_bookings
 from simulator.forecast.statistics import quantile_interval
+from simulator.metrics.deals import SCHEMA
+from simulator.runs.experiment import run_experiment
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import ROOT, bundled, column, scenario_from
 

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.forecast.inputs import Design, input_variants, sources
 from simulator.parameters.tree import FitUncertainty
-from simulator.scenario import load_scenario
+from simulator.scenario.resolve import load_scenario
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.decide.goal import first_true, seek
 from simulator.decide.split import best_split
 from simulator.decide.values import Target, parse_target

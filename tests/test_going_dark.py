@@ -22,11 +22,11 @@ import pytest
 
 from simulator.calibrate.moments import raw_statistics, trailing_window
 from simulator.calibrate.simulate import day0_for, simulated_export
-from simulator.deals import deals_table
-from simulator.events import Kind
-from simulator.experiment import replication_log
+from simulator.metrics.deals import deals_table
+from simulator.model.events import Kind
+from simulator.model.processes.going_dark import GoingDark, stages_survival
 from simulator.parameters import Parameters
-from simulator.processes.going_dark import GoingDark, stages_survival
+from simulator.runs.experiment import replication_log
 from tests.conftest import bundled, paired_interval
 
 SEED = 5

@@ -23,10 +23,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator.bench import scaled_world  # noqa: E402
-from simulator.experiment import replication_log  # noqa: E402
-from simulator.metrics import MONTHLY_COLUMNS, monthly, summarise  # noqa: E402
-from simulator.scenario import load_scenario  # noqa: E402
+from simulator.metrics.measure import MONTHLY_COLUMNS, monthly, summarise  # noqa: E402
+from simulator.runs.bench import scaled_world  # noqa: E402
+from simulator.runs.experiment import replication_log  # noqa: E402
+from simulator.scenario.resolve import load_scenario  # noqa: E402
 from simulator.units import DAYS_PER_MONTH  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "golden" / "results.json"

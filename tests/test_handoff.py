@@ -13,9 +13,9 @@ import functools
 import numpy as np
 import pytest
 
-from simulator.aggregate import paired_difference
-from simulator.experiment import run_replication
-from simulator.scenario import load_scenario
+from simulator.runs.aggregate import paired_difference
+from simulator.runs.experiment import run_replication
+from simulator.scenario.resolve import load_scenario
 from tests.conftest import SCENARIOS
 
 SEED = 12

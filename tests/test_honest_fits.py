@@ -15,10 +15,10 @@ import yaml
 from typer.testing import CliRunner
 
 from simulator.calibrate.simulate import day0_for, simulated_export
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.salesforce import write_salesforce
 from simulator.parameters import Parameters
-from simulator.scenario import load_scenario
+from simulator.scenario.resolve import load_scenario
 
 AS_OF = dt.date(2025, 6, 30)
 RAVENSTACK = Path(__file__).resolve().parent / "data" / "saas-ravenstack"

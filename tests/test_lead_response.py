@@ -18,8 +18,8 @@ import pytest
 from scipy.stats import beta, norm
 
 from simulator.check.levels import log_measures
-from simulator.events import Kind, Meeting
-from simulator.experiment import replication_log
+from simulator.model.events import Kind, Meeting
+from simulator.runs.experiment import replication_log
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 

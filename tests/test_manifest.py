@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import copy
 
-from simulator.experiment import Plan
-from simulator.store import Manifest, RunState
+from simulator.runs.experiment import Plan
+from simulator.runs.store import Manifest, RunState
 
 OLDER = {  # manifest.json as salesim wrote it before the typed manifest (scenario trimmed)
     "run_id": "20261129-165647-baseline-s1",

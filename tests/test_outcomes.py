@@ -9,10 +9,10 @@ import math
 
 import numpy as np
 
-from simulator.catalog import MONTHLY, SUMMARY
-from simulator.events import EventLog, Kind, Outcome
-from simulator.metrics import monthly
-from simulator.outcomes import BUYING_EFFORTS, BY_COLUMN, BY_OUTCOME, DECIDED, OUTCOMES
+from simulator.metrics.catalog import MONTHLY, SUMMARY
+from simulator.metrics.measure import monthly
+from simulator.model.events import EventLog, Kind, Outcome
+from simulator.model.outcomes import BUYING_EFFORTS, BY_COLUMN, BY_OUTCOME, DECIDED, OUTCOMES
 from simulator.story.deal import ending
 
 

@@ -9,8 +9,8 @@ import shlex
 
 import pytest
 
-from simulator.experiment import Plan, Study
-from simulator.planning import (
+from simulator.runs.experiment import Plan, Study
+from simulator.runs.planning import (
     DEFAULT_MAX_REPLICATIONS,
     DEFAULT_REPLICATIONS,
     Asked,
@@ -20,7 +20,7 @@ from simulator.planning import (
     precision_line,
     resume_command,
 )
-from simulator.store import RunState
+from simulator.runs.store import RunState
 
 
 def test_the_plan_options_as_asked():

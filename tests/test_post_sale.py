@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulator.aggregate import mean_interval, paired_difference
-from simulator.events import Kind, Outcome
-from simulator.experiment import replication_log, run_experiment, run_replication
-from simulator.metrics import monthly
-from simulator.scenario import load_scenario
+from simulator.metrics.measure import monthly
+from simulator.model.events import Kind, Outcome
+from simulator.runs.aggregate import mean_interval, paired_difference
+from simulator.runs.experiment import replication_log, run_experiment, run_replication
+from simulator.scenario.resolve import load_scenario
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import SCENARIOS, bundled, column
 

@@ -16,17 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from simulator.aggregate import paired_difference
-from simulator.cli import app
-from simulator.experiment import (
+from simulator.cli.app import app
+from simulator.runs.aggregate import paired_difference
+from simulator.runs.experiment import (
     MIN_PRECISION_REPLICATIONS,
     PRECISION_BLOCK,
     MemorySink,
     Plan,
     run_study,
 )
-from simulator.running import Moments
-from simulator.store import MANIFEST, read_summary
+from simulator.runs.moments import Moments
+from simulator.runs.store import MANIFEST, read_summary
 from tests.conftest import bundled, column
 
 SEED = 3

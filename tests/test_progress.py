@@ -9,8 +9,8 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-import simulator.cli as cli
-from simulator.progress import DEFAULT_INTERVAL_SECONDS, LineProgress, clock_time
+import simulator.cli.app as cli
+from simulator.runs.progress import DEFAULT_INTERVAL_SECONDS, LineProgress, clock_time
 
 
 class FakeClock:

@@ -16,12 +16,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.events import Discovery, Kind, Meeting, Outcome
-from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS, monthly, summarise
-from simulator.model import simulate
-from simulator.scenario import Scenario
-from simulator.start_data import EMPTY
-from simulator.streams import Streams, replication_seed
+from simulator.metrics.measure import MONTHLY_COLUMNS, SUMMARY_COLUMNS, monthly, summarise
+from simulator.model.build import simulate
+from simulator.model.events import Discovery, Kind, Meeting, Outcome
+from simulator.model.start_data import EMPTY
+from simulator.model.streams import Streams, replication_seed
+from simulator.scenario.resolve import Scenario
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import scenario_from
 

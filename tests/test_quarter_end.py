@@ -29,13 +29,13 @@ from scipy.stats import t
 
 from simulator.crm.simulated import from_simulated
 from simulator.crm.summary import summarize
-from simulator.deals import deals_table
-from simulator.entities import UNIFORM_SLOTS, U
-from simulator.events import Kind, Outcome
-from simulator.experiment import replication_log
+from simulator.metrics.deals import deals_table
+from simulator.model.entities import UNIFORM_SLOTS, U
+from simulator.model.events import Kind, Outcome
+from simulator.model.processes.quota_period import period_end_days
 from simulator.parameters import SEGMENTS, Competitor, Competitors, Entrants, Parameters
 from simulator.parameters.competitors import MAX_RIVALS_AND_ENTRANTS
-from simulator.processes.quota_period import period_end_days
+from simulator.runs.experiment import replication_log
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 

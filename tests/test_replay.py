@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.events import Kind, Outcome
-from simulator.experiment import replication_log, run_replication
-from simulator.metrics import monthly
+from simulator.cli.app import app
+from simulator.metrics.measure import monthly
+from simulator.model.events import Kind, Outcome
 from simulator.replay.build import build_replay, parse_variants
 from simulator.replay.captions import PER_MONTH
 from simulator.replay.figure import replay_figure
 from simulator.replay.frames import GONE, OPEN_KEYS
 from simulator.replay.look import LANE_COLOURS
 from simulator.replay.page import replay_html
+from simulator.runs.experiment import replication_log, run_replication
 from simulator.story import tell
 from simulator.story.months import ROUNDING, month_of
 from simulator.units import DAYS_PER_MONTH

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.replay.build import build_replay
 from simulator.replay.handout import handout_html, key_months
 from simulator.replay.page import replay_html

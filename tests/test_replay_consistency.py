@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.events import Kind
-from simulator.experiment import replication_log
+from simulator.model.events import Kind
 from simulator.replay.build import build_replay
 from simulator.replay.captions import PER_MONTH
 from simulator.replay.hunters import month_in_quarter
 from simulator.replay.look import COMPACT, ROOMY, lane_label
 from simulator.replay.page import months_data
+from simulator.runs.experiment import replication_log
 from simulator.story.months import month_of
 from simulator.story.tell import SEARCH
 from tests.conftest import bundled

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulator.catalog import HEADLINE, SUMMARY
-from simulator.cli import app
+from simulator.cli.app import app
+from simulator.metrics.catalog import HEADLINE, SUMMARY
 from simulator.report import REPORT
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, SCENARIOS
 

@@ -21,9 +21,9 @@ from scipy import stats
 
 from simulator.calibrate.simulate import simulated_export
 from simulator.crm.salesforce import write_salesforce
-from simulator.events import Kind, Source
-from simulator.experiment import replication_log
+from simulator.model.events import Kind, Source
 from simulator.parameters import Parameters
+from simulator.runs.experiment import replication_log
 from simulator.units import DAYS_PER_MONTH
 
 HISTORY_MONTHS = 12

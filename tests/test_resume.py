@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.experiment import Plan
-from simulator.store import MANIFEST, PARTS, read_monthly, read_summary
+from simulator.cli.app import app
+from simulator.runs.experiment import Plan
+from simulator.runs.store import MANIFEST, PARTS, read_monthly, read_summary
 
 SEED = 5
 REPLICATIONS = 60

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import simulator.cli as cli
-from simulator.cost_model import MEMORY, Workload
-from simulator.estimate import estimate_run, guard_run, size
-from simulator.experiment import Plan
-from simulator.store import RunFolder
+import simulator.cli.app as cli
+from simulator.runs.cost_model import MEMORY, Workload
+from simulator.runs.estimate import estimate_run, guard_run, size
+from simulator.runs.experiment import Plan
+from simulator.runs.store import RunFolder
 from tests.conftest import bundled
 
 runner = CliRunner()

@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.parameters import Parameters
-from simulator.scenario import ScenarioError, bundled_names, deep_merge, parse_path
+from simulator.scenario.resolve import ScenarioError, bundled_names, deep_merge, parse_path
 from tests.conftest import SCENARIOS, TEST_SCENARIOS, bundled, scenario_from
 
 runner = CliRunner()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 from typer.testing import CliRunner
 
-from simulator.aggregate import mean_interval
-from simulator.cli import app
-from simulator.entities import SMB
-from simulator.experiment import replication_log, run_experiment
+from simulator.cli.app import app
+from simulator.model.entities import SMB
+from simulator.runs.aggregate import mean_interval
+from simulator.runs.experiment import replication_log, run_experiment
 from tests.conftest import bundled, column
 
 BANDS = {

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.decide.sensitivity import Factor, design_size, sensitivity, sign_share
 from simulator.parameters import Parameters
 from simulator.parameters.ranges import DEFAULT_RANGES, range_problem

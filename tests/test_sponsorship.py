@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.aggregate import paired_difference
-from simulator.events import Discovery, Kind, Outcome
-from simulator.experiment import replication_log, run_experiment
+from simulator.model.events import Discovery, Kind, Outcome
+from simulator.runs.aggregate import paired_difference
+from simulator.runs.experiment import replication_log, run_experiment
 from tests.conftest import bundled, column, scenario_from
 
 SEED = 12

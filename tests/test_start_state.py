@@ -16,19 +16,19 @@ import simpy
 import yaml
 from typer.testing import CliRunner
 
-from simulator import start_state
-from simulator.aggregate import mean_interval, paired_difference, welch_difference
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.load import load_export
-from simulator.deals import deals_table
-from simulator.distributions import LogNormal
-from simulator.entities import ENTERPRISE, MID_MARKET, SMB
-from simulator.events import Kind, Outcome, Source
-from simulator.experiment import replication_log
+from simulator.metrics.deals import deals_table
+from simulator.model.distributions import LogNormal
+from simulator.model.entities import ENTERPRISE, MID_MARKET, SMB
+from simulator.model.events import Kind, Outcome, Source
+from simulator.model.processes.market import Market
+from simulator.model.processes.resume import place_closed, place_deals, remaining_days
 from simulator.parameters import STAGES
-from simulator.processes.market import Market
-from simulator.processes.resume import place_closed, place_deals, remaining_days
-from simulator.scenario import load_scenario
+from simulator.runs.aggregate import mean_interval, paired_difference, welch_difference
+from simulator.runs.experiment import replication_log
+from simulator.scenario import start_state
+from simulator.scenario.resolve import load_scenario
 from simulator.units import DAYS_PER_MONTH
 
 MAVEN = Path(__file__).resolve().parent / "data" / "crm-maven" / "sales_pipeline.csv"

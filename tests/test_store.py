@@ -17,12 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 import simulator
-import simulator.store as store
-from simulator.cli import app
-from simulator.experiment import Plan, Study, run_experiment, run_study
-from simulator.metrics import MONTHLY_COLUMNS, SUMMARY_COLUMNS
+import simulator.runs.store as store
+from simulator.cli.app import app
+from simulator.metrics.measure import MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import Parameters
 from simulator.report import REPORT
+from simulator.runs.experiment import Plan, Study, run_experiment, run_study
 from tests.conftest import bundled
 
 runner = CliRunner()

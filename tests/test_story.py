@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.events import Kind, Meeting
-from simulator.experiment import replication_log
+from simulator.cli.app import app
+from simulator.model.events import Kind, Meeting
 from simulator.page import escape
+from simulator.runs.experiment import replication_log
 from simulator.story import tell
 from simulator.story.beats import BEATS
 from simulator.story.chart import story_figure
@@ -100,8 +100,8 @@ def test_every_slip_moves_the_plan_to_a_later_month(spiral):
 
 
 def test_slip_lengths_keep_the_scenario_mean():
+    from simulator.model.processes.roadmap import slip_months
     from simulator.parameters import Slip
-    from simulator.processes.roadmap import slip_months
 
     rng = np.random.default_rng(5)
     for mean in (1.0, 2.5, 6.0):

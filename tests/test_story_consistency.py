@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 import simulator.story
-from simulator.events import LOG_DTYPE, Kind, Outcome
-from simulator.experiment import replication_log
+from simulator.model.events import LOG_DTYPE, Kind, Outcome
+from simulator.runs.experiment import replication_log
 from simulator.story import tell
 from simulator.story.beats import NO_DEAL, featured_deal
 from simulator.story.deal import deal_events

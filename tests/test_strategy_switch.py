@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.decide.settings import variant_named
-from simulator.events import Kind
-from simulator.experiment import replication_log
+from simulator.model.events import Kind
 from simulator.recovery.arms import stopped_at
 from simulator.recovery.measure import recovery, recovery_months
+from simulator.runs.experiment import replication_log
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 

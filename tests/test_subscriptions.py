@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.crm.reader import ExportError
 from simulator.crm.retention import months_before, statistics, summarize
 from simulator.crm.subscriptions import Customers, load_subscriptions

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from simulator.cli.app import app
 from simulator.decide.engine import metric_values
 from simulator.decide.job import Job
 from simulator.decide.settings import decision_input, label, with_settings

@@ -12,10 +12,10 @@ import math
 
 import numpy as np
 
-from simulator.aggregate import mean_interval, paired_difference
-from simulator.events import ExitReason, Kind
-from simulator.experiment import replication_log, run_replication
+from simulator.model.events import ExitReason, Kind
 from simulator.parameters import Quota
+from simulator.runs.aggregate import mean_interval, paired_difference
+from simulator.runs.experiment import replication_log, run_replication
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
 

@@ -21,7 +21,7 @@ from simulator.calibrate.moments import Window
 from simulator.crm.stages import LOST, WON
 from simulator.crm.survival import KaplanMeier, kaplan_meier
 from simulator.crm.table import Deals
-from simulator.formats import number
+from simulator.metrics.formats import number
 from simulator.page import escape, figure_html, section
 from simulator.report.style import LEGEND_BELOW, rgba
 

@@ -38,12 +38,12 @@ from simulator.calibrate.monthly import monthly_section
 from simulator.calibrate.retention_moments import RETENTION_STATISTICS, retention_raw
 from simulator.calibrate.retention_page import retention_section
 from simulator.calibrate.shapes import ShapeRow, shapes, spread_mismatches
-from simulator.catalog import SUMMARY
 from simulator.crm.dates import iso
 from simulator.crm.subscriptions import Customers
 from simulator.crm.summary import wilson
 from simulator.crm.table import Deals
-from simulator.formats import UNIT_KINDS, amount, number
+from simulator.metrics.catalog import SUMMARY
+from simulator.metrics.formats import UNIT_KINDS, amount, number
 from simulator.page import escape, figure_html, render, section
 from simulator.report.style import LEGEND_BELOW
 

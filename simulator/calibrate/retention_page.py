@@ -20,7 +20,7 @@ from simulator.calibrate.moments import Window
 from simulator.calibrate.retention_moments import RETENTION_STATISTICS, retention_raw
 from simulator.crm.subscriptions import Customers
 from simulator.crm.survival import KaplanMeier, kaplan_meier
-from simulator.formats import amount
+from simulator.metrics.formats import amount
 from simulator.page import escape, figure_html, section
 from simulator.report.style import LEGEND_BELOW
 

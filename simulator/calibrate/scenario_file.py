@@ -24,8 +24,8 @@ from simulator.crm.subscriptions import Customers
 from simulator.parameters import Parameters
 from simulator.parameters.knobs import Tree
 from simulator.parameters.tree import FitRecord
-from simulator.scenario import Scenario, fit_warnings
-from simulator.scenario_yaml import read_scenario_yaml
+from simulator.scenario.resolve import Scenario, fit_warnings
+from simulator.scenario.yaml_file import read_scenario_yaml
 
 SIGNIFICANT = 6
 """Significant digits the file keeps of a fitted number."""

@@ -18,7 +18,7 @@ import numpy as np
 from simulator.calibrate.fit import SETTLED
 from simulator.calibrate.moments import BOOTSTRAP_SEED, Window, closed_in, won_acv
 from simulator.crm.table import Deals
-from simulator.formats import amount
+from simulator.metrics.formats import amount
 
 QUARTILES = (25, 50, 75)
 RESAMPLES = 200

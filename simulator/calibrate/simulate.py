@@ -21,10 +21,10 @@ from simulator.crm.simulated import from_simulated
 from simulator.crm.simulated_customers import customers_table
 from simulator.crm.subscriptions import Customers
 from simulator.crm.table import Deals
-from simulator.deals import deals_table
-from simulator.experiment import replication_log
+from simulator.metrics.deals import deals_table
 from simulator.parameters import Parameters
-from simulator.start_customers import customers_at_start
+from simulator.runs.experiment import replication_log
+from simulator.scenario.start_customers import customers_at_start
 from simulator.units import DAYS_PER_MONTH
 
 

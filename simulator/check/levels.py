@@ -1,7 +1,7 @@
 """Published levels (MODEL.md section 5): where the baseline should land, one declaration each.
 
 A level names its target range, the unit its values are in, the published source, and how its
-value is computed from a replication's *row*: the summary metrics (``simulator.metrics``) plus
+value is computed from a replication's *row*: the summary metrics (``metrics.measure``) plus
 a few measures taken from the baseline's event log here (``log_measures``), where the summary
 has no column for them. Most levels are a value per replication, averaged with a Student-t
 interval; the lead-response ratios are ratios of counts pooled over the replications, with a
@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from simulator.events import Discovery, Kind, Meeting, Outcome, Source
-from simulator.outcomes import BUYING_EFFORTS, DECIDED_COLUMNS
+from simulator.model.events import Discovery, Kind, Meeting, Outcome, Source
+from simulator.model.outcomes import BUYING_EFFORTS, DECIDED_COLUMNS
 from simulator.parameters import Parameters
 from simulator.units import DAYS_PER_MONTH
 

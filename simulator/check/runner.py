@@ -18,17 +18,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulator.aggregate import mean_interval, paired_difference, variant_values
-from simulator.backends import open_backend
-from simulator.catalog import MONTHLY, summary_metric
 from simulator.check.entries import CheckReport, Entry
 from simulator.check.facts import BASELINE, FACTS, Comparison, Fact
 from simulator.check.judge import comparison_holds, fact_holds, level_holds
 from simulator.check.levels import LEVELS, Context, Level, log_measures
-from simulator.experiment import replication_log, run_experiment
-from simulator.formats import number
+from simulator.metrics.catalog import MONTHLY, summary_metric
+from simulator.metrics.formats import number
 from simulator.parameters import Parameters
-from simulator.scenario import Scenario, ScenarioError, Variant, apply_overrides, resolve
+from simulator.runs.aggregate import mean_interval, paired_difference, variant_values
+from simulator.runs.backends import open_backend
+from simulator.runs.experiment import replication_log, run_experiment
+from simulator.scenario.resolve import (
+    Scenario,
+    ScenarioError,
+    Variant,
+    apply_overrides,
+    resolve,
+)
 from simulator.units import DAYS_PER_MONTH
 
 DEFAULT_REPLICATIONS = 60

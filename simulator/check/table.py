@@ -10,10 +10,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from simulator.catalog import Metric
 from simulator.check.entries import CheckReport, Entry
 from simulator.check.judge import FACT_RULE, FAILS, HOLDS, LEVEL_RULE
-from simulator.formats import difference_text, number
+from simulator.metrics.catalog import Metric
+from simulator.metrics.formats import difference_text, number
 
 STYLES = {HOLDS: "bold green", FAILS: "bold red"}
 

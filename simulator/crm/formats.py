@@ -34,7 +34,7 @@ two flags ``won`` and ``is_closed``."""
 
 SALESIM = "salesim"
 SALESIM_COLUMNS = ("deal_id", "created_day", "closed_day", "outcome", "hunter")
-"""Columns that mark salesim's own deals table (``simulator.deals.SCHEMA``)."""
+"""Columns that mark salesim's own deals table (``simulator.metrics.deals.SCHEMA``)."""
 
 
 @dataclass(frozen=True)

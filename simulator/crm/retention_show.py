@@ -15,7 +15,7 @@ from rich.text import Text
 from simulator.crm.retention import DAYS_PER_YEAR, RetentionSummary
 from simulator.crm.subscription_rows import KINDS
 from simulator.crm.subscriptions import ImportedCustomers
-from simulator.formats import number
+from simulator.metrics.formats import number
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 ROLE_NAMES = {

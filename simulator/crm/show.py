@@ -10,12 +10,12 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from simulator.catalog import SUMMARY
 from simulator.crm.dates import iso
 from simulator.crm.load import Imported
 from simulator.crm.rows import KINDS
 from simulator.crm.summary import Cycle, Spread, Summary
-from simulator.formats import number
+from simulator.metrics.catalog import SUMMARY
+from simulator.metrics.formats import number
 
 TOP_OWNERS = 5
 CRM_WIN_RATE = SUMMARY["crm_win_rate"].label

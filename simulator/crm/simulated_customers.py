@@ -16,7 +16,7 @@ import datetime as dt
 import numpy as np
 
 from simulator.crm.subscriptions import CENTS, Customers
-from simulator.events import ChurnReason, Kind, Outcome
+from simulator.model.events import ChurnReason, Kind, Outcome
 
 REASONS = {
     ChurnReason.FEATURES: "features",

@@ -1,7 +1,7 @@
 """The normalised deals table every export becomes, and simulated deals too.
 
 One row per opportunity, shaped like salesim's deals table where the two overlap (see
-``simulator.deals``): ``deal_id``, ``account``, ``owner`` (salesim's ``hunter``), ``source``,
+``metrics.deals``): ``deal_id``, ``account``, ``owner`` (salesim's ``hunter``), ``source``,
 ``stage`` (as the export names it), ``outcome`` (won, lost or open), ``created`` and ``closed``
 (dates; ``closed`` is null for an open deal, whatever a CRM's expected close date says),
 ``acv_usd`` (null when unknown), and where the export has them ``term_months`` (the contract's

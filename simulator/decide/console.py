@@ -1,6 +1,6 @@
 """What the decision commands print: the sweep's table, the sensitivity ranking with the
 robustness of the verdict, and the goal's or split's answer with the settings tried. Values are
-in their metric's unit (``simulator.formats``)."""
+in their metric's unit (``simulator.metrics.formats``)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from simulator.catalog import summary_metric
 from simulator.decide.sweep import SweepPoint
-from simulator.formats import number, value_text
+from simulator.metrics.catalog import summary_metric
+from simulator.metrics.formats import number, value_text
 
 
 def _table(title: str) -> Table:

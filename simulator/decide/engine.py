@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pyarrow as pa
 
-from simulator.aggregate import variant_values
-from simulator.backends import open_backend
-from simulator.experiment import ChunkTables, MemorySink, Plan, Sink, Study, run_study
 from simulator.parameters import Parameters
-from simulator.scenario import Scenario, Variant
+from simulator.runs.aggregate import variant_values
+from simulator.runs.backends import open_backend
+from simulator.runs.experiment import ChunkTables, MemorySink, Plan, Sink, Study, run_study
+from simulator.scenario.resolve import Scenario, Variant
 
 CHUNKS_PER_WORKER = 8  # enough chunks for every worker to stay busy to the end
 

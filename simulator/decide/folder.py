@@ -24,10 +24,10 @@ import pyarrow.parquet as pq
 
 from simulator.atomic import write_text_atomic
 from simulator.decide.engine import Engine
-from simulator.experiment import Plan
 from simulator.report import REPORT
-from simulator.scenario import Scenario, Variant
-from simulator.store import Manifest, RunFolder, RunState, new_run_id
+from simulator.runs.experiment import Plan
+from simulator.runs.store import Manifest, RunFolder, RunState, new_run_id
+from simulator.scenario.resolve import Scenario, Variant
 
 DECISION = "decision.json"
 

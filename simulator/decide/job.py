@@ -14,9 +14,9 @@ import pyarrow as pa
 from simulator import __version__
 from simulator.decide import folder as results
 from simulator.decide.engine import Engine
-from simulator.experiment import Plan
-from simulator.scenario import Scenario
-from simulator.store import RunFolder
+from simulator.runs.experiment import Plan
+from simulator.runs.store import RunFolder
+from simulator.scenario.resolve import Scenario
 
 Page = Callable[[dict[str, Any], dict[str, pa.Table]], str]
 

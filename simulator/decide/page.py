@@ -17,8 +17,8 @@ from typing import Any
 import plotly.graph_objects as go
 import pyarrow as pa
 
-from simulator.catalog import summary_metric
-from simulator.formats import number, value_text
+from simulator.metrics.catalog import summary_metric
+from simulator.metrics.formats import number, value_text
 from simulator.page import escape, figure_html, render, section
 from simulator.report.style import PALETTE, axis, escaped, hover_value, rgba, unit_title
 

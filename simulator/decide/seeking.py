@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from simulator.catalog import summary_metric
 from simulator.decide.engine import Engine, metric_values
 from simulator.decide.goal import Goal, seek
 from simulator.decide.job import Job
@@ -18,8 +17,9 @@ from simulator.decide.page import goal_page, in_text, split_page
 from simulator.decide.settings import Input, label, with_settings
 from simulator.decide.split import Split, best_split
 from simulator.decide.values import Target
-from simulator.formats import value_text
-from simulator.scenario import Variant
+from simulator.metrics.catalog import summary_metric
+from simulator.metrics.formats import value_text
+from simulator.scenario.resolve import Variant
 
 
 def _evaluator(engine: Engine, job: Job, variant: Variant, metric: str):

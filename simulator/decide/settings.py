@@ -18,9 +18,9 @@ import yaml
 from simulator.parameters import Parameters
 from simulator.parameters.paths import Bounds, PathError, numeric_bounds, value_at
 from simulator.parameters.ranges import DEFAULT_RANGES, Range, range_around
-from simulator.problems import ScenarioError
-from simulator.scenario import Scenario, Variant, apply_overrides, resolve
-from simulator.scenario_yaml import read_scenario_yaml
+from simulator.scenario.problems import ScenarioError
+from simulator.scenario.resolve import Scenario, Variant, apply_overrides, resolve
+from simulator.scenario.yaml_file import read_scenario_yaml
 
 SOURCE = "setting"
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import optimize
 
-from simulator.aggregate import mean_interval, paired_difference
+from simulator.runs.aggregate import mean_interval, paired_difference
 
 GRID_POINTS = 11  # the first look: every 10% of the budget
 MAX_WHOLE_GRID = 41  # whole-number budgets up to this many splits are tried in full

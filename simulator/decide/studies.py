@@ -11,8 +11,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from simulator.aggregate import paired_difference
-from simulator.catalog import summary_metric
 from simulator.decide.engine import metric_values
 from simulator.decide.job import Job
 from simulator.decide.page import sensitivity_page, sweep_page
@@ -20,10 +18,12 @@ from simulator.decide.sensitivity import Factor, sensitivity, sign_share
 from simulator.decide.settings import Input, decision_input, default_range, label, with_settings
 from simulator.decide.sweep import SweepPoint, sweep_points, sweep_table
 from simulator.decide.values import parse_range
-from simulator.experiment import Plan
+from simulator.metrics.catalog import summary_metric
 from simulator.parameters.paths import PathError, value_at
 from simulator.parameters.ranges import DEFAULT_RANGES
-from simulator.scenario import Scenario, Variant
+from simulator.runs.aggregate import paired_difference
+from simulator.runs.experiment import Plan
+from simulator.scenario.resolve import Scenario, Variant
 
 NOMINAL = "nominal"
 

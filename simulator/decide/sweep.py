@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pyarrow as pa
 
-from simulator.aggregate import Difference, estimate, paired_difference
-from simulator.catalog import summary_metric
+from simulator.metrics.catalog import summary_metric
+from simulator.runs.aggregate import Difference, estimate, paired_difference
 
 BAND = (10, 50, 90)
 """Percentiles of the replications drawn as a sweep's outer band and its median."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.catalog import SUMMARY
+from simulator.metrics.catalog import SUMMARY
 
 MAX_SWEEP_VALUES = 60  # more values than this is a sensitivity study, not a sweep
 CONTINUOUS_SWEEP_POINTS = 5  # values of a continuous input swept as a:b without a step

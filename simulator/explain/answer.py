@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.explain.engine import ALONE_OFF_REPLICATIONS, Attribution, Estimate
-from simulator.metrics import SUMMARY_COLUMNS
+from simulator.metrics.measure import SUMMARY_COLUMNS
 from simulator.parameters.mechanisms import mechanism_title
 
 HORIZONS_MONTHS = (12, 24, 36)

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulator.catalog import summary_metric
 from simulator.explain.answer import ranked
-from simulator.formats import number
+from simulator.metrics.catalog import summary_metric
+from simulator.metrics.formats import number
 
 CARRIERS_SHOWN = 3
 

@@ -10,9 +10,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from simulator.catalog import summary_metric
 from simulator.explain.answer import by_horizon, idle_line, ranked, unsettled_line
-from simulator.formats import number
+from simulator.metrics.catalog import summary_metric
+from simulator.metrics.formats import number
 
 
 def _percent(part: float, whole: float) -> str:

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.aggregate import mean_interval
-from simulator.backends import open_backend
-from simulator.experiment import measure
-from simulator.model import run_model
+from simulator.model.build import run_model
+from simulator.model.streams import Streams, replication_seed
 from simulator.parameters import Parameters
-from simulator.start_customers import starting_point
-from simulator.streams import Streams, replication_seed
+from simulator.runs.aggregate import mean_interval
+from simulator.runs.backends import open_backend
+from simulator.runs.experiment import measure
+from simulator.scenario.start_customers import starting_point
 from simulator.units import DAYS_PER_MONTH
 
 EXPLAIN_STREAM = 0x5A  # spawn key of the random orders, apart from every replication's streams

@@ -10,9 +10,9 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from simulator.catalog import summary_metric
 from simulator.explain.answer import by_horizon, idle_line, ranked, unsettled_line
-from simulator.formats import number
+from simulator.metrics.catalog import summary_metric
+from simulator.metrics.formats import number
 from simulator.page import escape, figure_html, render, section
 
 WORSE, BETTER, NEUTRAL = "#c62828", "#2e7d32", "#1f3a5f"

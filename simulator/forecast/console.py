@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.forecast.summary import Forecast, History
-from simulator.formats import number
+from simulator.metrics.formats import number
 
 
 def usd(value: float) -> str:

@@ -23,11 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulator.backends import open_backend
-from simulator.experiment import IN_FLIGHT_PER_SLOT, Chunk, ChunkTables, Plan, run_chunk
 from simulator.forecast.inputs import Design, input_variants
 from simulator.parameters.tree import FitUncertainty
-from simulator.scenario import Variant
+from simulator.runs.backends import open_backend
+from simulator.runs.experiment import IN_FLIGHT_PER_SLOT, Chunk, ChunkTables, Plan, run_chunk
+from simulator.scenario.resolve import Variant
 from simulator.units import DAYS_PER_MONTH
 
 OPEN_AT_START = "open_at_start"
@@ -75,7 +75,7 @@ def monthly_bookings(monthly: pa.Table, replications: list[int], months: int) ->
 
 def open_pipeline_bookings(deals: pa.Table, replications: list[int], months: int) -> np.ndarray:
     """ACV of won deals that were open at the start, by replication and month signed (the
-    month as ``simulator.metrics.monthly`` counts it)."""
+    month as ``simulator.metrics.measure.monthly`` counts it)."""
     values = np.zeros((len(replications), months))
     mask = pc.and_(pc.equal(deals.column("source"), OPEN_AT_START), pc.equal(deals["outcome"], WON))
     won = deals.filter(pc.fill_null(mask, False))

@@ -23,7 +23,7 @@ import numpy as np
 from simulator.parameters import Parameters
 from simulator.parameters.knobs import BY_NAME, moved
 from simulator.parameters.tree import FitUncertainty
-from simulator.scenario import Variant
+from simulator.scenario.resolve import Variant
 
 INPUT_DRAWS = 25
 """Input settings a forecast draws (the band's quantiles want chance draws too: 500 futures

@@ -10,7 +10,7 @@ from typing import Any
 
 from simulator.parameters import Parameters
 from simulator.parameters.strategy import StrategySwitch
-from simulator.scenario import Scenario, Variant
+from simulator.scenario.resolve import Scenario, Variant
 
 SWITCHED = ("pitch", "qualification_discipline")  # what a switch can change
 

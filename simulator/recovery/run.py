@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from simulator.experiment import Progress, run_experiment
 from simulator.recovery.arms import arms_scenario, beyond_strategy
 from simulator.recovery.measure import DEFAULT_WINDOW, DEFAULT_WITHIN, Recovery, recovery
-from simulator.scenario import Scenario, Variant
+from simulator.runs.experiment import Progress, run_experiment
+from simulator.scenario.resolve import Scenario, Variant
 
 BOOTSTRAP_STREAM = 0x5EC0  # spawn key of the resampling's generator under the root seed
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from simulator.experiment import replication_log
 from simulator.recovery.arms import arms_scenario
 from simulator.replay.captions import captions, variant_beats
 from simulator.replay.document import Replay
 from simulator.replay.frames import variant_replay
 from simulator.replay.select import select
-from simulator.scenario import Scenario
+from simulator.runs.experiment import replication_log
+from simulator.scenario.resolve import Scenario
 from simulator.units import DAYS_PER_MONTH
 
 MIN_VARIANTS, MAX_VARIANTS = 2, 3  # side by side on one projector screen

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.events import ExitReason, Kind
+from simulator.model.events import ExitReason, Kind
 from simulator.parameters import Parameters
 from simulator.replay.frames import VariantMonth, VariantReplay
 from simulator.replay.hunters import HunterTrack

@@ -11,7 +11,7 @@ replay shows for one variant.
   worked; and, closed, the deals lost to the household name so far. The deals each exit
   orphaned that are still open at the month's end are what its caption counts.
 - Bookings and ARR so far, from the ARR changes the revenue metrics use
-  (``simulator.revenue.arr_changes``): bookings are the signatures and beta conversions.
+  (``simulator.metrics.revenue.arr_changes``): bookings are the signatures and beta conversions.
 
 Months are counted as the story counts them (``simulator.story.months``): an event on the
 first day of month ``m + 1`` is in month ``m + 1``, so a release, the deals it frees and its
@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.events import Kind, Outcome
+from simulator.metrics.revenue import arr_changes
+from simulator.model.events import Kind, Outcome
 from simulator.parameters import Parameters
 from simulator.replay.hunters import HunterTrack, PlanSpell, hunter_tracks
-from simulator.revenue import arr_changes
 from simulator.story.months import ROUNDING, month_of
 from simulator.units import DAYS_PER_MONTH
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.events import Kind
+from simulator.model.events import Kind
 from simulator.parameters import Parameters
 from simulator.story.hunter import hired_event, hunter_events
 from simulator.story.items import Event

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.metrics import BOOKINGS_HORIZONS_MONTHS, summarise
-from simulator.scenario import Scenario
+from simulator.metrics.measure import BOOKINGS_HORIZONS_MONTHS, summarise
+from simulator.scenario.resolve import Scenario
 from simulator.story.logs import ReplicationLogs
 from simulator.story.wording import money, replications_span
 from simulator.units import DAYS_PER_MONTH

@@ -4,7 +4,7 @@ The page opens with the verdict (who beats the baseline on the headline metrics,
 in the metric's unit, with its 95% interval and a plain word) and the differences chart; then the
 charts over time, the funnel, what became of the leads, the distributions and the full table.
 What each chart shows, and every label, unit and better direction, comes from the metric
-registry (``simulator.catalog``); charts follow the metric columns a run has, so metrics added
+registry (``metrics.catalog``); charts follow the metric columns a run has, so metrics added
 by later parts of the model appear without changes here. Variants keep one colour across every
 chart. Variant and scenario names are user text: they are escaped before they reach the page or
 a chart.
@@ -27,8 +27,8 @@ from rich.console import Group
 from rich.text import Text
 
 from simulator.atomic import write_text_atomic
-from simulator.console import verdict_block
 from simulator.page import render
+from simulator.report.console import verdict_block
 from simulator.report.leads import funnel_section, loss_section
 from simulator.report.over_time import fan_sections, waterfall_sections
 from simulator.report.results import Results, load_results

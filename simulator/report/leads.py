@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import plotly.graph_objects as go
 
-from simulator.catalog import charted
+from simulator.metrics.catalog import charted
 from simulator.page import figure_html, section
 from simulator.report.results import Results
 from simulator.report.style import LEGEND_BELOW, escaped

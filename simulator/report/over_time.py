@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simulator.catalog import MONTHLY, charted
+from simulator.metrics.catalog import MONTHLY, charted
 from simulator.page import figure_html, section
 from simulator.report.results import Results
 from simulator.report.style import LEGEND_BELOW, axis, escaped, hover_value, rgba, unit_title

@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator import __version__
-from simulator.aggregate import Difference, paired_difference, variant_values, welch_difference
-from simulator.catalog import summary_metric
-from simulator.store import MONTHLY as MONTHLY_FILE
-from simulator.store import Manifest, read_manifest, read_summary
+from simulator.metrics.catalog import summary_metric
+from simulator.runs.aggregate import Difference, paired_difference, variant_values, welch_difference
+from simulator.runs.store import MONTHLY as MONTHLY_FILE
+from simulator.runs.store import Manifest, read_manifest, read_summary
 
 
 class MonthlyColumns:

@@ -9,13 +9,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simulator.aggregate import P_BETTER_DEFINITION
-from simulator.catalog import KEY_METRICS, charted, summary_metric
-from simulator.console import percent
-from simulator.formats import difference_scale, difference_text
+from simulator.metrics.catalog import KEY_METRICS, charted, summary_metric
+from simulator.metrics.formats import difference_scale, difference_text
 from simulator.page import figure_html, section
+from simulator.report.console import percent
 from simulator.report.results import Results
 from simulator.report.style import axis, colours_of, escaped, hover_value, unit_title
+from simulator.runs.aggregate import P_BETTER_DEFINITION
 
 
 def distribution_sections(results: Results, colours: dict[str, str]) -> list[str]:

@@ -7,8 +7,8 @@ import html
 
 from plotly.colors import qualitative
 
-from simulator.catalog import Metric
-from simulator.formats import difference_unit
+from simulator.metrics.catalog import Metric
+from simulator.metrics.formats import difference_unit
 
 PALETTE = qualitative.Plotly
 LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"}

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from simulator.aggregate import P_BETTER_DEFINITION, estimate
-from simulator.catalog import SECTIONS, SUMMARY, Metric, summary_metric
-from simulator.console import percent
-from simulator.economics import economics_lines
-from simulator.formats import difference_text, value_text
+from simulator.metrics.catalog import SECTIONS, SUMMARY, Metric, summary_metric
+from simulator.metrics.formats import difference_text, value_text
 from simulator.page import escape, section
+from simulator.report.console import percent
 from simulator.report.results import Results
-from simulator.verdict import Verdict, legend
-from simulator.verdict import build as build_verdict
+from simulator.report.verdict import Verdict, legend
+from simulator.report.verdict import build as build_verdict
+from simulator.runs.aggregate import P_BETTER_DEFINITION, estimate
+from simulator.runs.economics import economics_lines
 
 
 def verdict_of(results: Results) -> Verdict:

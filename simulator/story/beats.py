@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.events import Kind
+from simulator.model.events import Kind
 
 BEATS: tuple[tuple[str, str], ...] = (
     ("pitch", "pitches an announced feature"),

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from simulator.events import Kind
+from simulator.model.events import Kind
 from simulator.page import escape
 from simulator.story.document import Story
 from simulator.story.labels import beat_label, lanes

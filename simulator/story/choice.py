@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulator.scenario import Scenario
+from simulator.scenario.resolve import Scenario
 from simulator.story.beats import BEATS, beats_by_hunter
 from simulator.story.logs import ReplicationLogs
 from simulator.story.typicality import Typicality, count_typicality

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.events import Kind, Outcome
-from simulator.outcomes import BY_OUTCOME
+from simulator.model.events import Kind, Outcome
+from simulator.model.outcomes import BY_OUTCOME
 from simulator.story.beats import DEAL_KINDS, NO_DEAL, claims_feature
 from simulator.story.items import MONTHS_DIGITS, USD_DIGITS, Event
 from simulator.story.months import month_of

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.events import ExitReason, Kind
+from simulator.model.events import ExitReason, Kind
 from simulator.parameters import Parameters
 from simulator.story.beats import HUNTER_KINDS
 from simulator.story.items import Event

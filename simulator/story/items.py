@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.events import Kind
+from simulator.model.events import Kind
 from simulator.story.months import last_month_before, month_of
 
 DAY_DIGITS = 3  # JSON rounding

@@ -3,7 +3,7 @@ that no two overlap when read from a projector."""
 
 from __future__ import annotations
 
-from simulator.outcomes import BY_COLUMN
+from simulator.model.outcomes import BY_COLUMN
 from simulator.story.document import Story
 from simulator.story.items import Event
 

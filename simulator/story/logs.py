@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.experiment import replication_log
-from simulator.scenario import Scenario
+from simulator.runs.experiment import replication_log
+from simulator.scenario.resolve import Scenario
 
 
 class ReplicationLogs:

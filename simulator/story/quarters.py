@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from simulator.events import Kind, Outcome
+from simulator.model.events import Kind, Outcome
 from simulator.story.items import Quarter
 from simulator.story.months import (
     JUST_BEFORE_DAYS,

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.events import Kind
+from simulator.model.events import Kind
 from simulator.story.beats import ROADMAP_KINDS
 from simulator.story.items import MONTHS_DIGITS, Event
 from simulator.story.months import month_of

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.scenario import Scenario
+from simulator.scenario.resolve import Scenario
 from simulator.story.beats import featured_deal
 from simulator.story.choice import choose, find_variant
 from simulator.story.deal import deal_events

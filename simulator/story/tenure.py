@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.events import Kind
+from simulator.model.events import Kind
 from simulator.parameters import Parameters
 from simulator.story.wording import hunter_name
 from simulator.units import DAYS_PER_MONTH

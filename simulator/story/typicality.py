@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.events import Kind
-from simulator.scenario import Scenario
+from simulator.model.events import Kind
+from simulator.scenario.resolve import Scenario
 from simulator.story.beats import BEATS, beats_by_hunter
 from simulator.story.logs import ReplicationLogs
 from simulator.story.wording import WIDTH, replications_span, share, wrap
