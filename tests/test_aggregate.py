@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.runs.aggregate import paired_difference, welch_difference
+from simulator.runs.aggregate import estimate, paired_difference, welch_difference
 
 
 def test_a_clear_difference_in_a_count_has_a_clear_p_better():
@@ -54,3 +54,10 @@ def test_p_better_agrees_with_the_paired_interval(steps, shift, lower_is_better)
 def test_p_better_agrees_with_the_welch_interval(a, b, lower_is_better):
     d = welch_difference(np.array(a, float), np.array(b, float) - 1.0, lower_is_better)
     _check(d, lower_is_better)
+
+
+def test_the_interval_of_a_never_negative_metric_stops_at_zero():
+    rare = estimate(np.array([0.0, 0.0, 0.0, 0.0, 3.0]))
+    assert rare.mean == 0.6 and rare.low == 0.0 and rare.high > 0.6
+    signed = estimate(np.array([-1.0, 0.0, 0.0, 0.0, 3.0]))
+    assert signed.low < 0  # a metric that can be negative keeps its interval

@@ -129,3 +129,12 @@ def test_metrics_command_lists_the_registry_as_json(tmp_path):
     win_rate = next(m for m in listed["summary"] if m["name"] == "win_rate")
     assert win_rate["label"] == "Win rate of forecast deals" and win_rate["unit"] == "share"
     assert win_rate["better"] == "higher" and win_rate["headline"] is True
+
+
+def test_a_single_variant_run_shows_each_mean_with_its_interval(tmp_path):
+    args = ["run", "baseline", "-n", "4", "--set", "market.accounts=200", "--set"]
+    args += ["horizon_months=12", "--workers", "1", "--metrics", "won,bookings_12m"]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "95% interval of the mean" in result.stdout and "Deals won" in result.stdout
+    assert "Verdict" not in result.stdout and "Δ" not in result.stdout

@@ -281,3 +281,14 @@ def test_reopen_refuses_finished_and_foreign_folders(tmp_results, tmp_path):
         store.RunFolder.reopen(finished)
     with pytest.raises(store.RunFolderError, match="no unfinished salesim run"):
         store.RunFolder.reopen(tmp_path / "elsewhere")
+
+
+def test_parquet_columns_carry_their_unit_and_label(tmp_path):
+    args = ["run", "baseline", "-n", "2", "--set", "market.accounts=200", "--set"]
+    args += ["horizon_months=12", "--workers", "1", "--out", str(tmp_path)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    (run,) = tmp_path.iterdir()
+    field = store.read_summary(run).schema.field("bookings_12m")
+    assert field.metadata[b"unit"] == b"usd" and field.metadata[b"label"]
+    monthly = store.read_monthly(run).schema.field("won")
+    assert monthly.metadata[b"unit"] == b"count"

@@ -60,6 +60,8 @@ def run_output(
     each variant costs and buys), then the chosen metrics' table."""
     by_metric = {c.metric: c for c in comparisons}
     variants = list(comparisons[0].estimates) if comparisons else []
+    if len(variants) == 1:
+        return single_output([by_metric[m] for m in shown if m in by_metric], scenario, subtitle)
     verdict = build_verdict(
         variants,
         lambda variant, metric: by_metric[metric].differences[variant],
@@ -72,6 +74,34 @@ def run_output(
         [by_metric[m] for m in shown if m in by_metric], f"{scenario}: {subtitle}"
     )
     return Group(verdict_block(verdict, scenario, subtitle + "; paired"), Text(""), table)
+
+
+def single_output(comparisons: list[MetricComparison], scenario: str, subtitle: str) -> Group:
+    """One variant, nothing to compare: each metric's mean with its 95% confidence interval
+    and the spread of the replications (5th to 95th percentile)."""
+    table = Table(
+        title=Text(f"{scenario}: {subtitle.replace(' per variant', '')}", style="bold"),
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("Metric", no_wrap=True)
+    table.add_column("Mean", justify="right", no_wrap=True)
+    table.add_column("95% interval of the mean", no_wrap=True)
+    table.add_column("Replications, 5th-95th pct", no_wrap=True)
+    for comparison in comparisons:
+        metric = summary_metric(comparison.metric)
+        (estimate,) = comparison.estimates.values()
+        low, high = (value_text(metric, v) for v in (estimate.low, estimate.high))
+        p5, p95 = (value_text(metric, v) for v in (estimate.p5, estimate.p95))
+        table.add_row(metric.label, value_text(metric, estimate.mean), f"[{low}, {high}]",
+                      f"{p5} to {p95}")  # fmt: skip
+    note = Text(
+        "One variant: nothing to compare it with; add variants to the scenario for a verdict.",
+        style="dim",
+    )
+    return Group(table, note)
 
 
 STYLES = {"better": "bold green", "worse": "bold red", "mixed": "bold yellow"}

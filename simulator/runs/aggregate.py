@@ -81,6 +81,8 @@ def estimate(values: np.ndarray) -> Estimate:
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values)]
     mean, low, high = mean_interval(finite)
+    if finite.size and finite.min() >= 0 and low < 0:
+        low = 0.0  # a metric that is never negative (a count, a sum) has no mean below 0
     if finite.size:
         p5, p50, p95 = (float(q) for q in np.percentile(finite, [5, 50, 95]))
     else:

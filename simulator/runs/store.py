@@ -354,6 +354,19 @@ def _partial_of(final: Path) -> Path:
     return final.with_name(f".{final.name}.partial")
 
 
+def described(schema: pa.Schema) -> pa.Schema:
+    """The schema with each metric column's unit, label and description from the registry as
+    field metadata, so a notebook reading the Parquet file knows what a column is."""
+    columns = []
+    for column in schema:
+        metric = catalog.SUMMARY.get(column.name) or catalog.MONTHLY.get(column.name)
+        if metric is not None:
+            about = {"unit": metric.unit, "label": metric.label, "description": metric.description}
+            column = column.with_metadata({**(column.metadata or {}), **about})
+        columns.append(column)
+    return pa.schema(columns, metadata=schema.metadata)
+
+
 def _concatenate(parts: list[Path], path: Path) -> None:
     """One Parquet file with a row group per part, reading one part at a time."""
     writer: pq.ParquetWriter | None = None
@@ -361,7 +374,7 @@ def _concatenate(parts: list[Path], path: Path) -> None:
         for part in parts:
             table = pq.read_table(part)
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
+                writer = pq.ParquetWriter(path, described(table.schema))
             writer.write_table(table.cast(writer.schema))
     finally:
         if writer is not None:
