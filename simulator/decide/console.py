@@ -14,7 +14,7 @@ from rich.text import Text
 
 from simulator.decide.sweep import SweepPoint
 from simulator.metrics.catalog import summary_metric
-from simulator.metrics.formats import number, value_text
+from simulator.metrics.formats import difference_text, number, value_text
 
 
 def _table(title: str) -> Table:
@@ -22,20 +22,26 @@ def _table(title: str) -> Table:
 
 
 def sweep_output(path: str, points: Sequence[SweepPoint], title: str) -> Table:
-    """One row per value, one column per metric: the mean and its 95% interval."""
+    """One row per value, two columns per metric: the mean and its 95% interval, and the
+    paired difference from the first value (same random markets) with its interval."""
     metrics = list(dict.fromkeys(p.metric for p in points))
     values = list(dict.fromkeys(p.value for p in points))
     table = _table(title)
     table.add_column(path, justify="right")
     for name in metrics:
         table.add_column(summary_metric(name).label, justify="right")
+        table.add_column(f"Δ vs {values[0]:g} (paired)", justify="right")
     by_key = {(p.value, p.metric): p for p in points}
-    for value in values:
+    for index, value in enumerate(values):
         cells = []
         for name in metrics:
             point, metric = by_key[(value, name)], summary_metric(name)
             low, high = value_text(metric, point.low), value_text(metric, point.high)
             cells.append(f"{value_text(metric, point.mean)} [{low}, {high}]")
+            change = point.difference
+            cells.append(
+                difference_text(metric, change.mean, change.low, change.high) if index else "–"
+            )
         table.add_row(f"{value:g}", *cells)
     return table
 
