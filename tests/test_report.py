@@ -22,7 +22,9 @@ runner = CliRunner()
 NASTY = "<script>alert(1)</script>"
 
 
-def small_run(out: Path, seed: int = 3, replications: int = 8, name: str = "") -> Path:
+def small_run(
+    out: Path, seed: int = 3, replications: int = 8, name: str = "", accounts: int = 500
+) -> Path:
     scenario = (SCENARIOS / "death-spiral.yaml").read_text()
     scenario = scenario.replace("name: beta_partner", f"name: '{NASTY}'")
     if name:
@@ -30,7 +32,7 @@ def small_run(out: Path, seed: int = 3, replications: int = 8, name: str = "") -
     path = out / "nasty.yaml"
     path.write_text(scenario)
     options = ["-n", str(replications), "--seed", str(seed), "--workers", "1"]
-    small = ["--set", "market.accounts=500", "--set", "horizon_months=24"]
+    small = ["--set", f"market.accounts={accounts}", "--set", "horizon_months=24"]
     result = runner.invoke(app, ["run", str(path), *options, "--out", str(out / "results"), *small])
     assert result.exit_code == 0, result.output
     (run_dir,) = [p for p in (out / "results").iterdir() if not p.name.startswith(".")]
@@ -110,6 +112,12 @@ def test_report_command_rebuilds_and_combines(run_dir, tmp_path):
     assert 'class="note">Different scenarios combined (Death spiral, Other market)' in html
     assert "Different scenarios combined" in result.stdout
     assert "Unpaired" not in html  # same seed and replications: still paired
+    (tmp_path / "bigger").mkdir()
+    bigger = small_run(tmp_path / "bigger", seed=3, replications=8, accounts=700)
+    result = runner.invoke(app, ["report", str(run_dir), str(bigger), "--out", str(combined)])
+    assert result.exit_code == 0, result.output
+    # the same scenario and seed, other settings: the settings tell the runs apart
+    assert "available_only (market.accounts=700, horizon_months=24)" in combined.read_text()
     bad = runner.invoke(app, ["report", str(tmp_path / "nothing-here")])
     assert bad.exit_code == 2 and "not a salesim run folder" in bad.stderr
 

@@ -96,10 +96,13 @@ def load_results(run_dirs: Sequence[Path]) -> Results:
     manifests = [read_manifest(d) for d in run_dirs]
     summaries, variants = [], []
     monthly = MonthlyColumns()
-    owners: dict[str, tuple[str, int]] = {}  # name shown -> (scenario, seed) of its run
+    owners: dict[
+        str, tuple[str, int, tuple[str, ...]]
+    ] = {}  # name -> its run's scenario, seed, --set
     for run_dir, manifest in zip(run_dirs, manifests, strict=True):
         renamed = _unclash(list(manifest.variants), manifest, run_dir, owners)
-        owners.update({n: (manifest.scenario_name, manifest.root_seed) for n in renamed.values()})
+        mine = (manifest.scenario_name, manifest.root_seed, tuple(manifest.overrides))
+        owners.update({n: mine for n in renamed.values()})
         variants.extend(renamed.values())
         summaries.append(_rename(read_summary(run_dir), renamed))
         monthly.add(run_dir / MONTHLY_FILE, renamed)
@@ -153,16 +156,22 @@ def load_results(run_dirs: Sequence[Path]) -> Results:
 
 
 def _unclash(
-    names: list[str], manifest: Manifest, run_dir: Path, owners: dict[str, tuple[str, int]]
+    names: list[str],
+    manifest: Manifest,
+    run_dir: Path,
+    owners: dict[str, tuple[str, int, tuple[str, ...]]],
 ) -> dict[str, str]:
-    """Stored name -> shown name. A name already taken gets the scenario's name in front, and
-    the seed too when the run it clashes with is of the same scenario (the run id last)."""
+    """Stored name -> shown name. A name already taken is told apart by what differs: the
+    scenario's name in front, else the run's ``--set`` overrides after it, else its seed (the
+    run id last)."""
     scenario, seed = manifest.scenario_name, manifest.root_seed
     renamed: dict[str, str] = {}
     for name in names:
         taken = set(owners) | set(renamed.values())
         candidates = [name]
         if name in owners and owners[name][0] == scenario:
+            if manifest.overrides and tuple(manifest.overrides) != owners[name][2]:
+                candidates.append(f"{name} ({', '.join(manifest.overrides)})")
             candidates.append(f"{scenario} (seed {seed}): {name}")
         else:
             candidates.append(f"{scenario}: {name}")
