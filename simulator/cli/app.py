@@ -56,14 +56,12 @@ from simulator.runs.bench_calibration import calibration_time
 from simulator.runs.economics import economics_lines
 from simulator.runs.estimate import available_memory
 from simulator.runs.experiment import Study, run_study
+from simulator.runs.job import RunError, finish_run, open_folder
 from simulator.runs.planning import DEFAULT_MAX_REPLICATIONS, DEFAULT_METRIC, DEFAULT_REPLICATIONS
 from simulator.runs.progress import StudyProgress
 from simulator.runs.store import (
     MANIFEST,
-    Manifest,
     RunFolder,
-    RunState,
-    new_run_id,
     read_summary,
     write_text_atomic,
 )
@@ -182,31 +180,23 @@ def run(
     for note in ready.notes:
         typer.echo(note, err=True)
     seed, plan = ready.seed, ready.plan
-    if deals and ready.folder is not None and not ready.folder.state().deals:
-        raise bad(f"--deals: {ready.folder.final} was started without it; start a new run")
     try:
         pool = open_backend(backend, ready.fit.workers, scheduler)
     except OSError as error:
         raise bad(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error})") from None
-    folder = ready.folder
-    if folder is None:
-        started = datetime.now(UTC)
-        state = RunState(loaded.resolved(), seed, plan, overrides or [], started.isoformat(), deals)
-        try:
-            folder = RunFolder.create(out_dir, new_run_id(loaded.name, seed, started), state)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise bad(f"--out {out_dir}: cannot create the run folder there ({reason})") from None
+    try:
+        folder = open_folder(loaded, ready, out_dir, overrides or [], deals, datetime.now(UTC))
+    except RunError as error:
+        raise bad(str(error)) from None
     typer.echo(
         f"Run folder: {folder.final} (if interrupted, add: --resume {folder.final})", err=True
     )
     study = _run_with_progress(loaded, ready, folder, pool)
-    manifest = Manifest.of_study(loaded, folder.state(), study, backend)
 
     def add_report(partial: Path) -> None:
         write_report([partial], partial / REPORT)
 
-    run_dir = folder.finish(manifest, add_report)
+    run_dir = finish_run(loaded, folder, study, backend, add_report)
     summary = read_summary(run_dir)
     comparisons = compare(summary, list(SUMMARY), LOWER_IS_BETTER)
     subtitle = run_subtitle(study.replications, seed, list(loaded.overrides))
