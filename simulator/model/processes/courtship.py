@@ -44,6 +44,7 @@ from simulator.model.entities import CHAMPION, NO_FEATURE, Opportunity, U, Z
 from simulator.model.events import Discovery, EventLog, Kind, Meeting, Outcome
 from simulator.model.processes.capacity import SalesEngineers
 from simulator.model.processes.critical_date import CriticalDate
+from simulator.model.processes.deal import Deal
 from simulator.model.processes.decision import Decision
 from simulator.model.processes.going_dark import GoingDark
 from simulator.model.processes.market import Market
@@ -144,15 +145,27 @@ class Courtship:
     def run(self, opp: Opportunity) -> Generator[Any, Any, tuple[Outcome, float]]:
         """The stages, in order; returns (outcome, ACV won at full price less any quarter-end
         discount, 0 if lost)."""
-        env, process, roadmap, pitch = self.env, self.process, self.roadmap, self.pitch
-        record = self.log.record
-        lead, account, hunter, u, z = opp.id, opp.account, opp.hunter.id, opp.u, opp.z
-        accounts = self.market.accounts
-        segment = accounts.segment[account]
+        deal = self._plan(opp)
+        ended = yield from self._attract(deal)
+        if ended is None:
+            ended = yield from self._qualify(deal)
+        if ended is None:
+            ended = yield from self._evaluate(deal)
+        if ended is None:
+            ended = yield from self._propose(deal)
+        if ended is not None:
+            return ended, 0.0
+        return (yield from self._decide(deal))
+
+    def _plan(self, opp: Opportunity) -> Deal:
+        """The deal's stage lengths, scaled by the risk perceived today (a brand of higher
+        standing lowers it) and squeezed to end by a buyer's critical date."""
+        account = opp.account
+        segment = self.market.accounts.segment[account]
         stage_days_mean = self.stage_days_mean[segment]
         spread = self.stage_days_spread[segment]
-        # Stages scale with the risk perceived today (a brand of higher standing lowers it).
         scale = self.decision.perceived_risk(account) * self.readiness
+        z = opp.z
 
         def stage_days(stage: int) -> float:
             return stage_days_mean[stage] * scale * spread.from_normal(z[stage])
@@ -162,16 +175,9 @@ class Courtship:
         resumed = bool(start_stage or opp.elapsed_days)
         if resumed:
             stage_days = resumed_stage_days(start_stage, opp.elapsed_days, means, spread, z)
-
-        # A buyer with a critical date of its own must decide by it: the stages left are
-        # squeezed to end there.
-        attraction_days, qualification_days, evaluation_days, proposal_days = (
-            stage_days(Z.ATTRACTION),
-            stage_days(Z.QUALIFICATION),
-            stage_days(Z.EVALUATION),
-            stage_days(Z.PROPOSAL),
-        )
-        left = attraction_days + qualification_days + evaluation_days + proposal_days
+        days = [stage_days(Z.ATTRACTION), stage_days(Z.QUALIFICATION),
+                stage_days(Z.EVALUATION), stage_days(Z.PROPOSAL)]  # fmt: skip
+        left = days[0] + days[1] + days[2] + days[3]
         cv = self.stage_days_cv[segment]
         if resumed:
             pace = self.critical_date.resumed_pace(opp.elapsed_days, left, means, cv, z)
@@ -179,14 +185,22 @@ class Courtship:
             pace = self.critical_date.pace(z, left)
         if pace < 1.0 and not self.on.critical_dates:
             pace = 1.0  # the buyer's date squeezes nothing
+        return Deal(opp, days, means, cv, pace)
 
-        # Attraction: the first meeting. Interest fades with every hour the lead waited: a lead
-        # gone cold never takes the meeting (nothing to pitch to); one reached may still find
-        # it a poor use of their time (the source's lead quality). One uniform decides both,
-        # so the chance of a good first meeting is interest x quality. A deal open on day 0
-        # past attraction had its first meeting before: no test.
+    def _attract(self, deal: Deal) -> Generator[Any, Any, Outcome | None]:
+        """The first meeting. Interest fades with every hour the lead waited: a lead gone cold
+        never takes the meeting (nothing to pitch to); one reached may still find it a poor use
+        of their time (the source's lead quality). One uniform decides both, so the chance of a
+        good first meeting is interest x quality. A deal open on day 0 past attraction had its
+        first meeting before: no test. From the first meeting on, the buyer may go dark."""
+        env, process, roadmap, pitch, record = (
+            self.env, self.process, self.roadmap, self.pitch, self.log.record,
+        )  # fmt: skip
+        opp = deal.opp
+        lead, account, hunter, u, z = opp.id, opp.account, opp.hunter.id, opp.u, opp.z
+        start_stage = opp.start_stage
         record(env.now, STAGE, lead, account, hunter, code=ATTRACTION)
-        yield env.timeout(attraction_days * pace)
+        yield env.timeout(deal.days[ATTRACTION] * deal.pace)
         now = env.now
         if start_stage == ATTRACTION:
             decay = 0.5 ** (opp.wait_hours / process.lead_interest_half_life_hours)
@@ -194,7 +208,7 @@ class Courtship:
             interest = floor + (1.0 - floor) * decay
             if u[U.INTEREST] >= interest:
                 record(now, Kind.NOT_REACHED, lead, account, hunter, opp.wait_hours)
-                return Outcome.DISQUALIFIED, 0.0
+                return Outcome.DISQUALIFIED
             record(now, MEETING, lead, account, hunter, FIRST_MEETING_ATTENDEES, Meeting.FIRST)
             sold_on = pitch.wants(account)
             if sold_on != NO_FEATURE and roadmap.is_released(sold_on):
@@ -202,33 +216,39 @@ class Courtship:
             elif sold_on != NO_FEATURE:
                 pitch.turned_down(opp, sold_on)
                 if not pitch.rescue(opp):
-                    return Outcome.DISQUALIFIED, 0.0
+                    return Outcome.DISQUALIFIED
             elif u[U.INTEREST] / interest >= self.lead_quality_by_source[opp.source]:
                 record(now, Kind.MEETING_WENT_BADLY, lead, account, hunter)
                 if not pitch.rescue(opp):
-                    return Outcome.DISQUALIFIED, 0.0
+                    return Outcome.DISQUALIFIED
             elif self.pitch.offers_beta and not opp.orphaned:
                 wanted = roadmap.pitchable()
                 if wanted != NO_FEATURE and roadmap.needs(account, wanted):
                     pitch.offer_beta(opp, wanted)
             else:
                 pitch.out_of_habit(opp)
-
-        # From the first meeting on, the buyer may go dark; a deal open on day 0 past it may
-        # have gone dark already.
+        # a deal open on day 0 past the first meeting may have gone dark already
         if start_stage > ATTRACTION:
-            dark_at = self.going_dark.resumed_dark_at(opp.elapsed_days, means, cv, z[Z.DARK])
+            dark_at = self.going_dark.resumed_dark_at(
+                opp.elapsed_days, deal.means, deal.cv, z[Z.DARK]
+            )
         else:
             dark_at = self.going_dark.dark_at(now, z[Z.DARK])
         if dark_at < math.inf and not self.on.going_dark:
             dark_at = math.inf  # the buyer never goes quiet
-        if dark_at <= now:
-            return Outcome.STALLED, 0.0
+        deal.dark_at = dark_at
+        return Outcome.STALLED if dark_at <= now else None
 
-        # Qualification: discovery with the buying committee.
-        record(now, STAGE, lead, account, hunter, code=QUALIFICATION)
-        if (yield from self._until(qualification_days * pace, dark_at)):
-            return Outcome.STALLED, 0.0
+    def _qualify(self, deal: Deal) -> Generator[Any, Any, Outcome | None]:
+        """Discovery with the buying committee: who is found (the sponsor, the economic buyer,
+        the members met), the screen of a poor fit, and the ACV at stake."""
+        env, process, roadmap, record = self.env, self.process, self.roadmap, self.log.record
+        opp = deal.opp
+        lead, account, hunter, u = opp.id, opp.account, opp.hunter.id, opp.u
+        accounts = self.market.accounts
+        record(env.now, STAGE, lead, account, hunter, code=QUALIFICATION)
+        if (yield from self._until(deal.days[QUALIFICATION] * deal.pace, deal.dark_at)):
+            return Outcome.STALLED
         now = env.now
         committee = accounts.committee_size[account]
         self._discovery_chances()
@@ -247,10 +267,10 @@ class Courtship:
             fit += roadmap.fit_gain(wanted)
         if (
             fit < process.poor_fit_threshold
-            and start_stage <= QUALIFICATION  # not passed yet
+            and opp.start_stage <= QUALIFICATION  # not passed yet
             and u[U.POOR_FIT_SCREEN] < self.poor_fit_screened
         ):
-            return Outcome.DISQUALIFIED, 0.0
+            return Outcome.DISQUALIFIED
         replaces = accounts.replaces_working_process[account]
         found = (
             (Discovery.SPONSOR if sponsor else 0)
@@ -261,32 +281,42 @@ class Courtship:
         full_acv = accounts.deal_size_usd[account]
         qualified_acv = full_acv * (1.0 - share + share * met / committee)
         record(now, QUALIFIED, lead, account, hunter, qualified_acv, found)
+        deal.committee, deal.met, deal.sponsor = committee, met, sponsor
+        deal.economic_buyer, deal.replaces, deal.full_acv = economic_buyer, replaces, full_acv
+        return None
 
-        # Evaluation: demos by the sales engineers, spread over the stage.
+    def _evaluate(self, deal: Deal) -> Generator[Any, Any, Outcome | None]:
+        """Demos by the sales engineers, spread over the stage, while any member may pull the
+        group off the purchase (priorities shift, a reorganisation, a veto): the group pulls
+        out after an exponential time at the members' summed rate, so the more people must
+        agree and the longer the evaluation takes (waits for a sales engineer included), the
+        likelier it dies before a proposal."""
+        env, process, record = self.env, self.process, self.log.record
+        opp = deal.opp
+        lead, account, hunter, u = opp.id, opp.account, opp.hunter.id, opp.u
+        now = env.now
         record(now, STAGE, lead, account, hunter, code=EVALUATION)
-        evaluation_days *= pace
-        if sponsor:
+        evaluation_days = deal.days[EVALUATION] * deal.pace
+        if deal.sponsor:
             evaluation_days *= process.sponsor_evaluation_days_factor
         engineers = self.engineers
-        demos = engineers.demos_per_evaluation if start_stage <= EVALUATION else 0  # not done yet
-        premature = u[U.PREMATURE] < self.premature_proposal
-        # Any member may pull the group off the purchase while it evaluates (priorities shift,
-        # a reorganisation, a veto): the group pulls out after an exponential time at the
-        # members' summed rate, so the more people must agree and the longer the evaluation
-        # takes (waits for a sales engineer included), the likelier it dies before a proposal.
-        pull_out_rate = process.member_pull_out_per_month * committee / DAYS_PER_MONTH
+        demos = engineers.demos_per_evaluation if opp.start_stage <= EVALUATION else 0
+        deal.demos = demos  # none when the evaluation was done before day 0
+        deal.premature = u[U.PREMATURE] < self.premature_proposal
+        pull_out_rate = process.member_pull_out_per_month * deal.committee / DAYS_PER_MONTH
         pull_out_at = (
             now - math.log1p(-u[U.STALL_EVALUATION]) / pull_out_rate
-            if pull_out_rate > 0.0 and start_stage <= EVALUATION
+            if pull_out_rate > 0.0 and opp.start_stage <= EVALUATION
             else math.inf
         )
         # whichever comes first ends the evaluation: the group pulls out, or the buyer goes dark
+        dark_at = deal.dark_at
         ends_at = min(pull_out_at, dark_at)
         ended = Outcome.NO_CONSENSUS if pull_out_at <= dark_at else Outcome.STALLED
         step = evaluation_days / (demos + 1)
         for _ in range(demos):
             if (yield from self._until(step, ends_at)):
-                return ended, 0.0
+                return ended
             requested = env.now
             handed_over = engineers.request()
             if handed_over is not None:
@@ -298,45 +328,53 @@ class Courtship:
             attendees = DEMO_ATTENDEES + opp.attendee_bonus
             record(env.now, MEETING, lead, account, hunter, attendees, Meeting.DEMO)
             if env.now >= ends_at:  # it ended while the demo was waited for
-                return ended, 0.0
-        if premature:
+                return ended
+        if deal.premature:
             record(env.now, Kind.PREMATURE_PROPOSAL, lead, account, hunter)
         if (yield from self._until(step, ends_at)):
-            return ended, 0.0
+            return ended
+        return None
 
-        # Proposal.
-        record(env.now, STAGE, lead, account, hunter, code=PROPOSAL)
-        proposal_days *= pace * (process.premature_cycle_factor if premature else 1.0)
+    def _propose(self, deal: Deal) -> Generator[Any, Any, Outcome | None]:
+        """The proposal (pulled in by the quarter-end push); a pitched deal then hangs on the
+        release and on reference metrics."""
+        env, process = self.env, self.process
+        opp = deal.opp
+        self.log.record(env.now, STAGE, opp.id, opp.account, opp.hunter.id, code=PROPOSAL)
+        proposal_days = deal.days[PROPOSAL] * deal.pace
+        proposal_days *= process.premature_cycle_factor if deal.premature else 1.0
         proposal_days = self.quota_period.pull_in(opp, proposal_days)  # the quarter-end push
-        if (yield from self._until(proposal_days, dark_at)):
-            return Outcome.STALLED, 0.0
-        if u[U.STALL_PROPOSAL] < process.stall_probability_proposal:
-            return Outcome.STALLED, 0.0
-
-        # A pitched deal hangs on the release, then on reference metrics.
+        if (yield from self._until(proposal_days, deal.dark_at)):
+            return Outcome.STALLED
+        if opp.u[U.STALL_PROPOSAL] < process.stall_probability_proposal:
+            return Outcome.STALLED
         if opp.feature != NO_FEATURE and not opp.beta:
-            still_met = yield from pitch.wait(opp, met, committee)
-            if env.now >= dark_at:  # the buyer went quiet while it waited
-                return Outcome.STALLED, 0.0
+            still_met = yield from self.pitch.wait(opp, deal.met, deal.committee)
+            if env.now >= deal.dark_at:  # the buyer went quiet while it waited
+                return Outcome.STALLED
             if still_met is None:
-                return Outcome.LOST_NO_DECISION, 0.0
-            met = still_met
+                return Outcome.LOST_NO_DECISION
+            deal.met = still_met
+        return None
 
-        # Decision: replacing a working process takes a sponsor; elsewhere the buyer chooses.
-        if replaces and not sponsor:
+    def _decide(self, deal: Deal) -> Generator[Any, Any, tuple[Outcome, float]]:
+        """Replacing a working process takes a sponsor; elsewhere the buyer chooses."""
+        env, process, opp = self.env, self.process, deal.opp
+        if deal.replaces and not deal.sponsor:
             deadline = opp.opened_day + process.sponsorless_timeout_days
-            if deadline > env.now and (yield from self._until(deadline - env.now, dark_at)):
+            if deadline > env.now and (yield from self._until(deadline - env.now, deal.dark_at)):
                 return Outcome.STALLED, 0.0
             return Outcome.LOST_NO_DECISION, 0.0
-        completeness = met / committee
-        broken = pitch.broken_promises(opp)
-        tested = demos > 0 and not premature  # the prospect's tests, passed in full
+        completeness = deal.met / deal.committee
+        broken = self.pitch.broken_promises(opp)
+        tested = deal.demos > 0 and not deal.premature  # the prospect's tests, passed in full
         outcome = self.decision.decide(
-            opp, completeness, economic_buyer, premature, sponsor, broken, tested
+            opp, completeness, deal.economic_buyer, deal.premature, deal.sponsor, broken, tested
         )
         if outcome != Outcome.WON:
             return outcome, 0.0
-        return outcome, full_acv * (1.0 - share + share * completeness) * (1.0 - opp.discount)
+        share = process.business_case_deal_share
+        return outcome, deal.full_acv * (1.0 - share + share * completeness) * (1.0 - opp.discount)
 
     def _until(self, days: float, ends_at: float) -> Generator[Any, Any, bool]:
         """Spend ``days``, unless the deal ends first (the group pulls out, the buyer goes
