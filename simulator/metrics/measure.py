@@ -40,17 +40,37 @@ _OUTCOME_COLUMNS = {spec.outcome: spec.column for spec in OUTCOMES}
 
 
 def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> dict[str, float]:
-    """One replication's summary row (see SUMMARY_COLUMNS)."""
+    """One replication's summary row (see SUMMARY_COLUMNS), part by part of the model."""
     kind = np.ascontiguousarray(log["kind"])
-    closed = rows(log, kind == Kind.CLOSED)
-    opened = rows(log, kind == Kind.OPENED)
-    qualified = rows(log, kind == Kind.QUALIFIED)
-    outcome_counts = np.bincount(closed["code"], minlength=len(Outcome))
+    deals = Selected(log, kind)
+    row = _pipeline(log, kind, deals)
+    row.update(_outcomes(log, kind, deals))
+    row.update(_cycles_and_bookings(log, kind, deals, horizon_days))
+    row.update(_buying(log, kind, deals, horizon_days, parameters))
+    row.update(_death_spiral(log, kind, horizon_days))
+    row.update(_team(log, kind, horizon_days))
+    row.update(revenue(log, horizon_days, parameters, row["won"]))
+    return row
+
+
+class Selected:
+    """The records most parts of the row count from, selected once."""
+
+    def __init__(self, log: np.ndarray, kind: np.ndarray) -> None:
+        self.closed = rows(log, kind == Kind.CLOSED)
+        self.opened = rows(log, kind == Kind.OPENED)
+        self.qualified = rows(log, kind == Kind.QUALIFIED)
+        self.leads = rows(log, kind == Kind.LEAD)
+        self.won = self.closed[self.closed["code"] == Outcome.WON]
+
+
+def _pipeline(log: np.ndarray, kind: np.ndarray, deals: Selected) -> dict[str, float]:
+    """Leads by source, opportunities and how far they got."""
     row: dict[str, float] = {
         "leads_total": int(np.count_nonzero(kind == Kind.LEAD)),
         "leads_unanswered": int(np.count_nonzero(kind == Kind.LEAD_UNANSWERED)),
-        "opportunities": int(opened.size),
-        "qualified": int(qualified.size),
+        "opportunities": int(deals.opened.size),
+        "qualified": int(deals.qualified.size),
     }
     stages = log["code"][kind == Kind.STAGE]
     row["evaluations"] = int(np.count_nonzero(stages == EVALUATION))
@@ -58,15 +78,31 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
     row["qualification_rate"] = (
         row["qualified"] / row["leads_total"] if row["leads_total"] else math.nan
     )
-    for outcome, column in _OUTCOME_COLUMNS.items():
-        row[column] = int(outcome_counts[outcome])
-    row["open_at_horizon"] = int(opened.size - closed.size)
+    for source, column in ((Source.INBOUND, "leads_inbound"), (Source.DIRECT, "leads_direct"),
+                           (Source.OUTBOUND, "leads_outbound")):  # fmt: skip
+        row[column] = int(np.count_nonzero(deals.leads["code"] == source))
+    return row
+
+
+def _outcomes(log: np.ndarray, kind: np.ndarray, deals: Selected) -> dict[str, float]:
+    """How deals ended (``model/outcomes.py``), what is still open, and the win rates."""
+    closed = deals.closed
+    outcome_counts = np.bincount(closed["code"], minlength=len(Outcome))
+    row: dict[str, float] = {
+        column: int(outcome_counts[outcome]) for outcome, column in _OUTCOME_COLUMNS.items()
+    }
+    row["open_at_horizon"] = int(deals.opened.size - closed.size)
     decided = int(sum(outcome_counts[o] for o in DECIDED))
     row["win_rate"] = row["won"] / decided if decided else math.nan
     row["crm_win_rate"] = _crm_win_rate(log, kind, closed)
+    return row
 
-    won = closed[closed["code"] == Outcome.WON]
-    leads = rows(log, kind == Kind.LEAD)
+
+def _cycles_and_bookings(
+    log: np.ndarray, kind: np.ndarray, deals: Selected, horizon_days: float
+) -> dict[str, float]:
+    """How long won deals took, by segment, and the ACV signed by each bookings horizon."""
+    won, opened, leads = deals.won, deals.opened, deals.leads
     segment_of = dict(zip(leads["subject"].tolist(), leads["value"].tolist(), strict=True))
     opened_day = dict(zip(opened["subject"].tolist(), opened["day"].tolist(), strict=True))
     won_ids = won["subject"].tolist()
@@ -74,11 +110,13 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
         [day - opened_day[s] for s, day in zip(won_ids, won["day"].tolist(), strict=True)]
     )
     won_segment = np.array([segment_of[s] for s in won_ids])
-    row["cycle_days_won_median"] = median_or_nan(cycle)
-    row["cycle_days_won_mean"] = float(cycle.mean()) if cycle.size else math.nan
-    row["cycle_days_won_median_enterprise"] = median_or_nan(cycle[won_segment == ENTERPRISE])
-    row["cycle_days_won_median_mid_market"] = median_or_nan(cycle[won_segment == MID_MARKET])
-    row["cycle_days_won_median_smb"] = median_or_nan(cycle[won_segment == SMB])
+    row: dict[str, float] = {
+        "cycle_days_won_median": median_or_nan(cycle),
+        "cycle_days_won_mean": float(cycle.mean()) if cycle.size else math.nan,
+        "cycle_days_won_median_enterprise": median_or_nan(cycle[won_segment == ENTERPRISE]),
+        "cycle_days_won_median_mid_market": median_or_nan(cycle[won_segment == MID_MARKET]),
+        "cycle_days_won_median_smb": median_or_nan(cycle[won_segment == SMB]),
+    }
     booked = rows(
         log,
         (kind == Kind.BETA_CONVERTED) | ((kind == Kind.CLOSED) & (log["code"] == Outcome.WON)),
@@ -87,51 +125,73 @@ def summarise(log: np.ndarray, horizon_days: float, parameters: Parameters) -> d
         day = months * DAYS_PER_MONTH
         booked_by = float(booked["value"][booked["day"] < day].sum())
         row[f"bookings_{months}m"] = booked_by if day <= horizon_days + 1e-9 else math.nan
+    late = deals.closed[deals.closed["day"] >= horizon_days - DAYS_PER_YEAR]
+    late_decided = np.count_nonzero(np.isin(late["code"], DECIDED))
+    late_won = np.count_nonzero(late["code"] == Outcome.WON)
+    row["win_rate_late"] = late_won / late_decided if late_decided else math.nan
+    return row
 
+
+def _buying(
+    log: np.ndarray, kind: np.ndarray, deals: Selected, horizon_days: float, parameters: Parameters
+) -> dict[str, float]:
+    """The buyer's side: meetings, waits for a call and a demo, premature proposals, and
+    what deals without a sponsor cost."""
     meetings = rows(log, kind == Kind.MEETING)
     in_first_quarter = meetings["day"] < FIRST_QUARTER_DAYS
-    row["meetings_q1"] = int(np.count_nonzero(in_first_quarter))
+    opened, qualified = deals.opened, deals.qualified
     answered = opened[np.isin(opened["code"], (Source.INBOUND, Source.DIRECT))]  # waited for a call
-    row["lead_wait_hours_median"] = median_or_nan(answered["value"])
     demos = rows(log, kind == Kind.DEMO_STARTED)
-    row["demo_wait_days_mean"] = float(demos["value"].mean()) if demos.size else math.nan
-    row["premature_proposals"] = int(np.count_nonzero(kind == Kind.PREMATURE_PROPOSAL))
     sponsored = set(qualified["subject"][(qualified["code"] & Discovery.SPONSOR) != 0].tolist())
-    row["sponsorless_won"] = sum(1 for s in won["subject"].tolist() if s not in sponsored)
-    row.update(_sponsorless_effort(log, qualified, closed, horizon_days, parameters))
-
-    row["meeting_attendees_q1"] = float(meetings["value"][in_first_quarter].sum())
-    counted = {
-        "vaporware_pitches": Kind.PITCHED,
-        "beta_partners": Kind.BETA_OFFERED,
-        "hunters_put_on_plan": Kind.PLAN_STARTED,
-        "feature_references": Kind.FEATURE_REFERENCE,
-        "fatigued_opportunities": Kind.FATIGUED,
-        "orphaned_opportunities": Kind.ORPHANED,
-        "hunter_check_ins": Kind.HUNTER_CHECK_IN,
+    row: dict[str, float] = {
+        "meetings_q1": int(np.count_nonzero(in_first_quarter)),
+        "meeting_attendees_q1": float(meetings["value"][in_first_quarter].sum()),
+        "lead_wait_hours_median": median_or_nan(answered["value"]),
+        "demo_wait_days_mean": float(demos["value"].mean()) if demos.size else math.nan,
+        "premature_proposals": int(np.count_nonzero(kind == Kind.PREMATURE_PROPOSAL)),
+        "sponsorless_won": sum(1 for s in deals.won["subject"].tolist() if s not in sponsored),
     }
-    for column, counted_kind in counted.items():
-        row[column] = int(np.count_nonzero(kind == counted_kind))
-    left = log["code"][kind == Kind.HUNTER_LEFT]
-    row["hunter_attrition"] = int(np.count_nonzero(left != ExitReason.REDUCED))
-    row["hunters_resigned"] = int(np.count_nonzero(left == ExitReason.VOLUNTARY))
-    seats = rows(log, kind == Kind.SEATS)
-    spans = np.diff(np.append(np.maximum(seats["day"], 0.0), horizon_days))
-    seat_years = float(np.dot(seats["value"], spans)) / DAYS_PER_YEAR
-    row["hunter_turnover_rate"] = row["hunter_attrition"] / seat_years if seat_years else math.nan
+    row.update(_sponsorless_effort(log, qualified, deals.closed, horizon_days, parameters))
+    return row
+
+
+DEATH_SPIRAL_COUNTS = {
+    "vaporware_pitches": Kind.PITCHED,
+    "beta_partners": Kind.BETA_OFFERED,
+    "hunters_put_on_plan": Kind.PLAN_STARTED,
+    "feature_references": Kind.FEATURE_REFERENCE,
+    "fatigued_opportunities": Kind.FATIGUED,
+    "orphaned_opportunities": Kind.ORPHANED,
+    "hunter_check_ins": Kind.HUNTER_CHECK_IN,
+}
+
+
+def _death_spiral(log: np.ndarray, kind: np.ndarray, horizon_days: float) -> dict[str, float]:
+    """The pitch and its loop: pitches, betas, the plan, references, fatigue, orphans, new
+    faces, the deals waiting on a release and how late releases came."""
+    row: dict[str, float] = {
+        column: int(np.count_nonzero(kind == counted))
+        for column, counted in DEATH_SPIRAL_COUNTS.items()
+    }
     row["new_faces"] = int(log["value"][kind == Kind.NEW_FACES].sum())
     waiting = _running_stock(log, Kind.WAITING_STARTED, (Kind.WAITING_ENDED,))
     row["deals_waiting_on_release_peak"] = int(waiting.max()) if waiting.size else 0
     row["release_slip_days"] = _release_slip_days(log, horizon_days)
-    late = closed[closed["day"] >= horizon_days - DAYS_PER_YEAR]
-    late_decided = np.count_nonzero(np.isin(late["code"], DECIDED))
-    late_won = np.count_nonzero(late["code"] == Outcome.WON)
-    row["win_rate_late"] = late_won / late_decided if late_decided else math.nan
-    for source, column in ((Source.INBOUND, "leads_inbound"), (Source.DIRECT, "leads_direct"),
-                           (Source.OUTBOUND, "leads_outbound")):  # fmt: skip
-        row[column] = int(np.count_nonzero(leads["code"] == source))
-    row.update(revenue(log, horizon_days, parameters, row["won"]))
     return row
+
+
+def _team(log: np.ndarray, kind: np.ndarray, horizon_days: float) -> dict[str, float]:
+    """Hunters who left (a reduction of the team is not attrition) and the turnover rate."""
+    left = log["code"][kind == Kind.HUNTER_LEFT]
+    attrition = int(np.count_nonzero(left != ExitReason.REDUCED))
+    seats = rows(log, kind == Kind.SEATS)
+    spans = np.diff(np.append(np.maximum(seats["day"], 0.0), horizon_days))
+    seat_years = float(np.dot(seats["value"], spans)) / DAYS_PER_YEAR
+    return {
+        "hunter_attrition": attrition,
+        "hunters_resigned": int(np.count_nonzero(left == ExitReason.VOLUNTARY)),
+        "hunter_turnover_rate": attrition / seat_years if seat_years else math.nan,
+    }
 
 
 def _crm_win_rate(log: np.ndarray, kind: np.ndarray, closed: np.ndarray) -> float:
