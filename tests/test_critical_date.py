@@ -86,7 +86,7 @@ def test_a_young_open_deal_of_a_crm_start_is_likelier_dated() -> None:
     still open at its age: the share of new deals with one at first, falling as the deal ages
     (a dated deal closes quickly, so few old open deals have one), none once it is older than
     any date."""
-    date = CriticalDate(_parameters(0.3))
+    date = CriticalDate(_parameters(0.3).process.critical_date)
     means, cv = (5.0, 15.0, 30.0, 20.0), 0.5
     zs = np.random.default_rng(3).standard_normal((4000, 8))
 

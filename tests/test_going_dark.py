@@ -114,7 +114,7 @@ def test_an_old_open_deal_of_a_crm_start_is_likelier_dark() -> None:
     """A deal open on day 0 is dark already with the chance the mechanism gives a deal still
     open at its age: rising with the age, also past the cleanup age (the export's cleanup was
     laxer than the fit's; a live deal that old is rarer still)."""
-    dark = GoingDark(_Clock(), _parameters(0.1, 200.0), None)  # type: ignore[arg-type]
+    dark = GoingDark(_Clock(), _parameters(0.1, 200.0).process.going_dark, None)  # type: ignore[arg-type]
     means, cv = (5.0, 15.0, 30.0, 20.0), 0.6
     zs = np.random.default_rng(3).standard_normal(4000)
 

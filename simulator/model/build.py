@@ -126,10 +126,11 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams, start: Starti
         switches,
     )
     quota_period = QuotaPeriod(env, p.team.quarter_end, p.start.day0, log, switches)
-    going_dark = GoingDark(env, p, log)
+    going_dark = GoingDark(env, p.process.going_dark, log)
     courtship = Courtship(
         env,
-        p,
+        p.process,
+        p.market.segments,
         market,
         roadmap,
         engineers,

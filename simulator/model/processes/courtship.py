@@ -54,7 +54,7 @@ from simulator.model.processes.resume import resumed_stage_days
 from simulator.model.processes.roadmap import Roadmap
 from simulator.model.processes.strategy_in_force import StrategyInForce
 from simulator.model.switches import Switches
-from simulator.parameters import STAGES, Parameters
+from simulator.parameters import STAGES, Process, Segment
 from simulator.units import DAYS_PER_MONTH
 
 ATTRACTION, QUALIFICATION, EVALUATION, PROPOSAL = (
@@ -81,7 +81,8 @@ class Courtship:
     def __init__(
         self,
         env: simpy.Environment,
-        parameters: Parameters,
+        process: Process,
+        segments: tuple[Segment, ...],
         market: Market,
         roadmap: Roadmap,
         engineers: SalesEngineers,
@@ -95,7 +96,7 @@ class Courtship:
     ) -> None:
         self.env = env
         self.on = switches
-        self.process = parameters.process
+        self.process = process
         self.strategy = strategy
         self.market = market
         self.roadmap = roadmap
@@ -104,12 +105,10 @@ class Courtship:
         self.decision = decision
         self.quota_period = quota_period
         self.going_dark = going_dark
-        self.critical_date = CriticalDate(parameters)
+        self.critical_date = CriticalDate(process.critical_date)
         self.log = log
-        process = self.process
         # Our readiness to answer questions before they are asked shortens every stage.
         self.readiness = 1.0 - process.readiness_max_time_saving * process.answer_readiness
-        segments = parameters.market.segments
         self.stage_days_mean = tuple(segment.stage_days.as_tuple() for segment in segments)
         # Each stage lasts mean * risk * readiness times a mean-1 lognormal with the segment's
         # cv, drawn from the opportunity's pre-drawn normal z (a lognormal scales with its mean).

@@ -25,14 +25,13 @@ from simulator.model.distributions import LogNormal
 from simulator.model.entities import Z
 from simulator.model.processes.going_dark import normal_survival, stages_survival
 from simulator.model.processes.resume import remaining_days
-from simulator.parameters import Parameters
+from simulator.parameters.process import CriticalDate as CriticalDateSection
 
 
 class CriticalDate:
     """Which buyers must decide by a date of their own, and how much it squeezes their deal."""
 
-    def __init__(self, parameters: Parameters) -> None:
-        date = parameters.process.critical_date
+    def __init__(self, date: CriticalDateSection) -> None:
         self.probability = date.probability
         self.days = LogNormal(date.days_mean, date.days_cv)
 

@@ -31,7 +31,7 @@ import simpy
 
 from simulator.model.entities import Opportunity
 from simulator.model.events import EventLog, Kind
-from simulator.parameters import Parameters
+from simulator.parameters.process import GoingDark as GoingDarkSection
 from simulator.units import DAYS_PER_MONTH
 
 SQRT2 = math.sqrt(2.0)
@@ -60,8 +60,7 @@ def stages_survival(age: float, means: Sequence[float], cv: float) -> float:
 class GoingDark:
     """When each deal's buyer goes quiet, and the CRM's cleanup of the deals that did."""
 
-    def __init__(self, env: simpy.Environment, parameters: Parameters, log: EventLog) -> None:
-        dark = parameters.process.going_dark
+    def __init__(self, env: simpy.Environment, dark: GoingDarkSection, log: EventLog) -> None:
         self.env = env
         self.log = log
         self.rate = dark.rate_per_month / DAYS_PER_MONTH  # per day
