@@ -79,8 +79,9 @@ def run_output(
 def single_output(comparisons: list[MetricComparison], scenario: str, subtitle: str) -> Group:
     """One variant, nothing to compare: each metric's mean with its 95% confidence interval
     and the spread of the replications (5th to 95th percentile)."""
+    name = next(iter(comparisons[0].estimates)) if comparisons else ""
     table = Table(
-        title=Text(f"{scenario}: {subtitle.replace(' per variant', '')}", style="bold"),
+        title=Text(f"{scenario} · {name}: {subtitle.replace(' per variant', '')}", style="bold"),
         title_justify="left",
         header_style="bold",
         box=box.SIMPLE_HEAD,
