@@ -13,6 +13,7 @@ import typer
 
 from simulator.cli.app import app
 from simulator.metrics.catalog import registry_json
+from simulator.metrics.formats import number
 from simulator.scenario.files import scenario_json_schema
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
@@ -130,10 +131,52 @@ def benchmarks_page() -> str:
     return "\n".join([*lines, ""])
 
 
+VALIDATION = REFERENCE.parent / "validation"
+UNITS = ("usd", "share", "count", "days", "hours", "months", "ratio")
+
+
+def validation_page() -> str:
+    """What `salesim check SCENARIO --json docs/validation/SCENARIO.json` wrote, per scenario:
+    every published level and stylised fact, its target, the simulated value with its 95%
+    interval, and whether it holds. Read from those files at every docs build."""
+    lines = ["# Validation", "",
+             "The model against the published levels (MODEL.md 5) and the stylised facts "
+             "(MODEL.md 4.1), as `salesim check SCENARIO --json docs/validation/SCENARIO.json` "
+             "wrote them; remake a file by running that command. A level or fact *holds* when "
+             "its 95% interval lies within the target (a fact: on its side of zero, growing "
+             "with its cause).", ""]  # fmt: skip
+    for path in sorted(VALIDATION.glob("*.json")):
+        data = json.loads(path.read_text())
+        statuses = [e["status"] for e in data["entries"]]
+        counted = ", ".join(f"{statuses.count(k)} {k}" for k in dict.fromkeys(statuses))
+        lines += [f"## {data['scenario']}", "",
+                  f"`salesim check {path.stem}`: {data['replications']} replications per arm, "
+                  f"seed {data['seed']}; of {len(statuses)} checks: {counted}.", "",
+                  "| check | target | simulated [95% interval] | status | source |",
+                  "|---|---|---|---|---|"]  # fmt: skip
+        for entry in data["entries"]:
+            lines.append(
+                f"| {cell(entry['name'])} | {cell(entry['target'])} | {cell(_judged(entry))} | "
+                f"{cell(entry['status'])} | {cell(entry['source'])} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _judged(entry: dict[str, Any]) -> str:
+    if entry.get("value") is None:
+        return entry.get("reason") or "n/a"
+    unit = entry.get("unit") if entry.get("unit") in UNITS else "ratio"
+    signed = entry.get("kind") == "fact"  # a fact is a difference between its arms
+    value, low, high = (number(float(entry[k]), unit, signed) for k in ("value", "low", "high"))
+    return f"{value} [{low}, {high}]"
+
+
 def write_reference() -> None:
     REFERENCE.mkdir(exist_ok=True)
     for name, page in (("scenario.md", scenario_page()), ("metrics.md", metrics_page()),
-                       ("cli.md", cli_page()), ("benchmarks.md", benchmarks_page())):  # fmt: skip
+                       ("cli.md", cli_page()), ("benchmarks.md", benchmarks_page()),
+                       ("validation.md", validation_page())):  # fmt: skip
         path = REFERENCE / name
         if not path.exists() or path.read_text() != page:
             path.write_text(page)
