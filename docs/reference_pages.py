@@ -148,7 +148,10 @@ def validation_page() -> str:
     for path in sorted(VALIDATION.glob("*.json")):
         data = json.loads(path.read_text())
         statuses = [e["status"] for e in data["entries"]]
-        counted = ", ".join(f"{statuses.count(k)} {k}" for k in dict.fromkeys(statuses))
+        plural = {"holds": "hold", "fails": "fail"}
+        counted = ", ".join(
+            f"{statuses.count(k)} {plural.get(k, k)}" for k in dict.fromkeys(statuses)
+        )
         lines += [f"## {data['scenario']}", "",
                   f"`salesim check {path.stem}`: {data['replications']} replications per arm, "
                   f"seed {data['seed']}; of {len(statuses)} checks: {counted}.", "",
