@@ -143,7 +143,16 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams, start: Starti
         switches,
     )
     pipeline = Pipeline(
-        env, p, market, awareness, capacity, courtship, roadmap, customers, log, streams
+        env,
+        (p.market, p.team, p.process),
+        market,
+        awareness,
+        capacity,
+        courtship,
+        roadmap,
+        customers,
+        log,
+        streams,
     )
     state = start.state
     team = Team(env, p.team, capacity, pipeline, log, streams["hunters"], state, switches)

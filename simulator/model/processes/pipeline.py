@@ -37,7 +37,9 @@ from simulator.model.processes.roadmap import Roadmap
 from simulator.model.processes.signals import either
 from simulator.model.start_data import StartState
 from simulator.model.streams import AccountDraws, Streams, block
-from simulator.parameters import Parameters
+from simulator.parameters import Process
+from simulator.parameters import Team as TeamSection
+from simulator.parameters.market import Market as MarketSection
 from simulator.units import DAYS_PER_MONTH, HOURS_PER_DAY
 
 MONTHS_PER_QUARTER = 3
@@ -53,7 +55,7 @@ class Pipeline:
     def __init__(
         self,
         env: simpy.Environment,
-        parameters: Parameters,
+        sections: tuple[MarketSection, TeamSection, Process],
         market: Market,
         awareness: Awareness,
         capacity: Capacity,
@@ -64,7 +66,9 @@ class Pipeline:
         streams: Streams,
     ) -> None:
         self.env = env
-        self.parameters = parameters
+        # its own sections: the market's accounts and segments, the team's lead response and
+        # outbound rate, the process's lead patience and beta terms
+        self.market_section, self.team, self.process = sections
         self.market = market
         self.awareness = awareness
         self.capacity = capacity
@@ -73,7 +77,7 @@ class Pipeline:
         self.customers = customers
         self.log = log
         self.streams = streams
-        response = Exponential(parameters.team.lead_response_hours_mean / HOURS_PER_DAY)
+        response = Exponential(self.team.lead_response_hours_mean / HOURS_PER_DAY)
         self._response_days = AccountDraws(streams["response"], response.sample)
         self._draws = OpportunityDraws(len(market), streams["opportunities"])
         self._opened = [0] * len(market)  # opportunities so far, by account
@@ -82,7 +86,7 @@ class Pipeline:
 
     def inbound_leads(self) -> Generator[Any, Any, None]:
         """Aware accounts come into the market at the in-market rate and contact us."""
-        market = self.parameters.market
+        market = self.market_section
         rate_per_day = (
             market.accounts
             * market.in_market_share_per_quarter
@@ -103,14 +107,14 @@ class Pipeline:
 
     def prospect(self, hunter: Hunter) -> Generator[Any, Any, None]:
         """A hunter with a free slot opens outbound prospects at a steady rate."""
-        parameters = self.parameters
-        outbound_leads_per_hunter_month = parameters.team.outbound_leads_per_hunter_month
+        outbound_leads_per_hunter_month = self.team.outbound_leads_per_hunter_month
         if outbound_leads_per_hunter_month == 0:
             return
         rng = self.streams["outbound"]
         gaps = Exponential(DAYS_PER_MONTH / outbound_leads_per_hunter_month)
         gap = block(lambda n: gaps.sample(rng, n))
-        pick = block(lambda n: rng.integers(0, parameters.market.accounts, n))
+        accounts = self.market_section.accounts
+        pick = block(lambda n: rng.integers(0, accounts, n))
         env, capacity = self.env, self.capacity
         while hunter.active:
             yield env.timeout(gap())
@@ -127,7 +131,7 @@ class Pipeline:
         accounts of the export's closed deals are off the market as the export leaves them
         (``place_closed``): its wins (less the ``customers`` carried over, who hold accounts of
         their own) and its recent losses, still cooling off."""
-        market = self.parameters.market
+        market = self.market_section
         rng = self.streams["start"]
         accounts, stages = place_deals(start, self.market.accounts, market, rng)
         ages = start.deal_age_days.tolist()
@@ -176,7 +180,7 @@ class Pipeline:
         hunter = capacity.take()
         if hunter is None:
             called = capacity.wait()
-            patience = env.timeout(self.parameters.process.lead_patience_days)
+            patience = env.timeout(self.process.lead_patience_days)
             yield either(env, called, patience)
             if not called.triggered:
                 capacity.give_up(called)
@@ -222,7 +226,7 @@ class Pipeline:
             self._close(opp, outcome)
             return
         if opp.beta:
-            beta_acv_share = self.parameters.process.pitching.beta_acv_share
+            beta_acv_share = self.process.pitching.beta_acv_share
             self._close(opp, outcome, acv * beta_acv_share)
             self.env.process(self._convert_beta(opp, acv * (1.0 - beta_acv_share)))
         else:
