@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from simulator.calibrate.moments import raw_statistics, trailing_window
 from simulator.calibrate.simulate import day0_for, simulated_export
 from simulator.cli.app import app
+from simulator.cli.export import warmup_note
 from simulator.crm.salesforce import write_salesforce
 from simulator.crm.table import Deals
 from simulator.parameters import Parameters
@@ -202,3 +203,10 @@ def test_an_unreadable_export_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["calibrate", str(broken), "--out", str(tmp_path / "x.yaml")])
     assert result.exit_code == 2
     assert "--map" in result.output
+
+
+def test_a_warmup_the_exports_history_replaces_is_said_not_dropped():
+    assert warmup_note(None, 14) is None  # not given: nothing to say
+    assert warmup_note(6, 6) is None  # given and used
+    said = warmup_note(12, 14)
+    assert said is not None and "--warmup-months 12 is not used" in said and "14 months" in said

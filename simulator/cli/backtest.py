@@ -74,7 +74,7 @@ def backtest(
     fmt: FormatOption = "auto",
     maps: MapOption = None,
     window_months: WindowMonthsOption = DEFAULTS.window_months,
-    warmup_months: WarmupMonthsOption = DEFAULTS.warmup_months,
+    warmup_months: WarmupMonthsOption = None,
     replications: FitReplicationsOption = DEFAULTS.replications,
     max_tries: MaxTriesOption = DEFAULTS.max_evaluations,
     deal_sizes: DealSizesOption = DEFAULTS.deal_sizes,
@@ -125,7 +125,8 @@ def backtest(
     if folder.exists() and not folder.is_dir():
         raise bad(f"--out {folder}: a file, not a folder")
     settings = Settings(
-        window_months=window_months, warmup_months=warmup_months, replications=replications,
+        window_months=window_months, replications=replications,
+        warmup_months=DEFAULTS.warmup_months if warmup_months is None else warmup_months,
         seed=seed, workers=workers or default_workers(), max_evaluations=max_tries,
         deal_sizes=deal_sizes,
     )  # fmt: skip
@@ -136,7 +137,8 @@ def backtest(
         for day in days:
             where = folder if len(days) == 1 else folder / str(day)
             runs.append(_run(full, with_as_of(full, day), base, set_, settings, months,
-                             forecast_replications, where, written, tuple(maps or ())))  # fmt: skip
+                             forecast_replications, where, written, tuple(maps or ()),
+                             warmup_months))  # fmt: skip
         data, console = runs[0][:2] if len(runs) == 1 else _pooled(full, runs, folder, written)
         text = json.dumps(data, indent=1) + "\n"
         saved = None
@@ -196,10 +198,11 @@ def _run(
     folder: Path,
     written: list[Path],
     maps: tuple[str, ...] = (),
+    warmup_given: int | None = None,
 ) -> tuple[dict, Group, Backtest]:
     """Fit, forecast, compare and write; every file written is added to ``written`` first."""
     export = full.path
-    calibration, base_scenario = fit_export(seen, base, overrides, settings)
+    calibration, base_scenario = fit_export(seen, base, overrides, settings, warmup_given)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -215,7 +215,7 @@ def calibrate_export(
         ),
     ] = None,
     window_months: WindowMonthsOption = DEFAULTS.window_months,
-    warmup_months: WarmupMonthsOption = DEFAULTS.warmup_months,
+    warmup_months: WarmupMonthsOption = None,
     replications: FitReplicationsOption = DEFAULTS.replications,
     seed: Annotated[int, typer.Option(help="root seed of the simulated replications")] = (
         Settings.seed
@@ -254,7 +254,8 @@ def calibrate_export(
         )
     as_of_day = parse_day("--as-of", as_of)
     settings = Settings(
-        window_months=window_months, warmup_months=warmup_months, replications=replications,
+        window_months=window_months, replications=replications,
+        warmup_months=DEFAULTS.warmup_months if warmup_months is None else warmup_months,
         seed=seed, workers=workers or default_workers(), max_evaluations=max_tries,
         deal_sizes=deal_sizes,
     )  # fmt: skip
@@ -272,7 +273,7 @@ def calibrate_export(
     if customers is not None:
         paying = read_customers(customers, customers_maps or [], as_of_day)
     if export is not None and imported is not None:
-        calibration, base_scenario = fit_export(imported, base, set_, settings)
+        calibration, base_scenario = fit_export(imported, base, set_, settings, warmup_months)
         fittings.append(
             Fitting(calibration, export, imported.label, imported.format, tuple(maps or ()))
         )

@@ -50,13 +50,13 @@ WindowMonthsOption = Annotated[
     int, typer.Option(min=3, max=36, help="months of the export the fit's statistics cover")
 ]
 WarmupMonthsOption = Annotated[
-    int,
+    int | None,
     typer.Option(
         min=1,
         max=36,
         help="months simulated before them to fill the pipeline when the export shows no "
         "history before them (else its own, in months of the window's new opportunities, "
-        "up to 36)",
+        "up to 36, and a note says this one is not used) [default: 6]",
     ),
 ]
 FitReplicationsOption = Annotated[
@@ -89,8 +89,24 @@ def parse_day(option: str, text: str | None) -> date | None:
     return day
 
 
+def warmup_note(given: int | None, used: int) -> str | None:
+    """What to say when ``--warmup-months`` was given but the export's own history set the
+    months simulated before the window instead (a user's input is never dropped silently)."""
+    if given is None or given == used:
+        return None
+    return (
+        f"Note: --warmup-months {given} is not used: the export shows deals created before "
+        f"the window, so the simulation runs its own history before it, {used} months (in "
+        "months of the window's new opportunities)."
+    )
+
+
 def fit_export(
-    seen: Imported, base: str, overrides: list[str] | None, settings: Settings
+    seen: Imported,
+    base: str,
+    overrides: list[str] | None,
+    settings: Settings,
+    warmup_given: int | None = None,
 ) -> tuple[Calibration, Scenario]:
     """``salesim calibrate``'s fit of the export as seen on the as-of date, with its progress;
     and the base scenario."""
@@ -101,6 +117,9 @@ def fit_export(
         f"{seen.deals.as_of}), {settings.replications} replications a try"
     )
     calibration = calibrate(seen.deals, tree, settings, _progress())
+    note = warmup_note(warmup_given, calibration.settings.warmup_months)
+    if note is not None:
+        err.print(note, markup=False, highlight=False)
     if not calibration.fitted:
         raise bad(f"{seen.path}: nothing to fit: " + "; ".join(calibration.left))
     return calibration, base_scenario
