@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from simulator.runs.aggregate import mean_interval
+
 DEFAULT_WITHIN = 0.10  # share of the never arm's monthly bookings
 DEFAULT_WINDOW = 3  # months of the trailing mean
 BOOTSTRAP = 2000  # resamples of the replications
@@ -85,10 +87,10 @@ def recovery_months(
 
 
 def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """Mean of a - b over replications and its 95% half-width (normal)."""
-    d = a - b
-    se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else np.nan
-    return float(d.mean()), float(1.96 * se)
+    """Mean of a - b over replications and the half-width of its 95% interval (Student-t, as
+    every paired difference salesim reports)."""
+    mean, low, high = mean_interval(a - b)
+    return mean, (high - low) / 2
 
 
 def recovery(

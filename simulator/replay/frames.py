@@ -86,7 +86,7 @@ def variant_replay(
     lost_rows = (kind == Kind.CLOSED) & (log["code"] == Outcome.LOST_HOUSEHOLD_BRAND)
     lost = so_far(months_of(log["day"][lost_rows]), np.ones(int(lost_rows.sum())), horizon_months)
     stages = deal_months(log)
-    exits = exit_orphans(log, tracks)
+    exits = exit_orphans(tracks)
     months = []
     for month in range(1, horizon_months + 1):
         pipeline = {**open_pipeline(stages, month), "lost_household": round(lost[month - 1])}
@@ -108,16 +108,14 @@ def variant_replay(
     return VariantReplay(name, tuple(tracks), tuple(months))
 
 
-def exit_orphans(log: np.ndarray, tracks: list[HunterTrack]) -> dict[int, tuple[int, np.ndarray]]:
+def exit_orphans(tracks: list[HunterTrack]) -> dict[int, tuple[int, np.ndarray]]:
     """For every hunter who left: the month of the exit and the deals it orphaned (those
     logged with it; a lead called on only after the exit is orphaned when it opens)."""
-    kind, actor, day = log["kind"], log["actor"], log["day"]
-    found = {}
-    for track in tracks:
-        if track.left_day is not None:
-            at_exit = (kind == Kind.ORPHANED) & (actor == track.hunter) & (day == track.left_day)
-            found[track.hunter] = (month_of(track.left_day), log["subject"][at_exit])
-    return found
+    return {
+        track.hunter: (month_of(track.left_day), track.orphaned_at_exit)
+        for track in tracks
+        if track.left_day is not None
+    }
 
 
 def lanes(tracks: list[HunterTrack], month: int) -> tuple[Lane, ...]:

@@ -14,10 +14,12 @@ from simulator.page import escape
 from simulator.replay.document import Replay
 from simulator.replay.frames import GONE, PIPELINE, VariantReplay
 from simulator.replay.look import (
+    COMPACT,
     LANE_COLOURS,
     SHORT_PIPELINE_LABELS,
     VARIANT_COLOURS,
     lane_colour,
+    lane_label,
 )
 from simulator.replay.pauses import pauses
 from simulator.replay.select import signed_money
@@ -84,16 +86,7 @@ def _lanes(variant: VariantReplay, month: int) -> str:
         gone = lane.status in GONE
         share = lane.attainment or 0.0
         width = 100.0 if gone else max(2.0, min(BAR_CAP, share) / BAR_CAP * 100.0)
-        if lane.status == "left":
-            label = f"left in month {lane.left_month}"
-        elif lane.status == "leaving":
-            label = "leaves"
-        else:
-            label = "no quota" if lane.attainment is None else f"{share:.0%}"
-            if lane.status == "plan" and lane.plan is not None:
-                label += f" · ON THE PLAN (review: {lane.plan.attainment:.0%})"
-            elif lane.status == "ramping":
-                label += " · new"
+        label = lane_label(lane, COMPACT, html=False)  # the page's words, short
         rows.append(
             f'<div class="lane"><span class="who">{escape(lane.name)}</span>'
             f'<span class="bar" style="width:{width * 0.45:.1f}%;background:'

@@ -10,7 +10,7 @@ replay and ``salesim story`` agree by construction.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,8 +51,8 @@ class HunterTrack:
     events: tuple[Event, ...]  # the story's: joining, quota reviews, the plan, leaving
     own_log: np.ndarray  # the hunter's own records, for their quarters
     parameters: Parameters
-    horizon_days: float
-    _quotas: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
+    quotas: dict[int, float]  # each quarter of the tenure's whole quota
+    orphaned_at_exit: np.ndarray  # the deals the exit orphaned (the story's count)
 
     def joined_by(self, month: int) -> bool:
         return month_of(self.hired_day) <= month
@@ -77,20 +77,12 @@ class HunterTrack:
         a quarter, and at the quarter's last month it is the story's quarter line. None without
         a quota or tenure."""
         current = quarter_of(month)
-        quota = self.quarter_quota(current)
+        quota = self.quotas.get(current, 0.0)
         if not quota:
             return None
         tenure = Tenure(self.own_log, self.hunter, self.parameters, month * DAYS_PER_MONTH)
         lines = [q for q in quarters(tenure) if q.quarter == current]
         return (lines[0].bookings_usd if lines else 0.0) / quota
-
-    def quarter_quota(self, quarter: int) -> float:
-        """The quota of the hunter's whole quarter ``quarter`` (0 when not on the team)."""
-        if not self._quotas:
-            tenure = Tenure(self.own_log, self.hunter, self.parameters, self.horizon_days)
-            self._quotas.update({q.quarter: q.quota_usd for q in quarters(tenure)})
-            self._quotas.setdefault(0, 0.0)  # computed, even for no quarter at all
-        return self._quotas.get(quarter, 0.0)
 
 
 def quarter_of(month: int) -> int:
@@ -144,7 +136,8 @@ def hunter_tracks(
                 tuple(events),
                 own,
                 parameters,
-                horizon_days,
+                {q.quarter: q.quota_usd for q in quarters(tenure)},
+                tenure.orphaned_at_exit,
             )
         )
     return tracks

@@ -85,12 +85,13 @@ def lane_colour(lane: Lane) -> str:
     return LANE_COLOURS["met"] if lane.attainment >= 1 else LANE_COLOURS["under"]
 
 
-def lane_label(lane: Lane, look: Look) -> str:
+def lane_label(lane: Lane, look: Look, html: bool = True) -> str:
     """What is written right of a lane's bar: the quarter so far and, on the plan, the review's
-    attainment that put the hunter there (the number the caption gave)."""
+    attainment that put the hunter there (the number the caption gave); ``html`` for the
+    chart's emphasis, plain text for the handout."""
     share = "no quota" if lane.attainment is None else f"{lane.attainment:.0%}"
     if lane.status == "leaving":
-        return "<b>leaves</b>"
+        return "<b>leaves</b>" if html else "leaves"
     if lane.status == "left":
         if look.compact:
             return f"left in month {lane.left_month}"
@@ -98,7 +99,9 @@ def lane_label(lane: Lane, look: Look) -> str:
     if lane.status == "plan" and lane.plan is not None:
         judged = f"review: {lane.plan.attainment:.0%}"  # the caption's words, its window there
         words = f"PLAN ({judged})" if look.compact else f"ON THE PLAN ({judged})"
-        return f"{share} · <b><span style='color:{LANE_COLOURS['danger']}'>{words}</span></b>"
+        if html:
+            words = f"<b><span style='color:{LANE_COLOURS['danger']}'>{words}</span></b>"
+        return f"{share} · {words}"
     if lane.status == "ramping":
         return f"{share} · {'new' if look.compact else 'new, ramping up'}"
     return share

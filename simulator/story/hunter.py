@@ -84,7 +84,7 @@ def hunter_events(tenure: Tenure) -> list[Event]:
             text = f"{name} is back above the bar ({share}) and off the plan."
         else:
             story_kind = "leaves"
-            orphaned = tenure.orphaned_at_exit
+            orphaned = len(tenure.orphaned_at_exit)
             start = month_of(day + quota.hiring_delay_months * DAYS_PER_MONTH)
             facts["open_deals_orphaned"] = orphaned
             then = f"a replacement starts in month {start} and ramps up from scratch"

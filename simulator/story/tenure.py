@@ -28,10 +28,8 @@ class Tenure:
         self.left_day = float(log["day"][left[0]]) if left.size else None
         # The open deals orphaned at the exit itself, logged with it. A lead the hunter took
         # before leaving but calls on only later is orphaned (and logged) the day it opens.
-        self.orphaned_at_exit = 0
-        if self.left_day is not None:
-            at_exit = (kind == Kind.ORPHANED) & (actor == hunter) & (log["day"] == self.left_day)
-            self.orphaned_at_exit = int(np.count_nonzero(at_exit))
+        at_exit = (kind == Kind.ORPHANED) & (actor == hunter) & (log["day"] == self.left_day)
+        self.orphaned_at_exit: np.ndarray = log["subject"][at_exit]  # the deals' ids
 
     def ours(self, seq: int) -> int | None:
         """The hunter, for an event while they are on the team; None once they have left."""
