@@ -158,3 +158,10 @@ def test_recovery_command_writes_its_table(tmp_path):
         app, ["recovery", "death-spiral", "--from", "vaporware", "--to", "vaporware"]
     )
     assert same.exit_code == 2
+
+
+def test_a_variant_with_its_own_switch_is_not_switched_over_silently(arms):
+    never, kept, _ = arms
+    own = stopped_at(kept, never, 5)
+    with pytest.raises(ValueError, match="already switches strategy at month 5"):
+        stopped_at(own, never, SWITCH)

@@ -132,7 +132,7 @@ def recovery(
                 workers or default_workers(), display.advance, within, window,
             )  # fmt: skip
     except ValueError as error:
-        raise bad(f"{loaded.source}: --at {at}: {error}") from None
+        raise bad(f"{loaded.source}: {error}") from None
     except KeyboardInterrupt:
         typer.echo("Interrupted; nothing was kept.", err=True)
         raise typer.Exit(130) from None

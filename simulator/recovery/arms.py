@@ -19,6 +19,11 @@ def stopped_at(kept: Variant, never: Variant, month: int) -> Variant:
     """``kept`` until the end of ``month``, then ``never``'s strategy."""
     to = never.parameters.strategy
     now = kept.parameters.strategy
+    if now.switch.month is not None:  # its own switch would be replaced without a word
+        raise ValueError(
+            f"{kept.name} already switches strategy at month {now.switch.month} "
+            "(strategy.switch); stop a variant without a switch of its own"
+        )
     changes = {
         name: getattr(to, name) for name in SWITCHED if getattr(to, name) != getattr(now, name)
     }
