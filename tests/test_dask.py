@@ -8,93 +8,34 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import dask
 import pandas as pd
 import pytest
-from distributed import Client
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
 from simulator.runs.backends import DaskCluster
 from simulator.runs.experiment import MemorySink, Plan, run_experiment, run_study
 from simulator.runs.store import read_monthly, read_summary
+from simulator.runs.tcp_cluster import tcp_cluster
 from tests.conftest import bundled
 
 SEED = 31
 REPLICATIONS = 12
 OVERRIDES = ("market.accounts=400", "horizon_months=12")
-DASK = str(Path(sys.executable).with_name("dask"))
-STARTUP_SECONDS = 60
 
 
 def scenario():
     return bundled("handoff", *OVERRIDES)
 
 
-def wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.1)
-
-
 @pytest.fixture
-def cluster(tmp_path):
+def cluster():
     """A scheduler and two single-process, single-thread workers without nannies (so a killed
     worker stays dead); yields (scheduler address, worker processes)."""
-    scheduler_file = tmp_path / "scheduler.json"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": Path.cwd()}
-    processes = [
-        subprocess.Popen(
-            [
-                DASK,
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(scheduler_file),
-            ],
-            **quiet,
-        )
-    ]
-    try:
-        wait_for(scheduler_file.exists, "the scheduler did not start")
-        wait_for(lambda: "address" in scheduler_file.read_text(), "no scheduler address")
-        address = json.loads(scheduler_file.read_text())["address"]
-        workers = [
-            subprocess.Popen(
-                [
-                    DASK,
-                    "worker",
-                    address,
-                    "--nthreads",
-                    "1",
-                    "--no-nanny",
-                    "--no-dashboard",
-                    "--name",
-                    f"worker-{i}",
-                ],
-                **quiet,
-            )
-            for i in range(2)
-        ]
-        processes += workers
-        with Client(address) as client:
-            client.wait_for_workers(2, timeout=STARTUP_SECONDS)
-        yield address, workers
-    finally:  # a graceful close waits out timeouts; these processes hold nothing to save
-        for process in processes:
-            process.kill()
-            process.wait()
+    with tcp_cluster(2, nanny=False) as started:
+        yield started.address, started.workers
 
 
 @pytest.fixture(scope="module")

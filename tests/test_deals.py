@@ -119,8 +119,8 @@ class Interrupting:
     def __init__(self, folder: RunFolder, chunks: int) -> None:
         self.folder, self.left = folder, chunks
 
-    def stored(self):
-        return self.folder.stored()
+    def stored(self, controls):
+        return self.folder.stored(controls)
 
     def drop_from(self, replication: int) -> None:
         self.folder.drop_from(replication)

@@ -80,14 +80,14 @@ def test_the_resume_command_repeats_what_the_run_needs(tmp_path):
 
 def test_the_precision_line_says_whether_the_target_was_reached():
     plan = Plan(100, 10, 0.02, "win_rate")
-    reached = Study(60, True, [0.015, 0.01], [2.0, 3.0], 120, 1.0, 2)
+    reached = Study(60, True, [0.015, 0.01], [2.0, 3.0], [1.5, 1.2], 120, 1.0, 2)
     assert precision_line(plan, reached) == (
         "Precision on win_rate: ±1.50% of the baseline mean after 60 replications per "
         "variant; target ±2% reached."
     )
-    capped = Study(100, False, [0.03], [2.0], 200, 1.0, 2)
+    capped = Study(100, False, [0.03], [2.0], [1.5], 200, 1.0, 2)
     assert "NOT reached: the replication cap was hit" in precision_line(plan, capped)
-    undefined = Study(100, False, [math.inf], [math.nan], 200, 1.0, 2)
+    undefined = Study(100, False, [math.inf], [math.nan], [math.nan], 200, 1.0, 2)
     assert "the baseline mean is 0" in precision_line(plan, undefined)
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
-from simulator.runs.aggregate import paired_difference
+from simulator.runs.aggregate import compare
 from simulator.runs.experiment import (
     MIN_PRECISION_REPLICATIONS,
     PRECISION_BLOCK,
@@ -48,12 +49,12 @@ def precise_run(tmp_path_factory):
 
 
 def relative_half_widths(summary, variants: list[str], replications: int) -> list[float]:
-    baseline = column(summary, variants[0], METRIC)[:replications]
-    widths = []
-    for name in variants[1:]:
-        diff = paired_difference(column(summary, name, METRIC)[:replications], baseline)
-        widths.append((diff.high - diff.low) / 2 / abs(baseline.mean()))
-    return widths
+    """The report's paired differences (with the control variates) of the first
+    ``replications``, as shares of the baseline mean."""
+    first = summary.filter(pc.less(summary.column("replication"), replications))
+    (comparison,) = compare(first, [METRIC], frozenset())
+    scale = abs(comparison.estimates[variants[0]].mean)
+    return [(d.high - d.low) / 2 / scale for d in comparison.differences.values()]
 
 
 def test_stops_at_the_first_precise_check(precise_run):
@@ -76,7 +77,7 @@ def test_stops_at_the_first_precise_check(precise_run):
     assert "target ±8% reached" in output
 
 
-def test_manifest_reports_the_variance_reduction_of_pairing(precise_run):
+def test_manifest_reports_the_variance_reduction_of_pairing_and_of_the_controls(precise_run):
     folder, _ = precise_run
     manifest = json.loads((folder / MANIFEST).read_text())
     summary = read_summary(folder)
@@ -86,6 +87,10 @@ def test_manifest_reports_the_variance_reduction_of_pairing(precise_run):
         expected = (values.var(ddof=1) + baseline.var(ddof=1)) / (values - baseline).var(ddof=1)
         assert factor == pytest.approx(expected, rel=1e-9)
         assert factor > 1, "common random numbers must beat independent sampling"
+    (comparison,) = compare(summary, [METRIC], frozenset())
+    for name, factor in manifest["variance_reduction"]["by_controls"].items():
+        assert factor == pytest.approx(comparison.differences[name].variance_reduction, rel=1e-9)
+        assert factor > 1, "the control variates must explain part of what pairing left"
 
 
 def test_where_it_stops_does_not_depend_on_the_workers(precise_run):

@@ -24,17 +24,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from pydantic import ValidationError
 from scipy.stats import t
 
 from simulator.crm.simulated import from_simulated
 from simulator.crm.summary import summarize
 from simulator.metrics.deals import deals_table
-from simulator.model.entities import UNIFORM_SLOTS, U
 from simulator.model.events import Kind, Outcome
 from simulator.model.processes.quota_period import period_end_days
-from simulator.parameters import SEGMENTS, Competitor, Competitors, Entrants, Parameters
-from simulator.parameters.competitors import MAX_RIVALS_AND_ENTRANTS
+from simulator.parameters import Parameters
 from simulator.runs.experiment import replication_log
 from simulator.units import DAYS_PER_MONTH
 from tests.conftest import bundled
@@ -168,20 +165,6 @@ def test_period_ends_are_calendar_period_ends() -> None:
     assert period_end_days(jan1, 1, 61) == [31, 60]
     assert period_end_days(dt.date(2024, 2, 15), 3, 140) == [46, 137]  # 1 Apr, 1 Jul
     assert period_end_days(dt.date(2024, 4, 1), 3, 100) == [91]  # day 0 begins a quarter
-
-
-def test_the_pull_in_draw_never_meets_a_competitor_presence_draw() -> None:
-    """Rivals then entrants take one uniform each from U.RIVAL_PRESENT on; entrants of the
-    segments after the first can each overshoot max_entrants by one."""
-    assert U.PULL_IN == UNIFORM_SLOTS - 1
-    assert U.RIVAL_PRESENT + MAX_RIVALS_AND_ENTRANTS + len(SEGMENTS) - 1 <= U.PULL_IN
-    rival = Competitors().rivals[0]
-    with pytest.raises(ValidationError, match="at most 17"):
-        Competitors(rivals=[rival] * 8, entrants=Entrants(max_entrants=12))
-    assert isinstance(
-        Competitors(rivals=[rival] * 5, entrants=Entrants(max_entrants=12)), Competitors
-    )
-    assert isinstance(rival, Competitor)
 
 
 def test_off_by_default() -> None:

@@ -22,7 +22,7 @@ from simulator.cli.app import app
 from simulator.metrics.measure import MONTHLY_COLUMNS, SUMMARY_COLUMNS
 from simulator.parameters import Parameters
 from simulator.report import REPORT
-from simulator.runs.experiment import Plan, Study, run_experiment, run_study
+from simulator.runs.experiment import Plan, Study, run_experiment, run_study, scenario_controls
 from tests.conftest import bundled
 
 runner = CliRunner()
@@ -100,7 +100,7 @@ def test_manifest_records_how_to_reproduce_the_run(run_dir, scenario):
         "timings", "environment",
     ]  # fmt: skip
     assert manifest["precision"] is None and set(manifest["variance_reduction"]) == {
-        "metric", "definition", "by_variant"
+        "metric", "definition", "by_variant", "controls_definition", "by_controls"
     }  # fmt: skip
     assert manifest["root_seed"] == SEED
     assert manifest["replications"] == REPLICATIONS
@@ -123,7 +123,8 @@ def test_manifest_records_how_to_reproduce_the_run(run_dir, scenario):
 
 def test_summary_has_one_row_per_variant_and_replication(run_dir, scenario):
     summary = store.read_summary(run_dir)
-    assert summary.column_names == ["variant", "replication", *SUMMARY_COLUMNS]
+    controls = scenario_controls(scenario)
+    assert summary.column_names == ["variant", "replication", *SUMMARY_COLUMNS, *controls]
     assert set(SUMMARY_STORED) <= set(summary.column_names)
     columns = ("variant", "replication")
     keys = list(zip(*(summary.column(c).to_pylist() for c in columns), strict=True))

@@ -35,7 +35,7 @@ class _Batch:
         self.memory = MemorySink()
         self.folder, self.offset = folder, offset
 
-    def stored(self) -> dict:
+    def stored(self, controls: tuple[str, ...]) -> dict:
         return {}
 
     def store(self, tables: ChunkTables) -> None:
@@ -122,6 +122,7 @@ class Engine:
             precision_reached=None,
             relative_half_width=[math.nan] * others,
             variance_reduction=[math.nan] * others,
+            control_reduction=[math.nan] * others,
             computed=self.computed,
             wall_seconds=self.seconds,
             slots=self.slots,

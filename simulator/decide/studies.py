@@ -21,7 +21,7 @@ from simulator.decide.values import parse_range
 from simulator.metrics.catalog import summary_metric
 from simulator.parameters.paths import PathError, value_at
 from simulator.parameters.ranges import DEFAULT_RANGES
-from simulator.runs.aggregate import paired_difference
+from simulator.runs.aggregate import summary_difference
 from simulator.runs.experiment import Plan
 from simulator.scenario.resolve import Scenario, Variant
 
@@ -142,8 +142,9 @@ def run_sensitivity(
                 finite = base[np.isfinite(base)]
                 mean = float(finite.mean()) if finite.size else np.nan
                 return mean, np.nan, np.nan
-            other = metric_values(summary, f"{prefix}:{compare.name}", metric)
-            d = paired_difference(other, base, summary_metric(metric).lower_is_better)
+            lower = summary_metric(metric).lower_is_better
+            variant, first = f"{prefix}:{compare.name}", f"{prefix}:{baseline.name}"
+            d = summary_difference(summary, variant, first, metric, lower)
             return d.mean, d.low, d.high
 
         found["nominal"] = point(NOMINAL)

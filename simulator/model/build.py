@@ -40,6 +40,7 @@ import simpy
 
 from simulator.model.entities import ENTERPRISE, MID_MARKET, SMB
 from simulator.model.events import EventLog
+from simulator.model.luck import OpportunityLuck
 from simulator.model.processes.awareness import Awareness
 from simulator.model.processes.brand import Brand
 from simulator.model.processes.capacity import Capacity, SalesEngineers
@@ -55,7 +56,7 @@ from simulator.model.processes.pitch import Pitch
 from simulator.model.processes.quota_period import QuotaPeriod
 from simulator.model.processes.resume import pick_accounts
 from simulator.model.processes.roadmap import Roadmap
-from simulator.model.processes.signals import Signal
+from simulator.model.processes.signals import Changing
 from simulator.model.processes.strategy_in_force import StrategyInForce
 from simulator.model.processes.team import Team
 from simulator.model.start_data import StartingPoint
@@ -86,7 +87,7 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams, start: Starti
     of starts is part of the schedule: events at the same time run in the order made)."""
     log = EventLog()
     switches = Switches(p.mechanisms)
-    rates_changed = Signal(env)
+    changing = Changing()
     market = Market(env, p.market, p.product, streams["accounts"])
     roadmap = Roadmap(env, p.product, p.process.pitching, market.accounts.needs, log, streams)
     # SMB entrants only where there are small businesses: a market without them draws as before
@@ -95,24 +96,26 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams, start: Starti
         env, p.competitors.entrants, roadmap, log, streams["entrants"], segments
     )
     capacity = Capacity(env)
-    customers = CustomerBase(
-        env, p.post_sale, p.team, market, capacity, rates_changed, log, streams
-    )
+    customers = CustomerBase(env, p.post_sale, p.team, market, capacity, changing, log, streams)
     brand = Brand(p.marketing, switches)
     awareness = Awareness(
         env,
         p.marketing.awareness,
+        len(market.accounts),
         market.accounts.aware_at_start,
         brand,
         customers,
-        rates_changed,
+        changing,
         log,
         streams["awareness"],
         switches,
     )
     engineers = SalesEngineers(env, p.team, streams["demos"])
+    sections = (
+        p.market.choice, p.process, p.product, p.team.quota, p.competitors, p.post_sale
+    )  # fmt: skip
     decision = Decision(
-        env, p, market, roadmap, brand, customers, competition, switches, streams["decision"]
+        env, sections, market, roadmap, brand, customers, competition, switches, streams["decision"]
     )
     strategy = StrategyInForce(env, p.strategy, log)
     pitch = Pitch(
@@ -153,11 +156,12 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams, start: Starti
         customers,
         log,
         streams,
+        OpportunityLuck(streams["opportunities"], decision.presence_draws),
     )
     state = start.state
     team = Team(env, p.team, capacity, pipeline, log, streams["hunters"], state, switches)
     marketing = Marketing(
-        env, p.marketing, brand, market, pipeline, team, rates_changed, log, streams["direct"]
+        env, p.marketing, brand, market, pipeline, team, changing, log, streams["direct"]
     )
 
     roadmap.start()
@@ -173,7 +177,6 @@ def build(env: simpy.Environment, p: Parameters, streams: Streams, start: Starti
         )  # fmt: skip
         customers.carry_over(carried.arr_usd, carried.signed_day, carried.term_months, accounts)
     env.process(marketing.monthly())
-    env.process(awareness.diffusion())
     env.process(pipeline.inbound_leads())
     return Model(
         env,
@@ -205,6 +208,7 @@ def run_model(
         env = simpy.Environment()
         model = build(env, parameters, streams, start)
         env.run(until=horizon_days)
+        model.awareness.settle(horizon_days)
         return model
 
 

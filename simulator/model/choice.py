@@ -13,10 +13,9 @@ def logit_probabilities(utilities: Sequence[float]) -> list[float]:
     return [w / total for w in weights]
 
 
-def choose(utilities: Sequence[float], u: float) -> int:
-    """Index of the option chosen for uniform ``u`` (inverse CDF of the logit probabilities)."""
+def choose(probabilities: Sequence[float], u: float) -> int:
+    """Index of the option chosen for uniform ``u`` (inverse CDF of the probabilities)."""
     cumulative = 0.0
-    probabilities = logit_probabilities(utilities)
     for index, probability in enumerate(probabilities):
         cumulative += probability
         if u < cumulative:

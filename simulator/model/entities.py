@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.model.streams import keyed_generator
 from simulator.parameters import Market, PerSegmentProbability, Product
 
 ENTERPRISE, MID_MARKET, SMB = 0, 1, 2
@@ -21,47 +20,6 @@ NO_FEATURE = -1
 """Index standing for "no announced feature" (an opportunity hanging on none, a claim of none)."""
 CHAMPION = 1
 """The contact who took the first meeting: always met in discovery, and never replaced."""
-
-
-class U:
-    """Slots of the uniforms each opportunity draws (one per decision: common random numbers).
-
-    Plain integers, not an ``IntEnum``: they index on the hot path, where (before Python 3.12)
-    looking up an enum member costs four times a plain class attribute."""
-
-    INTEREST = 0
-    SPONSOR = 1
-    ECONOMIC_BUYER = 2
-    MEMBERS = 3
-    POOR_FIT_SCREEN = 4
-    PREMATURE = 5
-    STALL_EVALUATION = 6
-    STALL_PROPOSAL = 7
-    CHOICE = 8
-    HOUSEHOLD_PRESENT = 9
-    PITCH = 10
-    REVIVAL = 11
-    RIVAL_PRESENT = 12  # one slot per rival, then per entrant, from here on
-    PULL_IN = 31  # the last slot, UNIFORM_SLOTS - 1: the quarter-end push (quota_period.py)
-
-
-class Z:
-    """Slots of the standard normals each opportunity draws: one per stage duration."""
-
-    ATTRACTION = 0
-    QUALIFICATION = 1
-    EVALUATION = 2
-    PROPOSAL = 3
-    DARK = 4  # when the buyer goes dark (going_dark.py)
-    HAS_DATE = 5  # whether the buyer has a critical date of its own (critical_date.py)
-    DATE_DAYS = 6  # how far ahead it lies
-
-
-UNIFORM_SLOTS = 32
-NORMAL_SLOTS = 8
-PREDRAWN_OPPORTUNITIES_PER_ACCOUNT = 3
-LATER_OPPORTUNITIES_KEY = 0
-"""First key element of the generators of an account's opportunities past the pre-drawn few."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +37,7 @@ class Accounts:
     replaces_working_process: tuple[bool, ...]  # the deal needs a sponsor to close won
     perceived_risk: tuple[float, ...]
     fit: tuple[float, ...]
-    aware_at_start: tuple[bool, ...]
+    aware_at_start: int  # how many know us on day 0 (which ones is drawn when asked)
     needs: tuple[tuple[bool, ...], ...]  # needs[feature][account]: the need includes the feature
 
     @classmethod
@@ -113,7 +71,7 @@ class Accounts:
         risk = np.exp(risk_sd * rng.standard_normal(n) - 0.5 * risk_sd * risk_sd)
         base_fit = per_segment_value(product.fit)
         fit = np.clip(base_fit + product.fit_sd * rng.standard_normal(n), 0.0, 1.0)
-        aware = rng.random(n) < market.aware_share
+        aware = int(rng.binomial(n, market.aware_share))
         needs = tuple(
             tuple((rng.random(n) < per_segment_value(feature.need_probability)).tolist())
             for feature in product.features
@@ -129,37 +87,12 @@ class Accounts:
             replaces_working_process=tuple(replaces.tolist()),
             perceived_risk=tuple(risk.tolist()),
             fit=tuple(fit.tolist()),
-            aware_at_start=tuple(aware.tolist()),
+            aware_at_start=aware,
             needs=needs,
         )
 
     def __len__(self) -> int:
         return len(self.segment)
-
-
-class OpportunityDraws:
-    """Pre-drawn random numbers for each account's opportunities.
-
-    An account's n-th opportunity gets the same uniforms and normals in every variant, so a
-    strategy change alters outcomes only through its mechanism, not through reshuffled luck.
-    The first few are drawn for every account at once; later ones come from a generator keyed
-    by (account, n), so they too are a pure function of the seed, the account and n.
-    """
-
-    def __init__(self, accounts: int, rng: np.random.Generator) -> None:
-        k = PREDRAWN_OPPORTUNITIES_PER_ACCOUNT
-        self._uniforms = rng.random((accounts, k, UNIFORM_SLOTS))
-        self._normals = rng.standard_normal((accounts, k, NORMAL_SLOTS))
-        self._rng = rng
-
-    def take(self, account: int, nth: int) -> tuple[list[float], list[float]]:
-        if nth < PREDRAWN_OPPORTUNITIES_PER_ACCOUNT:
-            return (
-                self._uniforms[account, nth].tolist(),
-                self._normals[account, nth].tolist(),
-            )
-        rng = keyed_generator(self._rng, (LATER_OPPORTUNITIES_KEY, account, nth))
-        return rng.random(UNIFORM_SLOTS).tolist(), rng.standard_normal(NORMAL_SLOTS).tolist()
 
 
 @dataclass(eq=False)

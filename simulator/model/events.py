@@ -84,6 +84,12 @@ class Kind(IntEnum):
     # code = sector; subject = its id (customers.CARRIED_IDS_FROM + k)
     CLEANED_UP = 73  # the CRM's cleanup closed a deal that went dark (lost); subject = the deal
     STRATEGY_SWITCHED = 74  # the team changed strategy (strategy.switch); subject = the month
+    CHOICE_LUCK = 75  # a buyer chose; value = the ACV the deal books if won x (1 if won, else 0,
+    # less the chance it had of winning): the luck of the choice, whose mean is 0 whatever the
+    # scenario (a control variate for comparisons: runs/controls.py)
+    ROADMAP_LUCK = 76  # day 0: a feature's slips drawn; subject = the feature; value = months
+    # they will move its plan, less the months the scenario's slips move it on average (a control
+    # variate, likewise)
 
 
 class Source(IntEnum):
@@ -180,7 +186,8 @@ def rows(log: np.ndarray, which: np.ndarray) -> np.ndarray:
 
 
 class EventLog:
-    """Append-only, flat list of records; ``as_array`` gives a numpy structured view for metrics."""
+    """Append-only, flat list of records; ``as_array`` gives a numpy structured view for metrics,
+    in the order of simulated time (records of one day in the order written)."""
 
     __slots__ = ("values",)
 
@@ -209,4 +216,7 @@ class EventLog:
         log = np.empty(len(flat), dtype=LOG_DTYPE)
         for column, name in enumerate(LOG_DTYPE.names):
             log[name] = flat[:, column]
+        day = log["day"]
+        if np.any(day[1:] < day[:-1]):  # awareness writes its flips when asked (awareness.py)
+            log = log[np.argsort(day, kind="stable")]
         return log

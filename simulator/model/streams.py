@@ -11,8 +11,10 @@ waits, its lives as a customer) are not handed out in event order: a strategy th
 event comes first would reshuffle that luck across accounts and weaken the pairing between
 variants. ``AccountDraws`` gives each account its own sequence instead: the account's i-th draw
 is a pure function of (replication seed, input, use, account, i), whatever order events ask in.
-Its numbers come from children of the input's SeedSequence keyed by spawn keys (never seed
-arithmetic); each use of an input picks its own first key element (``keyed_generator``).
+Each use of an input has its own child of the input's SeedSequence, keyed by spawn keys (never
+seed arithmetic: ``keyed_generator``), and an account's numbers lie at a fixed place in that
+child's stream, reached by jumping there (``Jumps``): a few operations, whatever the market's
+size, so what a replication draws follows the accounts it touches, not those it never meets.
 """
 
 from __future__ import annotations
@@ -44,16 +46,20 @@ STREAM_NAMES: tuple[str, ...] = (
 )
 
 BLOCK_SIZE = 512
-ACCOUNTS_PER_BLOCK = 1024
-"""Accounts whose first draws one keyed generator draws at once: creating a generator costs
-tens of µs, a quarter of a replication's time if done for each of the thousand or so accounts a
-replication touches; a block costs about as much, and most of the market's accounts share one."""
+ACCOUNTS_PER_BLOCK = 64
+"""Accounts whose first draws are drawn at once, when one of them first asks: a jump costs about
+as much as drawing a few dozen numbers, so a block shares it, and stays small enough that a large
+market, few of whose accounts engage, draws little it never uses."""
 DRAWS_PER_ACCOUNT = 4
 """Draws per account in an ``AccountDraws`` block, unless told otherwise (a constant, not a
 parameter: the layout, and so each account's numbers, must not change between variants)."""
-BLOCK_KEY, OWN_KEY = 0, 1
-"""Second key element of ``AccountDraws``' generators: a block of accounts, or one account's
-own chunk of further draws."""
+BLOCK_ROOM, OWN_ROOM = 2**32, 2**24
+"""Raw draws set aside for a block's draws, and for a chunk of one account's further draws."""
+OWN_FROM = 2**96
+"""Where, in a use's stream, the accounts' own chunks begin (after every block's room)."""
+CHUNKS_PER_ACCOUNT = 2**16
+USE_KEY = 1
+"""First key element of ``AccountDraws``' generators (then the use)."""
 
 
 def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
@@ -103,6 +109,22 @@ def keyed_generator(rng: np.random.Generator, key: tuple[int, ...]) -> np.random
     return np.random.Generator(np.random.PCG64(child))
 
 
+class Jumps:
+    """A generator that can be put at any place of its stream in a few operations (PCG64's
+    ``advance``), so numbers can be read at a place that names what they are for."""
+
+    def __init__(self, rng: np.random.Generator, key: tuple[int, ...]) -> None:
+        self.generator = keyed_generator(rng, key)
+        self._bits = self.generator.bit_generator
+        self._start = self._bits.state
+
+    def at(self, place: int) -> np.random.Generator:
+        """The generator, ready to draw from raw draw ``place`` of its stream on."""
+        self._bits.state = self._start
+        self._bits.advance(place)
+        return self.generator
+
+
 class AccountDraws:
     """Each account's own sequence of draws from one input (common random numbers per account).
 
@@ -124,9 +146,8 @@ class AccountDraws:
     ) -> None:
         if per_account < 1:
             raise ValueError(f"per_account must be >= 1, got {per_account}")
-        self._rng = rng
+        self._jumps = Jumps(rng, (USE_KEY, use))
         self._sample = sample
-        self._use = use
         self._per_account = per_account
         self._blocks: dict[int, np.ndarray] = {}  # a block's draws, account by account
         self._beyond: dict[int, list[float]] = {}  # an account's draws past its block's
@@ -149,7 +170,7 @@ class AccountDraws:
         block, row = divmod(account, ACCOUNTS_PER_BLOCK)
         drawn = self._blocks.get(block)
         if drawn is None:
-            rng = keyed_generator(self._rng, (self._use, BLOCK_KEY, block))
+            rng = self._jumps.at(block * BLOCK_ROOM)
             drawn = self._blocks[block] = self._sample(rng, ACCOUNTS_PER_BLOCK * per_account)
         return drawn.item(row * per_account + index)
 
@@ -160,7 +181,9 @@ class AccountDraws:
         per_account = self._per_account
         drawn = self._beyond.setdefault(account, [])
         while index >= len(drawn):
-            chunk = 1 + len(drawn) // per_account
-            rng = keyed_generator(self._rng, (self._use, OWN_KEY, account, chunk))
+            chunk = len(drawn) // per_account
+            if chunk >= CHUNKS_PER_ACCOUNT:
+                raise ValueError(f"account {account} drew past the layout's room")
+            rng = self._jumps.at(OWN_FROM + (account * CHUNKS_PER_ACCOUNT + chunk) * OWN_ROOM)
             drawn.extend(self._sample(rng, per_account).tolist())
         return drawn[index]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from simulator.parameters.base import (
     Count,
@@ -15,11 +15,6 @@ from simulator.parameters.base import (
     Probability,
     Section,
 )
-
-MAX_RIVALS_AND_ENTRANTS = 17
-"""Most rivals plus ``entrants.max_entrants``: each rival and each entrant takes one of the
-uniforms an opportunity draws in advance (``entities.U``), and the entrants of different
-segments can overshoot ``max_entrants`` by one for each segment after the first."""
 
 
 class Competitor(Section):
@@ -86,14 +81,3 @@ class Competitors(Section):
         )
     ]
     entrants: Entrants = Entrants()
-
-    @model_validator(mode="after")
-    def _presence_draws_suffice(self) -> Competitors:
-        competitors = len(self.rivals) + self.entrants.max_entrants
-        if competitors > MAX_RIVALS_AND_ENTRANTS:
-            raise ValueError(
-                f"rivals ({len(self.rivals)}) plus entrants.max_entrants "
-                f"({self.entrants.max_entrants}) is {competitors}; allowed: at most "
-                f"{MAX_RIVALS_AND_ENTRANTS} (each is drawn present or not per opportunity)"
-            )
-        return self

@@ -18,7 +18,12 @@ import pyarrow.parquet as pq
 
 from simulator import __version__
 from simulator.metrics.catalog import summary_metric
-from simulator.runs.aggregate import Difference, paired_difference, variant_values, welch_difference
+from simulator.runs.aggregate import (
+    Difference,
+    summary_difference,
+    variant_values,
+    welch_difference,
+)
 from simulator.runs.store import MONTHLY as MONTHLY_FILE
 from simulator.runs.store import Manifest, read_manifest, read_summary
 
@@ -84,7 +89,7 @@ class Results:
         lower = summary_metric(metric).lower_is_better
         values, baseline = self.values(variant, metric), self.values(self.variants[0], metric)
         if self.paired:
-            return paired_difference(values, baseline, lower)
+            return summary_difference(self.summary, variant, self.variants[0], metric, lower)
         return welch_difference(values, baseline, lower)
 
 

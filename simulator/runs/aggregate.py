@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import stats
 
+from simulator.metrics.controls import CHOICE, controls_for
+
 CONFIDENCE = 0.95
 
 
@@ -54,6 +56,12 @@ class Difference:
     high: float
     p_better: float
     n: int
+    variance_reduction: float = math.nan  # by the control variates: plain paired var / this var
+
+
+MIN_RESIDUAL_DF = 10
+"""Fewest degrees of freedom a regression on the controls must leave, else the plain paired
+difference is given (a few replications cannot estimate the controls' weights)."""
 
 
 def variant_values(summary: pa.Table, variant: str, metric: str) -> np.ndarray:
@@ -115,6 +123,85 @@ def paired_difference(
     return Difference(mean, low, high, p_better, int(diff.size))
 
 
+def paired_controls(
+    variant: dict[str, np.ndarray], baseline: dict[str, np.ndarray], names: tuple[str, ...]
+) -> np.ndarray:
+    """The controls of a paired difference, replications x controls, from each arm's columns:
+    the choices' luck as the variant's less the baseline's (the part the pairing left), the
+    roadmap's of both arms (``controlled_difference`` keeps one where they are the same)."""
+    columns = []
+    for name in names:
+        if name.startswith(CHOICE):
+            columns.append(variant[name] - baseline[name])
+        else:
+            columns += [variant[name], baseline[name]]
+    return np.column_stack(columns) if columns else np.zeros((0, 0))
+
+
+def controlled_difference(
+    difference: np.ndarray, controls: np.ndarray, lower_is_better: bool = False
+) -> Difference:
+    """A paired difference with control variates: the intercept of its least-squares
+    regression on controls whose mean is known to be zero (``metrics.controls``), with the
+    interval of a regression coefficient (Student t on the residuals' degrees of freedom; the
+    weights are estimated from the same replications, which the lost degrees of freedom pay
+    for). A control that never moved, one another control repeats, or one some replication
+    lacks (a run stored before controls were), is left out; with too few replications for the
+    rest, the plain paired difference."""
+    y = np.asarray(difference, dtype=float)
+    x = np.asarray(controls, dtype=float).reshape(y.size, -1)
+    finite = np.isfinite(y)
+    y, x = y[finite], x[finite]
+    x = x[:, np.isfinite(x).all(axis=0)]  # a control some replication lacks (an older run)
+    plain = paired_difference(y, np.zeros(y.size), lower_is_better)
+    if y.size < MIN_RESIDUAL_DF:
+        return plain
+    moving = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0]
+    kept: list[int] = []
+    for j in moving:
+        if not any(np.array_equal(x[:, j], x[:, k]) for k in kept):
+            kept.append(j)
+    design = np.column_stack([np.ones(y.size), x[:, kept]])
+    rank = int(np.linalg.matrix_rank(design))
+    if not kept or y.size - rank < MIN_RESIDUAL_DF:
+        return plain
+    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residuals = y - design @ coefficients
+    df = y.size - rank
+    variance = float(residuals @ residuals) / df * float(np.linalg.pinv(design.T @ design)[0, 0])
+    mean, se = float(coefficients[0]), math.sqrt(max(variance, 0.0))
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, df)) * se
+    plain_variance = float(y.var(ddof=1)) / y.size
+    factor = plain_variance / variance if variance > 0 else math.inf
+    return Difference(
+        mean,
+        mean - half,
+        mean + half,
+        probability_better(mean, se, df, lower_is_better),
+        int(y.size),
+        factor,
+    )
+
+
+def summary_difference(
+    summary: pa.Table, variant: str, baseline: str, metric: str, lower_is_better: bool = False
+) -> Difference:
+    """Variant minus baseline on a summary metric, paired by replication, with the control
+    variates the table carries (``luck_*`` columns: ``metrics.controls``), else plain."""
+    values = variant_values(summary, variant, metric)
+    base = variant_values(summary, baseline, metric)
+    luck = tuple(name for name in summary.column_names if name.startswith("luck_"))
+    if not luck:
+        return paired_difference(values, base, lower_is_better)
+    used = controls_for(metric, luck)
+    x = paired_controls(
+        {c: variant_values(summary, variant, c) for c in used},
+        {c: variant_values(summary, baseline, c) for c in used},
+        used,
+    )
+    return controlled_difference(values - base, x, lower_is_better)
+
+
 def welch_difference(
     variant: np.ndarray, baseline: np.ndarray, lower_is_better: bool = False
 ) -> Difference:
@@ -159,22 +246,31 @@ def compare(
         for name in variants
     }
     _check_paired(by_variant, baseline)
+    luck = tuple(name for name in summary.column_names if name.startswith("luck_"))
+
+    def column(name: str, metric: str) -> np.ndarray:
+        return by_variant[name].column(metric).to_numpy(zero_copy_only=False).astype(float)
+
+    lucks = {name: {c: column(name, c) for c in luck} for name in variants}
     comparisons = []
     for metric in metrics:
-        columns = {
-            name: by_variant[name].column(metric).to_numpy(zero_copy_only=False).astype(float)
-            for name in variants
-        }
+        columns = {name: column(name, metric) for name in variants}
         lower = metric in lower_is_better
+        used = controls_for(metric, luck) if luck else ()
+        differences = {}
+        for name in variants[1:]:
+            difference = columns[name] - columns[baseline]
+            if used:
+                x = paired_controls(lucks[name], lucks[baseline], used)
+                differences[name] = controlled_difference(difference, x, lower)
+            else:
+                differences[name] = paired_difference(columns[name], columns[baseline], lower)
         comparisons.append(
             MetricComparison(
                 metric,
                 lower,
                 {name: estimate(values) for name, values in columns.items()},
-                {
-                    name: paired_difference(columns[name], columns[baseline], lower)
-                    for name in variants[1:]
-                },
+                differences,
             )
         )
     return comparisons

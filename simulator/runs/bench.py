@@ -14,10 +14,13 @@ machine). The steps:
 - parallel efficiency: one worker's time over twice two workers' time on the same replications;
 - peak resident memory (the run's whole process tree) of ``salesim run`` at 1,000 and 10,000
   replications of the baseline;
+- accounts at the same lead flow (1x, 4x, 16x) and the enterprise scenario
+  (``bench_size.py``);
 - time to decision: wall seconds from launching ``salesim run death-spiral --precision 0.02``
   to the precision reached;
-- calibration: wall seconds of ``salesim calibrate`` on the crm-maven export, two workers
-  (``bench_calibration.py``).
+- variance reduction per headline metric, and a TCP dask cluster (``bench_variance.py``);
+- calibration: wall seconds of ``salesim calibrate`` on the crm-maven export, two workers,
+  and of the forecast of the company it calibrated (``bench_calibration.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,95 +40,23 @@ import numpy as np
 import psutil
 import simpy
 
-from simulator.model.build import build, collector_paused
-from simulator.model.streams import Streams, replication_seed
 from simulator.parameters import Parameters
 from simulator.runs.bench_calibration import calibration_met, calibration_time
+from simulator.runs.bench_events import BENCH_SEED, bare_event_rate, model_event_rate
+from simulator.runs.bench_size import accounts_at_the_same_lead_flow, enterprise
+from simulator.runs.bench_variance import cluster_run, variance_reduction
 from simulator.runs.experiment import run_experiment, run_replication
 from simulator.runs.store import read_manifest
 from simulator.scenario.resolve import Scenario, load_scenario
-from simulator.scenario.start_customers import starting_point
-from simulator.units import DAYS_PER_MONTH
 
-BENCH_SEED = 1
 PARALLEL_WORKERS = 2
 MEMORY_REPLICATIONS = (1_000, 10_000)
 DECISION_PRECISION = 0.02
 RSS_SAMPLE_SECONDS = 0.1
 EFFICIENCY_SCALES = (1, 2, 4, 8)
+ENTERPRISE = "enterprise"  # the bundled 500-hunter scenario: timed on its own
 
 Say = Callable[[str], None]
-
-
-class CountingEnvironment(simpy.Environment):
-    """A simpy environment that counts the processes started in it: the documented way for the
-    benchmark to see how many processes a model runs, without touching the model."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.processes_started = 0
-
-    def process(self, generator: Generator[Any, Any, Any]) -> simpy.Process:
-        self.processes_started += 1
-        return super().process(generator)
-
-    def events_scheduled(self) -> int:
-        """Events scheduled so far (simpy numbers each from one counter, with no public way to
-        read it: reading takes the next number, so read it once the run is over)."""
-        return next(self._eid)  # type: ignore[attr-defined]
-
-
-def model_event_rate(scenario: Scenario, replications: int) -> tuple[float, int, int]:
-    """(events per CPU second, events per replication, processes per replication) of the first
-    variant, timing the model's construction and the run (not the metrics) as ``simulate``
-    runs them: with the garbage collector paused, and the model freed after."""
-    parameters = scenario.variants[0].parameters
-    horizon = scenario.horizon_months * DAYS_PER_MONTH
-    events = processes = 0
-    seconds = 0.0
-    for i in range(replications):
-        started = time.process_time()
-        with collector_paused():
-            counted = _counted_run(parameters, horizon, i)
-        seconds += time.process_time() - started
-        events += counted[0]
-        processes += counted[1]
-    return events / seconds, events // replications, processes // replications
-
-
-def _counted_run(parameters: Parameters, horizon: float, replication: int) -> tuple[int, int]:
-    """(events, processes) of one replication's run; its model is garbage once this returns."""
-    env = CountingEnvironment()
-    streams = Streams(replication_seed(BENCH_SEED, replication))
-    build(env, parameters, streams, starting_point(parameters))
-    env.run(until=horizon)
-    return env.events_scheduled(), env.processes_started
-
-
-def _timeouts(
-    env: simpy.Environment, steps: int, delay: float
-) -> Generator[simpy.Event, Any, None]:
-    for _ in range(steps):
-        yield env.timeout(delay)
-
-
-def bare_event_rate(events: int, processes: int, repeats: int = 1) -> float:
-    """Events per CPU second of a bare simpy loop, run ``repeats`` times: ``processes``
-    processes doing timeouts, with ``events`` events in all (each process also costs a start
-    and an end event)."""
-    scheduled = 0
-    seconds = 0.0
-    per_process, extra = divmod(max(0, events - 2 * processes), processes)
-    for _ in range(repeats):
-        env = CountingEnvironment()
-        for k in range(processes):
-            env.process(_timeouts(env, per_process + (k < extra), 1.0 + k / processes))
-        started = time.process_time()
-        with collector_paused():  # as the model runs
-            env.run()
-        seconds += time.process_time() - started
-        scheduled += env.events_scheduled()
-    return scheduled / seconds
 
 
 def engine_efficiency(baseline: Path, rounds: int) -> dict[str, Any]:
@@ -341,12 +272,20 @@ def run_bench(scenarios: list[Path], quick: bool, say: Say) -> dict[str, Any]:
     }
     say("engine efficiency at 1x, 2x, 4x, 8x of the baseline (model against a bare simpy loop)")
     figures.update(engine_efficiency(baseline_path, rounds=repeats))
-    say("seconds per replication of each bundled scenario")
+    say("seconds per replication of each bundled scenario (enterprise: its own step)")
     figures["seconds_per_replication"] = {
-        p.stem: seconds_per_replication(load_scenario(p), repeats) for p in scenarios
+        p.stem: seconds_per_replication(load_scenario(p), repeats)
+        for p in scenarios
+        if p.stem != ENTERPRISE
     }
     say("scaling with accounts and horizon")
     figures.update(scaling(baseline_path, 2 * repeats))
+    say("accounts at the same lead flow: 1x, 4x, 16x")
+    figures.update(accounts_at_the_same_lead_flow(baseline_path, 2 * repeats))
+    enterprise_path = next((p for p in scenarios if p.stem == ENTERPRISE), None)
+    if enterprise_path is not None:
+        say("the enterprise scenario: seconds, memory and events of one replication")
+        figures.update(enterprise(enterprise_path, 1 if quick else 3))
     say("parallel efficiency, 1 against 2 workers")
     figures.update(parallel_efficiency(baseline, 40 if quick else 120))
     for replications in MEMORY_REPLICATIONS:
@@ -359,7 +298,12 @@ def run_bench(scenarios: list[Path], quick: bool, say: Say) -> dict[str, Any]:
         figures[f"peak_pss_mb_{replications // 1000}k"] = peak["pss"]
     say(f"time to decision: death-spiral to ±{DECISION_PRECISION:.0%}")
     figures.update(time_to_decision())
-    say("calibration: salesim calibrate on crm-maven, 2 workers")
+    spiral = next(p for p in scenarios if p.stem == "death-spiral")
+    say("variance reduction on the death spiral's headline metrics: pairing, controls")
+    figures.update(variance_reduction(spiral, 100 if quick else 400))
+    say("a dask scheduler and two dask workers over TCP, against local workers")
+    figures.update(cluster_run(baseline_path, 40 if quick else 120))
+    say("calibration: salesim calibrate on crm-maven, then its forecast, 2 workers")
     figures.update(calibration_time())
     return figures
 
@@ -387,8 +331,20 @@ TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool | None]]] = {
             else f["peak_rss_mb_10k"] < min(1.5 * f["peak_rss_mb_1k"], 1024)
         ),
     ),
-    "time_to_decision_s": ("< 60", lambda f: f["time_to_decision_s"] < 60),
+    "time_to_decision_s": ("<= 10", lambda f: f["time_to_decision_s"] <= 10),
+    "accounts_16x_cost_ratio": ("<= 1.5", lambda f: f["accounts_16x_cost_ratio"] <= 1.5),
+    "enterprise": (
+        "<= 3 s a replication",
+        lambda f: f["enterprise"]["seconds_per_replication"] <= 3,
+    ),
+    "cluster": ("identical to local", lambda f: f["cluster"]["identical_to_local"]),
     "calibration_seconds": ("< 180, settled", calibration_met),
+    "maven_forecast_seconds": (
+        "<= 30",
+        lambda f: (
+            None if f["maven_forecast_seconds"] is None else f["maven_forecast_seconds"] <= 30
+        ),
+    ),
 }
 
 

@@ -1,6 +1,7 @@
 """``salesim bench``'s calibration step: wall seconds of ``salesim calibrate`` on the crm-maven
 export with the default settings and two workers, as a user runs it, and whether the fit
-settled (a fast fit that does not settle is no answer)."""
+settled (a fast fit that does not settle is no answer); then wall seconds of ``salesim forecast``
+of the company it calibrated (its 500 futures by default, two workers)."""
 
 from __future__ import annotations
 
@@ -28,18 +29,26 @@ def calibration_time(export: Path = CALIBRATION_EXPORT) -> dict[str, Any]:
     """Seconds from launching ``salesim calibrate EXPORT`` to its exit, and what it found;
     ``calibration_seconds`` None without the export."""
     if not export.is_file():
-        return {"calibration_seconds": None, "calibration": {"skipped": f"{export}: not found"}}
+        skipped = {"skipped": f"{export}: not found"}
+        return {
+            "calibration_seconds": None,
+            "calibration": skipped,
+            "maven_forecast_seconds": None,
+            "maven_forecast": skipped,
+        }
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "maven.yaml"
         command = [
             sys.executable, "-m", "simulator", "calibrate", str(export), "--out", str(out),
             "--workers", str(CALIBRATION_WORKERS), "--json", "-",
         ]  # fmt: skip
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr}")
+        seconds, done = _timed(command)
+        forecast = [
+            sys.executable, "-m", "simulator", "forecast", str(out),
+            "--out", str(Path(folder) / "forecast.html"),
+            "--workers", str(CALIBRATION_WORKERS), "--json", "-",
+        ]  # fmt: skip
+        forecast_seconds, forecasted = _timed(forecast)
     data = json.loads(done.stdout)
     return {
         "calibration_seconds": seconds,
@@ -50,7 +59,19 @@ def calibration_time(export: Path = CALIBRATION_EXPORT) -> dict[str, Any]:
             "tries": data["fit"]["tries"],
             "misses": [m["statistic"] for m in data["fit"]["misses"]],
         },
+        "maven_forecast_seconds": forecast_seconds,
+        "maven_forecast": {"replications": json.loads(forecasted.stdout)["replications"]},
     }
+
+
+def _timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Wall seconds of a command run as a user runs it, and what it wrote."""
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr}")
+    return seconds, done
 
 
 def calibration_met(figures: dict[str, Any]) -> bool | None:

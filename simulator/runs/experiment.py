@@ -1,10 +1,7 @@
-"""Replications and experiments.
+"""Experiments: replications (``runs.replication``) run in chunks and folded into statistics.
 
-A replication is a pure function of (variant parameters, horizon, root seed, index): its random
-streams come from the replication's own spawned SeedSequence, so the result does not depend on
-which process or machine runs it, in which order, or alongside what. Every variant's replication
-``i`` uses the same seed: common random numbers, which make paired differences between variants
-tight.
+Every variant's replication ``i`` uses the same seed: common random numbers, which make paired
+differences between variants tight.
 
 An experiment runs replications in blocks: block ``b`` holds replications ``[b*k, (b+1)*k)`` of
 every variant, one chunk (a unit of work) per variant. Finished chunks go straight to a sink
@@ -24,16 +21,20 @@ from typing import Any, Protocol
 import numpy as np
 import pyarrow as pa
 
-from simulator.metrics.deals import deals_table
-from simulator.metrics.measure import MONTHLY_COLUMNS, SUMMARY_COLUMNS, monthly, summarise
-from simulator.model.build import simulate
-from simulator.model.streams import Streams, replication_seed
-from simulator.parameters import Parameters
+from simulator.metrics.controls import ROADMAP
+from simulator.metrics.measure import SUMMARY_COLUMNS
 from simulator.runs.backends import Backend, InProcess, open_backend
 from simulator.runs.moments import RunningComparison
+from simulator.runs.replication import Chunk as Chunk
+from simulator.runs.replication import ChunkTables as ChunkTables
+from simulator.runs.replication import ReplicationResult as ReplicationResult
+from simulator.runs.replication import measure as measure
+from simulator.runs.replication import replication_log as replication_log
+from simulator.runs.replication import run_chunk as run_chunk
+from simulator.runs.replication import run_replication as run_replication
+from simulator.runs.replication import scenario_controls as scenario_controls
+from simulator.runs.replication import summary_values as summary_values
 from simulator.scenario.resolve import Scenario
-from simulator.scenario.start_customers import starting_point
-from simulator.units import DAYS_PER_MONTH
 
 Progress = Callable[[int], None]
 
@@ -42,103 +43,6 @@ MIN_PRECISION_REPLICATIONS = 40  # fewer give too rough a variance to stop on
 IN_FLIGHT_PER_SLOT = 3  # chunks queued per worker: keeps workers busy, bounds wasted work
 # Longest a chunk should take (seconds): progress moves, and Ctrl-C stops, a chunk at a time.
 CHUNK_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class ReplicationResult:
-    summary: dict[str, float]
-    monthly: dict[str, np.ndarray]
-
-
-def replication_log(
-    parameters: Parameters, horizon_months: float, root_seed: int, replication: int
-) -> np.ndarray:
-    """The event log of replication ``replication`` of one variant (``horizon_months`` may be
-    fractional: a calibration's window runs its exact days)."""
-    streams = Streams(replication_seed(root_seed, replication))
-    start = starting_point(parameters)  # read from the exports once per process
-    return simulate(parameters, horizon_months * DAYS_PER_MONTH, streams, start).as_array()
-
-
-def run_replication(
-    parameters: Parameters, horizon_months: int, root_seed: int, replication: int
-) -> ReplicationResult:
-    """Simulate replication ``replication`` of one variant and compute its metrics."""
-    log = replication_log(parameters, horizon_months, root_seed, replication)
-    return measure(log, parameters, horizon_months)
-
-
-def measure(log: np.ndarray, parameters: Parameters, horizon_months: int) -> ReplicationResult:
-    """A replication's metrics, from its event log."""
-    return ReplicationResult(
-        summarise(log, horizon_months * DAYS_PER_MONTH, parameters),
-        monthly(log, horizon_months, parameters.market.accounts),
-    )
-
-
-@dataclass(frozen=True, order=True)
-class Chunk:
-    """Replications ``[start, stop)`` of one variant: the unit of work and of storage."""
-
-    variant: int
-    start: int
-    stop: int
-
-
-@dataclass(frozen=True)
-class ChunkTables:
-    """A finished chunk as table slices (summary and monthly rows, and the deals when asked
-    for), ready to store."""
-
-    chunk: Chunk
-    summary: pa.Table
-    monthly: pa.Table
-    deals: pa.Table | None = None
-
-
-def summary_values(table: pa.Table) -> np.ndarray:
-    """Replications x summary metrics, as floats, for the running statistics."""
-    columns = [
-        table.column(name).to_numpy(zero_copy_only=False).astype(float) for name in SUMMARY_COLUMNS
-    ]
-    return np.column_stack(columns)
-
-
-def run_chunk(
-    parameters: Parameters,
-    horizon_months: int,
-    root_seed: int,
-    chunk: Chunk,
-    variant: str,
-    deals: bool = False,
-) -> ChunkTables:
-    """Run a chunk (in a worker) and return it as table slices, small and quick to pickle;
-    with ``deals``, also one row per opportunity (``simulator.metrics.deals``)."""
-    results, deal_tables = [], []
-    for i in range(chunk.start, chunk.stop):
-        log = replication_log(parameters, horizon_months, root_seed, i)
-        results.append(measure(log, parameters, horizon_months))
-        if deals:
-            deal_tables.append(deals_table(log, variant, i))
-    replications = np.arange(chunk.start, chunk.stop, dtype=np.int32)
-    summary = {
-        "variant": pa.array([variant] * len(results), pa.string()),
-        "replication": pa.array(replications, pa.int32()),
-    }
-    for name in SUMMARY_COLUMNS:
-        values = [r.summary[name] for r in results]
-        integer = all(isinstance(v, int | np.integer) for v in values)
-        summary[name] = pa.array(values, pa.int64() if integer else pa.float64())
-    months = np.arange(1, horizon_months + 1, dtype=np.int32)
-    monthly_table = {
-        "variant": pa.array([variant] * (len(results) * horizon_months), pa.string()),
-        "replication": pa.array(np.repeat(replications, horizon_months), pa.int32()),
-        "month": pa.array(np.tile(months, len(results)), pa.int32()),
-    }
-    for name in MONTHLY_COLUMNS:
-        monthly_table[name] = pa.array(np.concatenate([r.monthly[name] for r in results]))
-    deals_slice = pa.concat_tables(deal_tables) if deals else None
-    return ChunkTables(chunk, pa.table(summary), pa.table(monthly_table), deals_slice)
 
 
 @dataclass(frozen=True)
@@ -183,8 +87,9 @@ class Plan:
 class Sink(Protocol):
     """Where finished chunks go."""
 
-    def stored(self) -> dict[Chunk, np.ndarray]:
-        """Chunks already stored (by an interrupted run), with their summary values."""
+    def stored(self, controls: tuple[str, ...]) -> dict[Chunk, np.ndarray]:
+        """Chunks already stored (by an interrupted run), with their summary values (then
+        the ``controls``: ``summary_values``)."""
         ...
 
     def store(self, tables: ChunkTables) -> None: ...
@@ -200,7 +105,7 @@ class MemorySink:
     def __init__(self) -> None:
         self.chunks: dict[Chunk, ChunkTables] = {}
 
-    def stored(self) -> dict[Chunk, np.ndarray]:
+    def stored(self, controls: tuple[str, ...]) -> dict[Chunk, np.ndarray]:
         return {}
 
     def store(self, tables: ChunkTables) -> None:
@@ -232,6 +137,7 @@ class Study:
     precision_reached: bool | None  # None when no precision was asked for
     relative_half_width: list[float]  # per comparison, on the plan's metric
     variance_reduction: list[float]  # per non-baseline variant, on the plan's metric
+    control_reduction: list[float]  # likewise, by the control variates beyond the pairing
     computed: int  # replications (all variants) computed in this session
     wall_seconds: float
     slots: int
@@ -256,8 +162,10 @@ def run_study(
     started = time.perf_counter()
     backend = backend or InProcess()
     variants = len(scenario.variants)
-    folding = _Folding(plan, variants, on_check)
-    stored = sink.stored()
+    luck = scenario_controls(scenario)
+    features = len([c for c in luck if c.startswith(ROADMAP)])
+    folding = _Folding(plan, variants, on_check, luck)
+    stored = sink.stored(luck)
     if stored and on_progress:
         on_progress(sum(c.stop - c.start for c in stored))
     for chunk, values in stored.items():
@@ -272,7 +180,7 @@ def run_study(
             chunk = pending.pop(future)
             tables: ChunkTables = future.result()
             sink.store(tables)
-            folding.add(chunk, summary_values(tables.summary))
+            folding.add(chunk, summary_values(tables.summary, luck))
             done += chunk.stop - chunk.start
             if on_progress:
                 on_progress(chunk.stop - chunk.start)
@@ -293,6 +201,7 @@ def run_study(
                 chunk,
                 variant.name,
                 deals,
+                features,
             )
             pending[future] = chunk
         while pending and not folding.finished:
@@ -305,6 +214,7 @@ def run_study(
         folding.precise,
         folding.statistics.relative_half_width(plan.metric),
         folding.statistics.variance_reduction(plan.metric),
+        folding.statistics.control_reduction(),
         computed,
         time.perf_counter() - started,
         backend.slots,
@@ -316,10 +226,14 @@ class _Folding:
     and, for a precision plan, moves the stop to the first block that is precise enough."""
 
     def __init__(
-        self, plan: Plan, variants: int, on_check: Callable[[int, float], None] | None
+        self,
+        plan: Plan,
+        variants: int,
+        on_check: Callable[[int, float], None] | None,
+        controls: tuple[str, ...],
     ) -> None:
         self.plan, self.variants, self.on_check = plan, variants, on_check
-        self.statistics = RunningComparison(variants, list(SUMMARY_COLUMNS))
+        self.statistics = RunningComparison(variants, list(SUMMARY_COLUMNS), controls, plan.metric)
         self.waiting: dict[Chunk, np.ndarray] = {}
         self.folded = 0  # blocks
         self.stop = plan.blocks()

@@ -14,7 +14,8 @@ import math
 import numpy as np
 from scipy import stats
 
-from simulator.runs.aggregate import CONFIDENCE
+from simulator.metrics.controls import controls_for
+from simulator.runs.aggregate import CONFIDENCE, controlled_difference, paired_controls
 
 
 class Moments:
@@ -53,30 +54,65 @@ class Moments:
 
 
 class RunningComparison:
-    """Per-variant moments and paired differences (variant minus the first variant)."""
+    """Per-variant moments and paired differences (variant minus the first variant) of every
+    metric; and, for one ``metric`` (a precision run's), each replication's value and controls
+    (``controls``: the columns after the metrics in each row), so that its differences'
+    intervals can use the control variates (``aggregate.controlled_difference``)."""
 
-    def __init__(self, variants: int, metrics: list[str]) -> None:
+    def __init__(
+        self,
+        variants: int,
+        metrics: list[str],
+        controls: tuple[str, ...] = (),
+        metric: str | None = None,
+    ) -> None:
         self.metrics = list(metrics)
         self.values = [Moments(len(metrics)) for _ in range(variants)]
         self.differences = [Moments(len(metrics)) for _ in range(variants)]
         self.replications = 0
+        self.metric = metric
+        self._used = controls_for(metric, controls) if metric and controls else ()
+        columns = (*self.metrics, *controls)
+        self._kept = [columns.index(c) for c in (metric, *self._used)] if self._used else []
+        self._rows: list[list[np.ndarray]] = [[] for _ in range(variants)]
 
     def add(self, block: list[np.ndarray]) -> None:
-        """Fold in one block: for each variant, the same replications (rows) x metrics."""
-        baseline = block[0]
+        """Fold in one block: for each variant, the same replications (rows) x metrics (then
+        the controls)."""
+        metrics = len(self.metrics)
+        baseline = block[0][:, :metrics]
         for variant, rows in enumerate(block):
-            self.values[variant].add(rows)
+            self.values[variant].add(rows[:, :metrics])
             if variant:
-                self.differences[variant].add(rows - baseline)
+                self.differences[variant].add(rows[:, :metrics] - baseline)
+            if self._kept:
+                self._rows[variant].append(rows[:, self._kept])
         self.replications += baseline.shape[0]
+
+    def _controlled(self) -> list[tuple[float, float]]:
+        """(half-width, variance reduction) of each comparison on the kept metric with the
+        control variates."""
+        arms = [np.concatenate(rows) for rows in self._rows]
+        base = {name: arms[0][:, 1 + i] for i, name in enumerate(self._used)}
+        out = []
+        for arm in arms[1:]:
+            mine = {name: arm[:, 1 + i] for i, name in enumerate(self._used)}
+            x = paired_controls(mine, base, self._used)
+            d = controlled_difference(arm[:, 0] - arms[0][:, 0], x)
+            out.append(((d.high - d.low) / 2, d.variance_reduction))
+        return out
 
     def relative_half_width(self, metric: str) -> list[float]:
         """Each comparison's 95% half-width as a share of the baseline mean: the paired
-        difference's for every other variant, the mean's own when there is only one variant."""
+        difference's (with the control variates, on the kept metric) for every other variant,
+        the mean's own when there is only one variant."""
         column = self.metrics.index(metric)
         scale = abs(self.values[0].mean[column])
-        sources = self.differences[1:] or self.values[:1]
-        widths = [float(m.half_width()[column]) for m in sources]
+        if self._kept and metric == self.metric and len(self.values) > 1:
+            widths = [width for width, _ in self._controlled()]
+        else:
+            sources = self.differences[1:] or self.values[:1]
+            widths = [float(m.half_width()[column]) for m in sources]
         return [float(w / scale) if scale > 0 else math.inf for w in widths]
 
     def variance_reduction(self, metric: str) -> list[float]:
@@ -90,3 +126,10 @@ class RunningComparison:
             independent = values.variance()[column] + baseline
             factors.append(float(independent / paired) if paired > 0 else math.inf)
         return factors
+
+    def control_reduction(self) -> list[float]:
+        """How many times more paired replications the kept metric's differences would need
+        without the control variates (NaN per comparison when there are none)."""
+        if not (self._kept and len(self.values) > 1 and self.replications):
+            return [math.nan] * (len(self.values) - 1)
+        return [factor for _, factor in self._controlled()]

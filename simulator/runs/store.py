@@ -1,11 +1,10 @@
 """Run folders: ``<out>/<run-id>/`` with manifest.json, summary.parquet and monthly.parquet
 (and deals.parquet, one row per opportunity, for a run with ``--deals``).
 
-A run is written into a hidden ``.<run-id>.partial`` folder beside its final place and renamed
-in one step when complete, so readers never see half a run. An interrupted run leaves only that
-hidden folder, which ``salesim run --resume`` continues. What a run is and what it found are
-typed here, once: ``RunState`` (``run.json``: enough to continue a run) and ``Manifest``
-(``manifest.json`` of a finished run), written and read only through ``to_json``/``from_json``.
+A run is written into a hidden ``.<run-id>.partial`` folder and renamed in one step when
+complete, so readers never see half a run; ``salesim run --resume`` continues that folder. What
+a run is and what it found are typed once: ``RunState`` (``run.json``) and ``Manifest``
+(``manifest.json``), written and read only through ``to_json``/``from_json``.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ import pyarrow.parquet as pq
 from simulator import __version__
 from simulator.atomic import write_text_atomic
 from simulator.metrics import catalog
+from simulator.metrics.about import described
 from simulator.runs.experiment import Chunk, ChunkTables, Plan, Study, summary_values
 
 if TYPE_CHECKING:
@@ -102,12 +102,16 @@ class VarianceReduction:
     metric: str
     definition: str
     by_variant: dict[str, float | None]
+    controls_definition: str = ""
+    by_controls: dict[str, float | None] = field(default_factory=dict)
 
 
 VARIANCE_REDUCTION = (
     "(var(variant) + var(baseline)) / var(variant - baseline): how many times more "
     "replications independent sampling needs for the paired precision"
 )
+CONTROL_REDUCTION = "var(paired difference) / var(its control-variate estimate): how many times \
+more paired replications the same precision needs without the control variates"
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,11 @@ class Manifest:
             plan=plan,
             precision=precision,
             variance_reduction=VarianceReduction(
-                plan.metric, VARIANCE_REDUCTION, _finite(names[1:], study.variance_reduction)
+                plan.metric,
+                VARIANCE_REDUCTION,
+                _finite(names[1:], study.variance_reduction),
+                CONTROL_REDUCTION,
+                _finite(names[1:], study.control_reduction),
             ),
             backend=backend,
             workers=study.slots,
@@ -200,6 +208,9 @@ class Manifest:
         data = asdict(self)
         if not self.run_id:
             del data["run_id"]
+        pairing = data["variance_reduction"]  # an older run's has no controls: none written
+        if pairing is not None and not pairing["controls_definition"]:
+            del pairing["controls_definition"], pairing["by_controls"]
         return data
 
     @classmethod
@@ -292,8 +303,11 @@ class RunFolder:
 
     # --- the runner's sink --------------------------------------------------------------------
 
-    def stored(self) -> dict[Chunk, np.ndarray]:
-        return {c: summary_values(pq.read_table(self._part("summary", c))) for c in self._chunks()}
+    def stored(self, controls: tuple[str, ...]) -> dict[Chunk, np.ndarray]:
+        return {
+            c: summary_values(pq.read_table(self._part("summary", c)), controls)
+            for c in self._chunks()
+        }
 
     def store(self, tables: ChunkTables) -> None:
         kinds = [("monthly", tables.monthly), ("summary", tables.summary)]
@@ -352,19 +366,6 @@ def unfinished_runs(out_dir: Path, scenario_name: str) -> list[tuple[Path, RunSt
 
 def _partial_of(final: Path) -> Path:
     return final.with_name(f".{final.name}.partial")
-
-
-def described(schema: pa.Schema) -> pa.Schema:
-    """The schema with each metric column's unit, label and description from the registry as
-    field metadata, so a notebook reading the Parquet file knows what a column is."""
-    columns = []
-    for column in schema:
-        metric = catalog.SUMMARY.get(column.name) or catalog.MONTHLY.get(column.name)
-        if metric is not None:
-            about = {"unit": metric.unit, "label": metric.label, "description": metric.description}
-            column = column.with_metadata({**(column.metadata or {}), **about})
-        columns.append(column)
-    return pa.schema(columns, metadata=schema.metadata)
 
 
 def _concatenate(parts: list[Path], path: Path) -> None:

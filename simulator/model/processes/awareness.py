@@ -2,17 +2,19 @@
 from advertising, imitation from the word of mouth of accounts that know us, more from customers
 and references, less that of detractors) and eroded by forgetting.
 
-Event-driven: the time to the next account learning of us, or forgetting us, is drawn from the
-current total hazard; whenever the hazard changes (a month's advertising, a new reference or
-detractor) the draw is made again, which the exponential's lack of memory allows. A customer
-signing or leaving does not signal; its voice counts from the next awareness event or signal.
+A continuous-time chain whose rates change only at its own flips and when one of its inputs
+changes (a month's advertising, a customer signing or leaving, a reference or detractor). It is
+run lazily, outside simpy's schedule: its flips are drawn in turn when someone asks whether an
+account knows us, and just before an input changes (``Changing``), so each flip's rates are the
+ones in force at its time, and a draw made again when the inputs change is the same chain (the
+exponential has no memory). A market's flips grow with its accounts; as events in the schedule
+they were most of a large market's cost, drawn here they are a few operations each.
+``settle`` draws the last ones, up to the horizon.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from functools import partial
-from typing import Any
+import math
 
 import numpy as np
 import simpy
@@ -20,40 +22,44 @@ import simpy
 from simulator.model.events import NO_ONE, EventLog, Kind
 from simulator.model.processes.brand import Brand
 from simulator.model.processes.customers import CustomerBase
-from simulator.model.processes.signals import Signal
-from simulator.model.streams import block
+from simulator.model.processes.signals import Changing
+from simulator.model.streams import AccountDraws, block
 from simulator.model.switches import Switches
 from simulator.parameters import Awareness as AwarenessSection
 from simulator.units import DAYS_PER_YEAR
 
+BECAME_AWARE, FORGOT = int(Kind.BECAME_AWARE), int(Kind.FORGOT)
+
 
 class AwarenessPool:
-    """Which accounts know us, as two swap-remove lists for O(1) random picks."""
+    """Which accounts know us. Accounts nobody has asked about are alike (each knew us on day 0
+    with the same chance, and every flip since picked at random), so only their counts are
+    kept; an account asked about is named, its state drawn from the unnamed ones' share, and
+    kept from then on in swap-remove lists for O(1) random picks. Flips pick among all accounts
+    of a state, named or not, so the chain and every named account's path are what they would
+    be if every account were named from day 0; a market's cost no longer grows with the
+    accounts nobody asks about."""
 
-    def __init__(self, aware: tuple[bool, ...]) -> None:
-        self.flags = list(aware)
-        self.members: tuple[list[int], list[int]] = ([], [])  # (unaware, aware)
-        self.position = [0] * len(aware)
-        for account, known in enumerate(aware):
-            group = self.members[int(known)]
-            self.position[account] = len(group)
-            group.append(account)
+    def __init__(self, accounts: int, aware: int, reveal: AccountDraws) -> None:
+        self.unnamed = [accounts - aware, aware]  # by state: (unaware, aware)
+        self.named: tuple[list[int], list[int]] = ([], [])  # likewise, the named accounts
+        self.position: dict[int, int] = {}  # a named account's place in its list
+        self.knows: dict[int, bool] = {}  # a named account's state
+        self._reveal = reveal
 
     def count(self, aware: bool) -> int:
-        return len(self.members[int(aware)])
+        return self.unnamed[aware] + len(self.named[aware])
 
-    def flip(self, aware: bool, pick: float) -> int:
-        """Move a random account of group ``aware`` to the other group; return it."""
-        source, target = self.members[int(aware)], self.members[int(not aware)]
-        account = source[int(pick * len(source))]
-        last = source.pop()
-        if last != account:
-            source[self.position[account]] = last
-            self.position[last] = self.position[account]
-        self.position[account] = len(target)
-        target.append(account)
-        self.flags[account] = not aware
-        return account
+    def name(self, account: int) -> bool:
+        """Whether an account not yet asked about knows us: one of the unnamed, at random."""
+        unaware, aware = self.unnamed
+        knows = self._reveal(account) * (unaware + aware) < aware
+        self.unnamed[knows] -= 1
+        group = self.named[knows]
+        self.position[account] = len(group)
+        group.append(account)
+        self.knows[account] = knows
+        return knows
 
 
 class Awareness:
@@ -63,10 +69,11 @@ class Awareness:
         self,
         env: simpy.Environment,
         awareness: AwarenessSection,
-        aware_at_start: tuple[bool, ...],
+        accounts: int,
+        aware_at_start: int,
         brand: Brand,
         customers: CustomerBase,
-        rates_changed: Signal,
+        changing: Changing,
         log: EventLog,
         rng: np.random.Generator,
         switches: Switches,
@@ -76,74 +83,104 @@ class Awareness:
         self.awareness = awareness
         self.brand = brand
         self.customers = customers
-        self.rates_changed = rates_changed
         self.log = log
-        self.rng = rng
-        self._pool = AwarenessPool(aware_at_start)
-        self.knows_us: Callable[[int], bool] = self._pool.flags.__getitem__
-        """Whether the account knows us (a bound lookup: every inbound arrival asks)."""
+        reveal = AccountDraws(rng, lambda draw, n: draw.random(n), per_account=1)
+        self._pool = AwarenessPool(accounts, aware_at_start, reveal)
+        self._accounts = accounts
+        self._unit_gap = block(lambda n: rng.exponential(1.0, n))
+        self._uniform = block(lambda n: rng.random(n))
+        self._since = 0.0  # the day the next flip's draw counts from
+        self._due = math.nan  # the next flip's day; NaN: to be drawn (from _since)
+        self._up_share = 0.0  # of the total rate the next flip was drawn with: learning
+        changing.listeners.append(self._inputs_changing)
+        log.record(env.now, Kind.AWARE_AT_START, NO_ONE, value=self._pool.count(True))
 
-    def diffusion(self) -> Generator[Any, Any, None]:
-        env, log, params, pool = self.env, self.log, self.awareness, self._pool
-        accounts = len(pool.flags)
-        log.record(env.now, Kind.AWARE_AT_START, NO_ONE, value=pool.count(True))
-        rng = self.rng
-        unit_gap = block(lambda n: rng.exponential(1.0, n))
-        uniform = block(lambda n: rng.random(n))
-        customers = self.customers
-        me = env.active_process
-        waiting: simpy.Timeout | None = None  # the next flip's timer, while waiting for it
-        watched: simpy.Event | None = None  # the signal's event ``on_change`` waits on
+    def knows_us(self, account: int) -> bool:
+        """Whether the account knows us now."""
+        now = self.env.now
+        if not self._due > now:  # due, or to be drawn
+            self._run_until(now)
+        knows = self._pool.knows.get(account)
+        return self._pool.name(account) if knows is None else knows
 
-        def on_change(_: simpy.Event) -> None:
-            """The rates changed: if waiting for a flip, draw again. The wait is interrupted
-            from an event of its own, scheduled now, so the new draw comes after what is
-            already due now, where waking on the signal would put it (and a flip, the common
-            case, pays for no first-of-two event)."""
-            if waiting is not None:
-                woken = env.event()
-                woken.callbacks.append(partial(draw_again, waiting))
-                woken.succeed()
+    def settle(self, horizon_days: float) -> None:
+        """Draw the flips due before the horizon (the run is over: nobody asks any more)."""
+        self._run_until(math.nextafter(horizon_days, -math.inf))
 
-        def draw_again(timer: simpy.Timeout, _: simpy.Event) -> None:
-            if waiting is timer:  # still waiting for that flip
-                me.interrupt()
+    def _inputs_changing(self) -> None:
+        """An input is about to change: flips up to now keep the old rates, the next is drawn
+        with the new ones, from now."""
+        now = self.env.now
+        self._run_until(now)
+        self._since, self._due = now, math.nan
 
+    def _run_until(self, day: float) -> None:
+        """Flip accounts, one after another, until the next flip falls after ``day``. The
+        inputs are fixed meanwhile (a change comes through ``_inputs_changing``), so only the
+        counts move from flip to flip: the rates are a few operations on locals, and the flip
+        (an unnamed account's, or a named one's moved between ``AwarenessPool``'s lists) is
+        written out here, on the hottest loop of a large market."""
+        due, since, up_share = self._due, self._since, self._up_share
+        if due > day:  # NaN (to be drawn) compares False
+            return
+        uniform, unit_gap = self._uniform, self._unit_gap
+        pool, accounts = self._pool, self._accounts
+        unnamed, named, position, knows = pool.unnamed, pool.named, pool.position, pool.knows
+        record = self.log.values.extend
+        innovation, imitation, forgetting, voices, weight = self._rates()
         while True:
-            share = self.brand.share_of_voice
-            aware = pool.count(True)
-            if params.instant_conversion:
-                voices = float(aware)
+            if math.isnan(due):
+                aware = unnamed[1] + len(named[1])
+                heard = max(0.0, weight * aware + voices)
+                up = (accounts - aware) * (innovation + imitation * heard)
+                total = up + aware * forgetting
+                due = since + unit_gap() / total if total > 0 else math.inf
+                up_share = up / total if total > 0 else 0.0
+            if due > day:
+                break
+            learns = uniform() < up_share
+            was = not learns
+            pick = int(uniform() * (unnamed[was] + len(named[was]))) - unnamed[was]
+            if pick < 0:  # an unnamed account
+                unnamed[was] -= 1
+                unnamed[learns] += 1
+                account = NO_ONE
             else:
-                voices = (
-                    params.aware_voice_weight * aware
-                    + params.customer_voice_weight * customers.active
-                    + customers.references
-                    - params.detractor_weight * customers.detractors
-                )
-            heard = max(0.0, voices) if self.on.word_of_mouth else 0.0
-            learn = params.innovation * share + params.imitation * heard / accounts
-            forget = params.forgetting * (1.0 - share)
-            up = pool.count(False) * learn / DAYS_PER_YEAR
-            down = aware * forget / DAYS_PER_YEAR
-            total = up + down
-            changed = self.rates_changed.next()
-            if total <= 0:
-                yield changed
-                continue
-            if changed is not watched:
-                changed.callbacks.append(on_change)
-                watched = changed
-            waiting = env.timeout(unit_gap() / total)
-            try:
-                yield waiting
-            except simpy.Interrupt:  # the rates changed first: draw again
-                continue
-            finally:
-                waiting = None
-            if uniform() * total < up:
-                account = pool.flip(False, uniform())
-                log.record(env.now, Kind.BECAME_AWARE, NO_ONE, account)
-            else:
-                account = pool.flip(True, uniform())
-                log.record(env.now, Kind.FORGOT, NO_ONE, account)
+                source, target = named[was], named[learns]
+                account = source[pick]
+                last = source.pop()
+                if last != account:
+                    source[pick] = last
+                    position[last] = pick
+                position[account] = len(target)
+                target.append(account)
+                knows[account] = learns
+            record((due, BECAME_AWARE if learns else FORGOT, NO_ONE, account, NO_ONE, 0.0, 0))
+            since, due = due, math.nan
+        self._due, self._since, self._up_share = due, since, up_share
+
+    def _rates(self) -> tuple[float, float, float, float, float]:
+        """Per day, from the inputs in force now: learning per unaware account is
+        ``innovation + imitation * max(0, weight * aware + voices)``, forgetting per aware
+        account ``forgetting``."""
+        params, customers = self.awareness, self.customers
+        share = self.brand.share_of_voice
+        if not self.on.word_of_mouth:
+            weight, voices = 0.0, 0.0
+        elif params.instant_conversion:
+            weight, voices = 1.0, 0.0
+        else:
+            weight = params.aware_voice_weight
+            voices = (
+                params.customer_voice_weight * customers.active
+                + customers.references
+                - params.detractor_weight * customers.detractors
+            )
+        accounts = self._accounts
+        return (
+            params.innovation * share / DAYS_PER_YEAR,
+            params.imitation / accounts / DAYS_PER_YEAR,
+            params.forgetting * (1.0 - share) / DAYS_PER_YEAR,
+            voices,
+            weight,
+        )

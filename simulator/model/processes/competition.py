@@ -50,6 +50,12 @@ class Competition:
         self.rng = rng
         self._entrants: list[Entrant] = []
 
+    @property
+    def most_entrants(self) -> int:
+        """Entrants there can ever be: each segment's entries stop at ``max_entrants``, but
+        the others' may each add one while they wait."""
+        return self.params.max_entrants + len(self.segments) - 1
+
     def start(self) -> None:
         rate = self.params.rate_per_year
         for segment in self.segments:

@@ -40,8 +40,9 @@ from typing import Any
 import simpy
 
 from simulator.model.distributions import LogNormal, binomial_from_uniform
-from simulator.model.entities import CHAMPION, NO_FEATURE, Opportunity, U, Z
+from simulator.model.entities import CHAMPION, NO_FEATURE, Opportunity
 from simulator.model.events import Discovery, EventLog, Kind, Meeting, Outcome
+from simulator.model.luck import U, Z
 from simulator.model.processes.capacity import SalesEngineers
 from simulator.model.processes.critical_date import CriticalDate
 from simulator.model.processes.deal import Deal
@@ -367,13 +368,14 @@ class Courtship:
         completeness = deal.met / deal.committee
         broken = self.pitch.broken_promises(opp)
         tested = deal.demos > 0 and not deal.premature  # the prospect's tests, passed in full
-        outcome = self.decision.decide(
+        outcome, chance = self.decision.decide(
             opp, completeness, deal.economic_buyer, deal.premature, deal.sponsor, broken, tested
         )
-        if outcome != Outcome.WON:
-            return outcome, 0.0
         share = process.business_case_deal_share
-        return outcome, deal.full_acv * (1.0 - share + share * completeness) * (1.0 - opp.discount)
+        acv = deal.full_acv * (1.0 - share + share * completeness) * (1.0 - opp.discount)
+        won = outcome == Outcome.WON
+        self.log.record(env.now, Kind.CHOICE_LUCK, opp.id, opp.account, value=acv * (won - chance))
+        return outcome, acv if won else 0.0
 
     def _until(self, days: float, ends_at: float) -> Generator[Any, Any, bool]:
         """Spend ``days``, unless the deal ends first (the group pulls out, the buyer goes

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simulator.model.distributions import LogNormal
-from simulator.model.entities import Z
+from simulator.model.luck import Z
 from simulator.model.processes.going_dark import normal_survival, stages_survival
 from simulator.model.processes.resume import remaining_days
 from simulator.parameters.process import CriticalDate as CriticalDateSection

@@ -57,7 +57,7 @@ from simulator.model.events import ChurnReason, DetractorReason, EventLog, Kind
 from simulator.model.processes.capacity import Capacity
 from simulator.model.processes.expectation_gaps import ExpectationGaps
 from simulator.model.processes.market import Market
-from simulator.model.processes.signals import Signal
+from simulator.model.processes.signals import Changing
 from simulator.model.streams import AccountDraws, Streams
 from simulator.parameters import PostSale
 from simulator.parameters import Team as TeamSection
@@ -106,7 +106,7 @@ class CustomerBase:
         team: TeamSection,
         market: Market,
         capacity: Capacity,
-        rates_changed: Signal,
+        changing: Changing,
         log: EventLog,
         streams: Streams,
     ) -> None:
@@ -114,7 +114,7 @@ class CustomerBase:
         self.post_sale = post_sale
         self.market = market
         self.capacity = capacity
-        self.rates_changed = rates_changed
+        self.changing = changing  # warned before the voices awareness hears change
         self.log = log
         self._references_by_sector = [0] * market.sectors
         self._detractors_by_sector = [0] * market.sectors
@@ -150,6 +150,7 @@ class CustomerBase:
         sector = self.market.accounts.sector[account]
         customer = Customer(opportunity_id, account, sector, acv)
         self._by_id[opportunity_id] = customer
+        self.changing()
         self.active += 1
         if planned:
             self.log.record(self.env.now, Kind.CRITICAL_DATE_AGREED, customer.id, account)
@@ -173,6 +174,7 @@ class CustomerBase:
             term = (default if math.isnan(months) else months) * DAYS_PER_MONTH
             customer = Customer(CARRIED_IDS_FROM + k, account, sector, arr, term_days=term)
             self._by_id[customer.id] = customer
+            self.changing()
             self.active += 1
             self.market.take_off(account)
             self.market.release(account, won=True)
@@ -205,23 +207,23 @@ class CustomerBase:
     def _reference(self, customer: Customer, gained: bool) -> None:
         """The customer starts (or, leaving, stops) speaking for us."""
         change = 1 if gained else -1
+        self.changing()
         self.references += change
         self._references_by_sector[customer.sector] += change
         kind = Kind.REFERENCE_GAINED if gained else Kind.REFERENCE_LOST
         self.log.record(self.env.now, kind, customer.id, customer.account, code=customer.sector)
-        self.rates_changed.fire()
 
     def _maybe_detractor(
         self, subject: int, account: int, chance: float, reason: DetractorReason
     ) -> None:
         if self._detractor_draw[reason](account) < chance:
             sector = self.market.accounts.sector[account]
+            self.changing()
             self.detractors += 1
             self._detractors_by_sector[sector] += 1
             self.log.record(
                 self.env.now, Kind.DETRACTOR, subject, account, value=reason, code=sector
             )
-            self.rates_changed.fire()
 
     def _life(
         self, customer: Customer, planned: bool, signed: float | None = None
@@ -371,6 +373,7 @@ class CustomerBase:
     ) -> None:
         post = self.post_sale
         customer.active = False
+        self.changing()
         self.active -= 1
         self.log.record(
             self.env.now,

@@ -25,7 +25,7 @@ import math
 import numpy as np
 import simpy
 
-from simulator.model.choice import choose
+from simulator.model.choice import choose, logit_probabilities
 from simulator.model.entities import (
     CHAMPION,
     ENTERPRISE,
@@ -33,9 +33,9 @@ from simulator.model.entities import (
     NO_FEATURE,
     SMB,
     Opportunity,
-    U,
 )
 from simulator.model.events import Outcome
+from simulator.model.luck import COMPETITOR_PRESENT, U
 from simulator.model.processes.brand import Brand
 from simulator.model.processes.competition import Competition
 from simulator.model.processes.customers import CustomerBase
@@ -43,7 +43,15 @@ from simulator.model.processes.market import Market
 from simulator.model.processes.roadmap import Roadmap
 from simulator.model.streams import AccountDraws
 from simulator.model.switches import Switches
-from simulator.parameters import Choice, Competitor, Parameters
+from simulator.parameters import (
+    Choice,
+    Competitor,
+    Competitors,
+    PostSale,
+    Process,
+    Product,
+    Quota,
+)
 
 SEGMENTS = (ENTERPRISE, MID_MARKET, SMB)
 
@@ -66,7 +74,7 @@ class Decision:
     def __init__(
         self,
         env: simpy.Environment,
-        parameters: Parameters,
+        sections: tuple[Choice, Process, Product, Quota, Competitors, PostSale],
         market: Market,
         roadmap: Roadmap,
         brand: Brand,
@@ -76,15 +84,14 @@ class Decision:
         rng: np.random.Generator,
     ) -> None:
         self.env = env
-        self.choice = parameters.market.choice
-        self.process = parameters.process
-        self.product = parameters.product
-        self.quota = parameters.team.quota
-        self.entrants = parameters.competitors.entrants
+        # its own sections: the buyer's choice weights, the sales process, our product, the
+        # quota plan (an orphaned deal's penalty), the competitors, and the handoff (whether
+        # critical dates are planned before signature)
+        self.choice, self.process, self.product, self.quota, competitors, post_sale = sections
+        self.entrants = competitors.entrants
         self.on = switches
         self._exclusive_draw = AccountDraws(rng, lambda g, n: g.random(n))
         self._plan_draw = AccountDraws(rng, lambda g, n: g.random(n), use=1)
-        post_sale = parameters.post_sale
         self.plans_critical_dates = post_sale.handoff == "transition_vision"
         self.critical_date_found = post_sale.critical_date_probability
         self.market = market
@@ -94,15 +101,16 @@ class Decision:
         self.competition = competition
         # The incumbents' utilities never change: (uniform slot, presence probability, utility,
         # outcome) of each, by [economic buyer engaged][segment].
-        competitors = parameters.competitors
         incumbents = [
             (U.HOUSEHOLD_PRESENT, competitors.household_name, Outcome.LOST_HOUSEHOLD_BRAND)
         ]
         incumbents += [
-            (U.RIVAL_PRESENT + index, rival, Outcome.LOST_COMPETITOR)
+            (COMPETITOR_PRESENT + index, rival, Outcome.LOST_COMPETITOR)
             for index, rival in enumerate(competitors.rivals)
         ]
-        self.first_entrant_slot = U.RIVAL_PRESENT + len(competitors.rivals)
+        self.first_entrant_slot = COMPETITOR_PRESENT + len(competitors.rivals)
+        self.presence_draws = len(competitors.rivals) + competition.most_entrants
+        """Competitor presence draws each opportunity needs (``OpportunityLuck``)."""
         self.incumbents = tuple(
             tuple(self._incumbents(incumbents, engaged, segment) for segment in SEGMENTS)
             for engaged in (False, True)
@@ -140,10 +148,11 @@ class Decision:
         sponsor: bool,
         broken_promises: int = 0,
         tested: bool = False,
-    ) -> Outcome:
-        """Multinomial-logit choice among us, competitors present and doing nothing;
-        ``broken_promises``: release dates told to the prospect that passed unreleased;
-        ``tested``: we passed the prospect's tests, who may then evaluate us alone."""
+    ) -> tuple[Outcome, float]:
+        """Multinomial-logit choice among us, competitors present and doing nothing, and the
+        chance we had of winning it; ``broken_promises``: release dates told to the prospect
+        that passed unreleased; ``tested``: we passed the prospect's tests, who may then
+        evaluate us alone."""
         w, pitching, roadmap = self.choice, self.process.pitching, self.roadmap
         accounts = self.market.accounts
         account, u = opp.account, opp.u
@@ -217,4 +226,5 @@ class Decision:
                 - w.price_weight * entrants.price_index
             )
             outcomes.append(Outcome.LOST_COMPETITOR)
-        return outcomes[choose(utilities, u[U.CHOICE])]
+        probabilities = logit_probabilities(utilities)
+        return outcomes[choose(probabilities, u[U.CHOICE])], probabilities[0]

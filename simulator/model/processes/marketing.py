@@ -18,7 +18,7 @@ from simulator.model.events import NO_ONE, Channel, EventLog, Kind, Source
 from simulator.model.processes.brand import Brand
 from simulator.model.processes.market import Market
 from simulator.model.processes.pipeline import Pipeline
-from simulator.model.processes.signals import Signal
+from simulator.model.processes.signals import Changing
 from simulator.model.processes.team import Team
 from simulator.parameters import Marketing as MarketingSection
 from simulator.units import DAYS_PER_MONTH
@@ -40,7 +40,7 @@ class Marketing:
         market: Market,
         pipeline: Pipeline,
         team: Team,
-        rates_changed: Signal,
+        changing: Changing,
         log: EventLog,
         rng: np.random.Generator,
     ) -> None:
@@ -50,7 +50,7 @@ class Marketing:
         self.market = market
         self.pipeline = pipeline
         self.team = team
-        self.rates_changed = rates_changed
+        self.changing = changing
         self.log = log
         self.rng = rng
 
@@ -63,6 +63,7 @@ class Marketing:
         while True:
             month = env.now / DAYS_PER_MONTH + MONTH_START_TOLERANCE
             brand_usd, direct_usd = self.marketing.spend_at(month)
+            self.changing()  # the share of voice awareness hears is about to move
             self.brand.advertise(brand_usd)
             log.record(env.now, Kind.MARKETING_SPENT, NO_ONE, value=brand_usd, code=Channel.BRAND)
             log.record(env.now, Kind.MARKETING_SPENT, NO_ONE, value=direct_usd, code=Channel.DIRECT)
@@ -74,7 +75,6 @@ class Marketing:
             log.record(
                 env.now, Kind.SERVICE_COST, NO_ONE, value=self.team.monthly_service_cost_usd()
             )
-            self.rates_changed.fire()
             responses = int(
                 rng.poisson(direct_usd / direct.cost_per_contact_usd * direct.response_rate)
             )

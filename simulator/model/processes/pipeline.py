@@ -25,8 +25,9 @@ from typing import Any
 import simpy
 
 from simulator.model.distributions import Exponential
-from simulator.model.entities import NO_FEATURE, Hunter, Opportunity, OpportunityDraws
+from simulator.model.entities import NO_FEATURE, Hunter, Opportunity
 from simulator.model.events import EventLog, Kind, Outcome, Source
+from simulator.model.luck import OpportunityLuck
 from simulator.model.processes.awareness import Awareness
 from simulator.model.processes.capacity import Capacity
 from simulator.model.processes.courtship import Courtship
@@ -64,6 +65,7 @@ class Pipeline:
         customers: CustomerBase,
         log: EventLog,
         streams: Streams,
+        luck: OpportunityLuck,
     ) -> None:
         self.env = env
         # its own sections: the market's accounts and segments, the team's lead response and
@@ -79,7 +81,7 @@ class Pipeline:
         self.streams = streams
         response = Exponential(self.team.lead_response_hours_mean / HOURS_PER_DAY)
         self._response_days = AccountDraws(streams["response"], response.sample)
-        self._draws = OpportunityDraws(len(market), streams["opportunities"])
+        self._luck = luck
         self._opened = [0] * len(market)  # opportunities so far, by account
         self._open_of: dict[int, dict[int, Opportunity]] = {}  # by hunter id, then lead id
         self._leads = 0
@@ -201,7 +203,7 @@ class Pipeline:
     ) -> Opportunity:
         nth = self._opened[account]
         self._opened[account] = nth + 1
-        u, z = self._draws.take(account, nth)
+        u, z = self._luck.take(account, nth)
         now = self.env.now
         self.log.record(now, OPENED, lead, account, hunter.id, wait_hours, source)
         opportunity = Opportunity(lead, account, hunter, source, now, wait_hours, u, z)

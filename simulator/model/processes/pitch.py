@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 import simpy
 
-from simulator.model.entities import CHAMPION, NO_FEATURE, Hunter, Opportunity, U
+from simulator.model.entities import CHAMPION, NO_FEATURE, Hunter, Opportunity
 from simulator.model.events import EventLog, Kind, Meeting
+from simulator.model.luck import U
 from simulator.model.processes.capacity import Capacity
 from simulator.model.processes.roadmap import Roadmap
 from simulator.model.processes.signals import either

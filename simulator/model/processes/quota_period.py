@@ -21,8 +21,9 @@ from collections.abc import Iterator
 
 import simpy
 
-from simulator.model.entities import NO_FEATURE, Opportunity, U
+from simulator.model.entities import NO_FEATURE, Opportunity
 from simulator.model.events import EventLog, Kind
+from simulator.model.luck import U
 from simulator.model.switches import Switches
 from simulator.parameters import QuarterEnd
 from simulator.units import MONTHS_PER_YEAR

@@ -128,6 +128,7 @@ class Roadmap:
         rng = self._rng
         slips = rng.random(feature.slip.max_slips).tolist()
         months = slip_months(feature.slip, rng.exponential(1.0, feature.slip.max_slips))
+        log.record(env.now, Kind.ROADMAP_LUCK, index, value=slip_luck(feature.slip, slips, months))
         promised = feature.promised_release_month * DAYS_PER_MONTH
         yield env.timeout(feature.announced_month * DAYS_PER_MONTH)
         self._announced[index] = True
@@ -180,3 +181,17 @@ def slip_months(slip: Slip, exponentials: np.ndarray) -> list[int]:
         return [1] * len(exponentials)
     rate = -math.log1p(-1.0 / slip.mean_months)  # P(more than k months) = (1 - 1/mean)^k
     return [max(1, math.ceil(e / rate)) for e in exponentials.tolist()]
+
+
+def slip_luck(slip: Slip, slips: list[float], months: list[int]) -> float:
+    """Months the drawn slips move the plan, less their mean: each of the ``max_slips`` chances
+    happens only if every one before it did (probability ``p``, ``p``², ...), and moves the plan
+    by whole months of mean ``slip.mean_months`` (at least one)."""
+    drawn = 0
+    for u, length in zip(slips, months, strict=True):
+        if u >= slip.probability:
+            break
+        drawn += length
+    per_slip = max(1.0, slip.mean_months)
+    expected = sum(slip.probability**k for k in range(1, slip.max_slips + 1)) * per_slip
+    return drawn - expected

@@ -1,10 +1,13 @@
-"""Waiting on simpy events the cheap way: the first of two events, and a broadcast that re-arms.
+"""Waiting on simpy events the cheap way (the first of two events), and a warning that inputs
+are about to change.
 
-Both are on the hot path of every wait, so they avoid a ``simpy.Condition``'s bookkeeping while
-resuming the waiting process at the same point in the schedule as ``first | second`` would.
+``either`` is on the hot path of every wait, so it avoids a ``simpy.Condition``'s bookkeeping
+while resuming the waiting process at the same point in the schedule as ``first | second`` would.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import simpy
 
@@ -25,18 +28,14 @@ def either(env: simpy.Environment, first: simpy.Event, second: simpy.Event) -> s
     return woken
 
 
-class Signal:
-    """A broadcast: everyone waiting on ``next()`` wakes when it ``fire()``s, and later waiters
-    wait for the following one (hazards that changed, say, so their next time is drawn again)."""
+class Changing:
+    """Called just before something others' rates read is changed (a customer signs, a brand
+    month is spent): those who listen bring their own state up to now under the old values,
+    then read the new ones from here on."""
 
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self._next = env.event()
+    def __init__(self) -> None:
+        self.listeners: list[Callable[[], None]] = []
 
-    def next(self) -> simpy.Event:
-        """The event of the next firing."""
-        return self._next
-
-    def fire(self) -> None:
-        self._next.succeed()
-        self._next = self.env.event()
+    def __call__(self) -> None:
+        for listener in self.listeners:
+            listener()

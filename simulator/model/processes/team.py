@@ -273,22 +273,25 @@ class Team:
             yield env.timeout(quota.review_interval_months * DAYS_PER_MONTH)
 
     def voluntary_exits(self) -> Generator[Any, Any, None]:
-        """Each month every hunter bears a month of their hazard of leaving; those past their
+        """Each month every hunter bears the month's hazard of leaving, for the share of the
+        month they were on the team (one who joined today bears none yet); those past their
         threshold leave, in mid-month (away from the month-end reviews)."""
         turnover = self.team.turnover
         base, shortfall = turnover.base_exits_per_year, turnover.shortfall_exits_per_year
-        yield self.env.timeout(DAYS_PER_MONTH / 2)
+        env = self.env
+        yield env.timeout(DAYS_PER_MONTH / 2)
         while True:
             for hunter in list(self._active.values()):
                 attainment = self._attainment.get(hunter.id, 1.0)
                 shortfall_felt = attainment < 1.0 and self.on.quota_pressure
                 pressure = 1.0 - attainment if shortfall_felt else 0.0
                 hazard = base + shortfall * pressure
-                self._hazard_borne[hunter.id] += hazard / MONTHS_PER_YEAR
+                here = min(1.0, (env.now - hunter.hired_day) / DAYS_PER_MONTH)
+                self._hazard_borne[hunter.id] += hazard / MONTHS_PER_YEAR * here
                 if self._hazard_borne[hunter.id] >= self._threshold[hunter.id]:
                     last = self._attainment.get(hunter.id, math.nan)
                     self._leave(hunter, last, ExitReason.VOLUNTARY)
-            yield self.env.timeout(DAYS_PER_MONTH)
+            yield env.timeout(DAYS_PER_MONTH)
 
     def _leave(self, hunter: Hunter, attainment: float, reason: ExitReason) -> None:
         """The hunter exits: free tokens vanish, open deals are orphaned, a replacement is
