@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from simulator.metrics import controls
 from simulator.model.streams import STREAM_NAMES, Streams, replication_seed
 from simulator.runs.experiment import run_experiment, run_replication
 from tests.conftest import bundled
@@ -59,7 +60,9 @@ def row(table: pa.Table, variant: str, replication: int) -> dict[str, float]:
     ]
     assert len(rows) == 1
     skipped = ("variant", "replication")
-    return {k: v for k, v in rows[0].items() if k not in skipped and not k.startswith("luck_")}
+    return {
+        k: v for k, v in rows[0].items() if k not in skipped and not k.startswith(controls.PREFIX)
+    }
 
 
 @pytest.mark.parametrize("replication", [0, 1, 7, 123])

@@ -15,9 +15,10 @@ def described(schema: pa.Schema) -> pa.Schema:
     columns = []
     for column in schema:
         metric = catalog.SUMMARY.get(column.name) or catalog.MONTHLY.get(column.name)
-        about = controls.described(column.name)
         if metric is not None:
             about = {"unit": metric.unit, "label": metric.label, "description": metric.description}
+        else:
+            about = controls.described(column.name)
         if about is not None:
             column = column.with_metadata({**(column.metadata or {}), **about})
         columns.append(column)

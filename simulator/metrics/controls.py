@@ -11,8 +11,9 @@ is drawn, centred on its known expectation:
 - the roadmap (``Kind.ROADMAP_LUCK``): the months each feature's drawn slips move its plan, less
   their mean.
 
-Regressing a paired difference on these (``runs.controls``) removes the part of its noise they
-explain without moving its mean, as the controls' means are known, not estimated.
+Regressing a paired difference on these (``runs.aggregate.controlled_difference``) removes the
+part of its noise they explain without moving its mean, as the controls' means are known, not
+estimated.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from simulator.metrics.measure import BOOKINGS_HORIZONS_MONTHS
 from simulator.model.events import Kind
 from simulator.units import DAYS_PER_MONTH
 
-CHOICE = "luck_choice"
+PREFIX = "luck_"
+"""What every control column's name starts with."""
+CHOICE = f"{PREFIX}choice"
 """The choices' luck over the whole run; ``luck_choice_<n>m`` over its first n months."""
-ROADMAP = "luck_roadmap_"
+ROADMAP = f"{PREFIX}roadmap_"
 """Followed by the feature's index: the months its slips move its plan, less their mean."""
 
 
@@ -34,6 +37,11 @@ def control_columns(features: int) -> tuple[str, ...]:
     variant with fewer has no roadmap luck for the rest: exactly 0, still of mean zero)."""
     windows = tuple(f"{CHOICE}_{months}m" for months in BOOKINGS_HORIZONS_MONTHS)
     return (*windows, CHOICE, *(f"{ROADMAP}{i}" for i in range(features)))
+
+
+def stored(columns: list[str]) -> tuple[str, ...]:
+    """The control columns among a table's columns (none in a run stored before them)."""
+    return tuple(name for name in columns if name.startswith(PREFIX))
 
 
 def controls(log: np.ndarray, features: int) -> dict[str, float]:

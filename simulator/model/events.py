@@ -86,7 +86,7 @@ class Kind(IntEnum):
     STRATEGY_SWITCHED = 74  # the team changed strategy (strategy.switch); subject = the month
     CHOICE_LUCK = 75  # a buyer chose; value = the ACV the deal books if won x (1 if won, else 0,
     # less the chance it had of winning): the luck of the choice, whose mean is 0 whatever the
-    # scenario (a control variate for comparisons: runs/controls.py)
+    # scenario (a control variate for comparisons: metrics/controls.py)
     ROADMAP_LUCK = 76  # day 0: a feature's slips drawn; subject = the feature; value = months
     # they will move its plan, less the months the scenario's slips move it on average (a control
     # variate, likewise)

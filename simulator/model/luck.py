@@ -86,8 +86,6 @@ class OpportunityLuck:
         self._jumps = Jumps(rng, LUCK_KEY)
         self._competitors = competitors
         self._drawn: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        self.taken: list[tuple[int, list[float], list[float]]] = []
-        """(account, uniforms, normals) of every opportunity opened, in order."""
 
     def take(self, account: int, nth: int) -> tuple[list[float], list[float]]:
         """(uniforms, normals) of the account's ``nth`` opportunity (0-based): ``U``'s columns,
@@ -97,9 +95,7 @@ class OpportunityLuck:
         if drawn is None:
             drawn = self._drawn[block, nth] = self._draw(block, nth)
         uniforms, normals = drawn
-        taken = (account, uniforms[:, row].tolist(), normals[:, row].tolist())
-        self.taken.append(taken)
-        return taken[1], taken[2]
+        return uniforms[:, row].tolist(), normals[:, row].tolist()
 
     def _draw(self, block: int, nth: int) -> tuple[np.ndarray, np.ndarray]:
         """A block's ``nth`` opportunities, column by column, from their region: one jump to

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import stats
 
-from simulator.metrics.controls import CHOICE, controls_for
+from simulator.metrics.controls import CHOICE, controls_for, stored
 
 CONFIDENCE = 0.95
 
@@ -183,23 +183,36 @@ def controlled_difference(
     )
 
 
+def difference_with_controls(
+    values: np.ndarray,
+    base: np.ndarray,
+    luck: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
+    used: tuple[str, ...],
+    lower_is_better: bool = False,
+) -> Difference:
+    """Variant minus baseline, paired by replication, regressed on the controls ``used`` (from
+    ``luck``: each arm's control columns), or the plain paired difference when none are."""
+    if not used:
+        return paired_difference(values, base, lower_is_better)
+    x = paired_controls(luck[0], luck[1], used)
+    return controlled_difference(values - base, x, lower_is_better)
+
+
 def summary_difference(
     summary: pa.Table, variant: str, baseline: str, metric: str, lower_is_better: bool = False
 ) -> Difference:
     """Variant minus baseline on a summary metric, paired by replication, with the control
     variates the table carries (``luck_*`` columns: ``metrics.controls``), else plain."""
-    values = variant_values(summary, variant, metric)
-    base = variant_values(summary, baseline, metric)
-    luck = tuple(name for name in summary.column_names if name.startswith("luck_"))
-    if not luck:
-        return paired_difference(values, base, lower_is_better)
-    used = controls_for(metric, luck)
-    x = paired_controls(
-        {c: variant_values(summary, variant, c) for c in used},
-        {c: variant_values(summary, baseline, c) for c in used},
+    luck = stored(summary.column_names)
+    used = controls_for(metric, luck) if luck else ()
+    arms = tuple({c: variant_values(summary, arm, c) for c in used} for arm in (variant, baseline))
+    return difference_with_controls(
+        variant_values(summary, variant, metric),
+        variant_values(summary, baseline, metric),
+        (arms[0], arms[1]),
         used,
+        lower_is_better,
     )
-    return controlled_difference(values - base, x, lower_is_better)
 
 
 def welch_difference(
@@ -246,7 +259,7 @@ def compare(
         for name in variants
     }
     _check_paired(by_variant, baseline)
-    luck = tuple(name for name in summary.column_names if name.startswith("luck_"))
+    luck = stored(summary.column_names)
 
     def column(name: str, metric: str) -> np.ndarray:
         return by_variant[name].column(metric).to_numpy(zero_copy_only=False).astype(float)
@@ -257,14 +270,12 @@ def compare(
         columns = {name: column(name, metric) for name in variants}
         lower = metric in lower_is_better
         used = controls_for(metric, luck) if luck else ()
-        differences = {}
-        for name in variants[1:]:
-            difference = columns[name] - columns[baseline]
-            if used:
-                x = paired_controls(lucks[name], lucks[baseline], used)
-                differences[name] = controlled_difference(difference, x, lower)
-            else:
-                differences[name] = paired_difference(columns[name], columns[baseline], lower)
+        differences = {
+            name: difference_with_controls(
+                columns[name], columns[baseline], (lucks[name], lucks[baseline]), used, lower
+            )
+            for name in variants[1:]
+        }
         comparisons.append(
             MetricComparison(
                 metric,

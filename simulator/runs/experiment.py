@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 import pyarrow as pa
 
-from simulator.metrics.controls import ROADMAP
+from simulator.metrics.controls import control_columns
 from simulator.metrics.measure import SUMMARY_COLUMNS
 from simulator.runs.backends import Backend, InProcess, open_backend
 from simulator.runs.moments import RunningComparison
@@ -33,6 +33,7 @@ from simulator.runs.replication import replication_log as replication_log
 from simulator.runs.replication import run_chunk as run_chunk
 from simulator.runs.replication import run_replication as run_replication
 from simulator.runs.replication import scenario_controls as scenario_controls
+from simulator.runs.replication import scenario_features
 from simulator.runs.replication import summary_values as summary_values
 from simulator.scenario.resolve import Scenario
 
@@ -162,8 +163,8 @@ def run_study(
     started = time.perf_counter()
     backend = backend or InProcess()
     variants = len(scenario.variants)
-    luck = scenario_controls(scenario)
-    features = len([c for c in luck if c.startswith(ROADMAP)])
+    features = scenario_features(scenario)
+    luck = control_columns(features)
     folding = _Folding(plan, variants, on_check, luck)
     stored = sink.stored(luck)
     if stored and on_progress:

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 
 from simulator.metrics.controls import controls_for
-from simulator.runs.aggregate import CONFIDENCE, controlled_difference, paired_controls
+from simulator.runs.aggregate import CONFIDENCE, difference_with_controls
 
 
 class Moments:
@@ -97,8 +97,7 @@ class RunningComparison:
         out = []
         for arm in arms[1:]:
             mine = {name: arm[:, 1 + i] for i, name in enumerate(self._used)}
-            x = paired_controls(mine, base, self._used)
-            d = controlled_difference(arm[:, 0] - arms[0][:, 0], x)
+            d = difference_with_controls(arm[:, 0], arms[0][:, 0], (mine, base), self._used)
             out.append(((d.high - d.low) / 2, d.variance_reduction))
         return out
 

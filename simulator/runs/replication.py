@@ -89,9 +89,15 @@ def summary_values(table: pa.Table, controls: tuple[str, ...] = ()) -> np.ndarra
     return np.column_stack(columns)
 
 
+def scenario_features(scenario: Scenario) -> int:
+    """The most features any variant announces: every variant's summary carries a roadmap
+    control for each (``metrics.controls``)."""
+    return max(len(v.parameters.product.features) for v in scenario.variants)
+
+
 def scenario_controls(scenario: Scenario) -> tuple[str, ...]:
     """The control columns every variant's summary carries (``metrics.controls``)."""
-    return control_columns(max(len(v.parameters.product.features) for v in scenario.variants))
+    return control_columns(scenario_features(scenario))
 
 
 def run_chunk(
