@@ -13,7 +13,8 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
-from simulator.runs.economics import fieller
+from simulator.runs.aggregate import controlled_means, plain_means
+from simulator.runs.economics import fieller, fieller_of
 from simulator.runs.experiment import run_replication
 from tests.conftest import bundled, column
 
@@ -46,6 +47,27 @@ def test_a_cost_that_may_not_differ_has_no_ratio_interval():
     rng = np.random.default_rng(3)
     ratio = fieller(rng.normal(1.0, 1.0, 20), rng.normal(0.0, 1.0, 20))
     assert math.isnan(ratio.low) and math.isnan(ratio.high)
+
+
+def test_a_ratio_with_control_variates_covers_the_true_ratio_and_is_narrower():
+    """Extra cost and extra new ARR whose noise is partly luck the run logs (mean 0): the ratio
+    from the controlled means and their covariance covers the true 0.25 as often as a 95%
+    interval should over 400 studies of 40, and is narrower than the plain Fieller interval."""
+    rng = np.random.default_rng(4)
+    trials, covered, narrower = 400, 0, 0
+    for _ in range(trials):
+        luck = rng.standard_normal((40, 2))
+        cost = 4.0 + 1.5 * luck[:, 0] + rng.normal(0.0, 0.4, 40)
+        arr = 0.25 * cost + 0.8 * luck[:, 1] + rng.normal(0.0, 0.2, 40)
+        means = controlled_means(np.column_stack([arr, cost]), luck)
+        assert means is not None
+        ratio = fieller_of(means, 0, 1)
+        covered += ratio.low <= 0.25 <= ratio.high
+        plain = fieller_of(plain_means(np.column_stack([arr, cost])), 0, 1)
+        narrower += (ratio.high - ratio.low) < (plain.high - plain.low)
+    error = 3 * math.sqrt(0.95 * 0.05 / trials)
+    assert abs(covered / trials - 0.95) < error
+    assert narrower == trials
 
 
 def test_new_arr_agrees_with_the_monthly_table():

@@ -25,7 +25,12 @@ from simulator.check.levels import LEVELS, Context, Level, log_measures
 from simulator.metrics.catalog import MONTHLY, summary_metric
 from simulator.metrics.formats import number
 from simulator.parameters import Parameters
-from simulator.runs.aggregate import mean_interval, paired_difference, variant_values
+from simulator.runs.aggregate import (
+    mean_interval,
+    paired_difference,
+    summary_combination,
+    variant_values,
+)
 from simulator.runs.backends import open_backend
 from simulator.runs.experiment import replication_log, run_experiment
 from simulator.scenario.resolve import (
@@ -304,7 +309,11 @@ def evaluate_comparison(
         return entry
     plus_values = np.asarray(plus, dtype=float)
     minus_values = np.zeros_like(plus_values) if np.isscalar(minus) else np.asarray(minus, float)
-    difference = paired_difference(plus_values, minus_values)
+    if "@" in metric:  # a monthly figure: no control variates are kept by month
+        difference = paired_difference(plus_values, minus_values)
+    else:
+        terms = tuple((float(c), arms[a]) for c, a in comparison.terms)
+        difference = summary_combination(summary, terms, metric)
     entry.value, entry.low, entry.high = difference.mean, difference.low, difference.high
     if comparison.side == "reported":
         entry.holds = bool(np.isfinite(plus_values).any())

@@ -19,19 +19,32 @@ from simulator.decide.split import Split, best_split
 from simulator.decide.values import Target
 from simulator.metrics.catalog import summary_metric
 from simulator.metrics.formats import value_text
+from simulator.runs.aggregate import Difference, summary_difference
 from simulator.scenario.resolve import Variant
 
 
-def _evaluator(engine: Engine, job: Job, variant: Variant, metric: str):
-    """``evaluate(setting)``: the metric per replication at a setting {path: value}."""
+class _Evaluator:
+    """``evaluate(setting)``: the metric per replication at a setting {path: value}; and the
+    paired difference of two settings it ran, with the control variates their runs carry."""
 
-    def evaluate(setting: dict[str, float]) -> np.ndarray:
+    def __init__(self, engine: Engine, job: Job, variant: Variant, metric: str) -> None:
+        self.engine, self.job, self.variant, self.metric = engine, job, variant, metric
+        self.summaries: dict[str, pa.Table] = {}
+
+    def __call__(self, setting: dict[str, float]) -> np.ndarray:
         name = label(setting)
-        parameters = with_settings(variant.parameters, job.scenario.horizon_months, setting)
-        summary = engine.run([(name, parameters)])
-        return metric_values(summary, name, metric)
+        horizon = self.job.scenario.horizon_months
+        parameters = with_settings(self.variant.parameters, horizon, setting)
+        summary = self.engine.run([(name, parameters)])
+        self.summaries[name] = summary
+        return metric_values(summary, name, self.metric)
 
-    return evaluate
+    def difference(
+        self, setting: dict[str, float], other: dict[str, float], lower: bool
+    ) -> Difference:
+        mine, theirs = label(setting), label(other)
+        both = pa.concat_tables([self.summaries[mine], self.summaries[theirs]])
+        return summary_difference(both, mine, theirs, self.metric, lower)
 
 
 def run_goal(
@@ -47,7 +60,7 @@ def run_goal(
 ) -> dict[str, Any]:
     """The least (or most) value of ``found`` meeting ``target`` with ``probability``."""
     engine = job.engine("goal")
-    evaluate = _evaluator(engine, job, variant, target.metric)
+    evaluate = _Evaluator(engine, job, variant, target.metric)
     goal = seek(
         lambda x: evaluate({found.path: x}),
         target,
@@ -158,9 +171,13 @@ def run_split(
     low, high = feasible(first, second, total)
     integer = first.integer or second.integer
     engine = job.engine("split")
-    evaluate = _evaluator(engine, job, variant, target.metric)
+    evaluate = _Evaluator(engine, job, variant, target.metric)
+
+    def setting(a: float) -> dict[str, float]:
+        return {first.path: a, second.path: total - a}
+
     split = best_split(
-        lambda a: evaluate({first.path: a, second.path: total - a}),
+        lambda a: evaluate(setting(a)),
         total,
         low,
         high,
@@ -168,6 +185,7 @@ def run_split(
         maximise,
         target.met,
         tolerance,
+        lambda a, b, lower: evaluate.difference(setting(a), setting(b), lower),
     )
     decision = {
         "kind": "split",

@@ -8,7 +8,9 @@ for a whole-number one every value there is tried. Every split runs on the same 
 splits that are not clearly worse than the best (the paired 95% interval of their difference
 from the best includes 0) — the noise band of the answer.
 
-Pure: ``evaluate(a)`` gives the metric per replication when ``a`` goes to the first input.
+Pure: ``evaluate(a)`` gives the metric per replication when ``a`` goes to the first input, and
+``difference(a, b, lower_is_better)``, when given, the paired difference of two splits (a run's,
+with its control variates: ``aggregate.summary_difference``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import optimize
 
-from simulator.runs.aggregate import mean_interval, paired_difference
+from simulator.runs.aggregate import Difference, mean_interval, paired_difference
 
 GRID_POINTS = 11  # the first look: every 10% of the budget
 MAX_WHOLE_GRID = 41  # whole-number budgets up to this many splits are tried in full
@@ -82,6 +84,7 @@ def best_split(
     maximise: bool = True,
     met: Callable[[np.ndarray], np.ndarray] | None = None,
     tolerance: float | None = None,
+    difference: Callable[[float, float, bool], Difference] | None = None,
 ) -> Split:
     """The split of ``total`` with the best mean metric, ``a`` in [low, high] (see the module
     docstring); ``met`` says per replication whether a target is met."""
@@ -116,13 +119,21 @@ def best_split(
     best_a = max(runs, key=score)
     points = [_point(a, total, runs[a], met) for a in sorted(runs)]
     best = next(p for p in points if p.a == best_a)
-    near = [a for a in sorted(runs) if _not_worse(runs[a], runs[best_a], maximise) or a == best_a]
+    if difference is None:
+
+        def difference(a: float, b: float, lower: bool) -> Difference:
+            return paired_difference(runs[a], runs[b], lower)
+
+    near = [
+        a
+        for a in sorted(runs)
+        if a == best_a or _not_worse(difference(a, best_a, not maximise), maximise)
+    ]
     return Split(total, best, min(near), max(near), points, maximise)
 
 
-def _not_worse(candidate: np.ndarray, best: np.ndarray, maximise: bool) -> bool:
+def _not_worse(difference: Difference, maximise: bool) -> bool:
     """Whether the paired 95% interval of (candidate - best) reaches the better side of 0."""
-    difference = paired_difference(candidate, best, lower_is_better=not maximise)
     if not math.isfinite(difference.low):
         return difference.mean == 0
     return difference.high >= 0 if maximise else difference.low <= 0

@@ -44,7 +44,12 @@ def run_sweep(
     ]
     engine = job.engine("sweep", plan)
     summary = engine.run(arms, plan)
-    points = sweep_points(values, lambda v, m: metric_values(summary, labels[v], m), list(metrics))
+    points = sweep_points(
+        values,
+        lambda v, m: metric_values(summary, labels[v], m),
+        list(metrics),
+        lambda v, first, m, lower: summary_difference(summary, labels[v], labels[first], m, lower),
+    )
     replications = engine.last_study.replications if engine.last_study else job.replications
     decision = {
         "kind": "sweep",

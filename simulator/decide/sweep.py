@@ -2,8 +2,9 @@
 interval, the spread of replications (P10, P50, P90), and the paired difference from the first
 value (common random numbers: the same markets at every value).
 
-Pure: the values of a metric at a setting come from a callable, so the statistics are tested
-without a simulation.
+Pure: the values of a metric at a setting come from a callable, and so may the paired
+difference (a run's, with its control variates: ``aggregate.summary_difference``), so the
+statistics are tested without a simulation.
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ def sweep_points(
     values: Sequence[float],
     metric_values: Callable[[float, str], np.ndarray],
     metrics: Sequence[str],
+    difference: Callable[[float, float, str, bool], Difference] | None = None,
 ) -> list[SweepPoint]:
-    """Every metric at every value, in the order given (metric by metric)."""
+    """Every metric at every value, in the order given (metric by metric); ``difference``
+    (value, first value, metric, lower is better) gives the paired difference, by default
+    the plain one of the two values' replications."""
     points = []
     for metric in metrics:
         lower = summary_metric(metric).lower_is_better
@@ -66,7 +70,9 @@ def sweep_points(
                     summary.high,
                     *(float(b) for b in band),
                     summary.n,
-                    paired_difference(column, first, lower),
+                    paired_difference(column, first, lower)
+                    if difference is None
+                    else difference(value, values[0], metric, lower),
                 )
             )
     return points

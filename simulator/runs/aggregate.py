@@ -129,55 +129,109 @@ def paired_controls(
     """The controls of a paired difference, replications x controls, from each arm's columns:
     the choices' luck as the variant's less the baseline's (the part the pairing left), the
     roadmap's of both arms (``controlled_difference`` keeps one where they are the same)."""
+    return combined_controls(((1.0, variant), (-1.0, baseline)), names)
+
+
+def combined_controls(
+    terms: tuple[tuple[float, dict[str, np.ndarray]], ...], names: tuple[str, ...]
+) -> np.ndarray:
+    """The controls of a linear combination of arms (coefficient, the arm's control columns),
+    replications x controls: the choices' luck combined as the arms are (the part common
+    random numbers left), the roadmap's of every arm on its own."""
     columns = []
     for name in names:
         if name.startswith(CHOICE):
-            columns.append(variant[name] - baseline[name])
+            columns.append(sum(c * arm[name] for c, arm in terms))
         else:
-            columns += [variant[name], baseline[name]]
+            columns += [arm[name] for _, arm in terms]
     return np.column_stack(columns) if columns else np.zeros((0, 0))
+
+
+@dataclass(frozen=True)
+class JointMeans:
+    """Means of several paired columns with the covariance of those means and its degrees of
+    freedom (plain: the sample covariance over n, n - 1; with control variates: the
+    regression's)."""
+
+    mean: np.ndarray
+    covariance: np.ndarray
+    df: int
+    n: int
+
+
+def _matrix(values: np.ndarray) -> np.ndarray:
+    """Rows x columns of floats (a single column given as a vector)."""
+    matrix = np.asarray(values, dtype=float)
+    return matrix[:, None] if matrix.ndim == 1 else matrix
+
+
+def plain_means(columns: np.ndarray) -> JointMeans:
+    """The columns' means and their covariance, over the rows where every column is finite."""
+    y = _matrix(columns)
+    y = y[np.isfinite(y).all(axis=1)]
+    n = len(y)
+    covariance = (
+        np.atleast_2d(np.cov(y, rowvar=False, ddof=1)) / n
+        if n > 1
+        else np.full((y.shape[1], y.shape[1]), np.nan)
+    )
+    return JointMeans(y.mean(axis=0) if n else np.full(y.shape[1], np.nan), covariance, n - 1, n)
+
+
+def controlled_means(columns: np.ndarray, controls: np.ndarray) -> JointMeans | None:
+    """The intercepts of the columns' least-squares regressions on controls whose mean is known
+    to be zero (``metrics.controls``), with their covariance (the regression coefficients'; the
+    weights are estimated from the same replications, which the lost degrees of freedom pay
+    for). A control that never moved, one another control repeats, or one some replication
+    lacks (a run stored before controls were), is left out; None when none is left, or too few
+    replications for them (fewer than ``MIN_RESIDUAL_DF`` residual degrees of freedom)."""
+    y = _matrix(columns)
+    x = _matrix(controls)
+    finite = np.isfinite(y).all(axis=1)
+    y, x = y[finite], x[finite]
+    x = x[:, np.isfinite(x).all(axis=0)]  # a control some replication lacks (an older run)
+    n = len(y)
+    if n < MIN_RESIDUAL_DF:
+        return None
+    kept: list[int] = []
+    for j in (j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0):
+        if not any(np.array_equal(x[:, j], x[:, k]) for k in kept):
+            kept.append(j)
+    design = np.column_stack([np.ones(n), x[:, kept]])
+    rank = int(np.linalg.matrix_rank(design))
+    if not kept or n - rank < MIN_RESIDUAL_DF:
+        return None
+    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residuals = y - design @ coefficients
+    df = n - rank
+    scale = float(np.linalg.pinv(design.T @ design)[0, 0])
+    covariance = residuals.T @ residuals / df * scale
+    return JointMeans(coefficients[0], np.atleast_2d(covariance), df, n)
 
 
 def controlled_difference(
     difference: np.ndarray, controls: np.ndarray, lower_is_better: bool = False
 ) -> Difference:
-    """A paired difference with control variates: the intercept of its least-squares
-    regression on controls whose mean is known to be zero (``metrics.controls``), with the
-    interval of a regression coefficient (Student t on the residuals' degrees of freedom; the
-    weights are estimated from the same replications, which the lost degrees of freedom pay
-    for). A control that never moved, one another control repeats, or one some replication
-    lacks (a run stored before controls were), is left out; with too few replications for the
-    rest, the plain paired difference."""
+    """A paired difference with control variates (``controlled_means``), with the interval of
+    a regression coefficient (Student t on the residuals' degrees of freedom); with too few
+    replications or no control that moved, the plain paired difference."""
     y = np.asarray(difference, dtype=float)
-    x = np.asarray(controls, dtype=float).reshape(y.size, -1)
+    x = _matrix(controls) if np.size(controls) else np.zeros((y.size, 0))
     finite = np.isfinite(y)
     y, x = y[finite], x[finite]
-    x = x[:, np.isfinite(x).all(axis=0)]  # a control some replication lacks (an older run)
-    plain = paired_difference(y, np.zeros(y.size), lower_is_better)
-    if y.size < MIN_RESIDUAL_DF:
-        return plain
-    moving = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0]
-    kept: list[int] = []
-    for j in moving:
-        if not any(np.array_equal(x[:, j], x[:, k]) for k in kept):
-            kept.append(j)
-    design = np.column_stack([np.ones(y.size), x[:, kept]])
-    rank = int(np.linalg.matrix_rank(design))
-    if not kept or y.size - rank < MIN_RESIDUAL_DF:
-        return plain
-    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
-    residuals = y - design @ coefficients
-    df = y.size - rank
-    variance = float(residuals @ residuals) / df * float(np.linalg.pinv(design.T @ design)[0, 0])
-    mean, se = float(coefficients[0]), math.sqrt(max(variance, 0.0))
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, df)) * se
+    means = controlled_means(y, x) if y.size >= MIN_RESIDUAL_DF else None
+    if means is None:
+        return paired_difference(y, np.zeros(y.size), lower_is_better)
+    variance = float(means.covariance[0, 0])
+    mean, se = float(means.mean[0]), math.sqrt(max(variance, 0.0))
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, means.df)) * se
     plain_variance = float(y.var(ddof=1)) / y.size
     factor = plain_variance / variance if variance > 0 else math.inf
     return Difference(
         mean,
         mean - half,
         mean + half,
-        probability_better(mean, se, df, lower_is_better),
+        probability_better(mean, se, means.df, lower_is_better),
         int(y.size),
         factor,
     )
@@ -203,16 +257,48 @@ def summary_difference(
 ) -> Difference:
     """Variant minus baseline on a summary metric, paired by replication, with the control
     variates the table carries (``luck_*`` columns: ``metrics.controls``), else plain."""
+    return summary_combination(summary, ((1.0, variant), (-1.0, baseline)), metric, lower_is_better)
+
+
+def summary_combination(
+    summary: pa.Table,
+    terms: tuple[tuple[float, str], ...],
+    metric: str,
+    lower_is_better: bool = False,
+) -> Difference:
+    """A linear combination of arms (coefficient, variant) on a summary metric, paired by
+    replication (a difference, or a difference of differences), with the control variates the
+    table carries, else plain. Every control has mean zero, so any combination of them does
+    too and the estimate's mean is the combination's."""
+    values = sum(c * variant_values(summary, arm, metric) for c, arm in terms)
     luck = stored(summary.column_names)
     used = controls_for(metric, luck) if luck else ()
-    arms = tuple({c: variant_values(summary, arm, c) for c in used} for arm in (variant, baseline))
-    return difference_with_controls(
-        variant_values(summary, variant, metric),
-        variant_values(summary, baseline, metric),
-        (arms[0], arms[1]),
-        used,
-        lower_is_better,
-    )
+    if not used:
+        return paired_difference(values, np.zeros_like(values), lower_is_better)
+    arms = tuple((c, _columns(summary, arm, used)) for c, arm in terms)
+    return controlled_difference(values, combined_controls(arms, used), lower_is_better)
+
+
+def _columns(summary: pa.Table, variant: str, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    return {name: variant_values(summary, variant, name) for name in names}
+
+
+def summary_joint_differences(
+    summary: pa.Table, variant: str, baseline: str, metrics: tuple[str, ...]
+) -> JointMeans:
+    """Variant minus baseline on several summary metrics at once, paired by replication, with
+    the control variates the table carries (one regression for all on every metric's controls,
+    so the means' covariance is known: a ratio of two of them needs it), else plain."""
+    mine, base = _columns(summary, variant, metrics), _columns(summary, baseline, metrics)
+    differences = np.column_stack([mine[m] - base[m] for m in metrics])
+    luck = stored(summary.column_names)
+    used = tuple(dict.fromkeys(c for m in metrics for c in controls_for(m, luck))) if luck else ()
+    if used:
+        arms = ((1.0, _columns(summary, variant, used)), (-1.0, _columns(summary, baseline, used)))
+        means = controlled_means(differences, combined_controls(arms, used))
+        if means is not None:
+            return means
+    return plain_means(differences)
 
 
 def welch_difference(

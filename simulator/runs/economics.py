@@ -3,9 +3,10 @@ extra new ARR, the new ARR per extra dollar and the months the extra cost takes 
 
 A leader who reads "+$740k marketing spend" beside "+$528k bookings" should not have to work out
 the payoff alone. Both sides of each ratio are paired differences (variant minus baseline, same
-replications), so the ratio's 95% interval is Fieller's: exact for a ratio of two correlated
-means, and undefined (None) when the denominator's own interval includes 0 — a ratio to a cost
-that may not differ at all has no meaning.
+replications, with the control variates the run carries, as in the run's table), so the ratio's
+95% interval is Fieller's: exact for a ratio of two correlated means, and undefined (None) when
+the denominator's own interval includes 0 — a ratio to a cost that may not differ at all has no
+meaning.
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from scipy import stats
 
 from simulator.metrics.catalog import SUMMARY
 from simulator.metrics.formats import difference_text, number
-from simulator.runs.aggregate import CONFIDENCE, Difference, paired_difference
+from simulator.runs.aggregate import (
+    CONFIDENCE,
+    Difference,
+    JointMeans,
+    plain_means,
+    summary_difference,
+    summary_joint_differences,
+    variant_values,
+)
 from simulator.units import MONTHS_PER_YEAR
 
 COST, NEW_ARR, MARGIN = "total_cost", "new_arr", "new_arr_margin"
@@ -38,17 +46,21 @@ class Ratio:
 def fieller(numerator: np.ndarray, denominator: np.ndarray) -> Ratio:
     """mean(numerator) / mean(denominator) with the 95% Fieller interval, the two paired by
     replication (their covariance counts)."""
-    pairs = np.column_stack([numerator, denominator]).astype(float)
-    pairs = pairs[np.isfinite(pairs).all(axis=1)]
-    n = len(pairs)
-    if n < 2:
+    return fieller_of(plain_means(np.column_stack([numerator, denominator])), 0, 1)
+
+
+def fieller_of(means: JointMeans, numerator: int, denominator: int) -> Ratio:
+    """The ratio of two of ``means`` with its 95% Fieller interval, from their covariance and
+    degrees of freedom (plain, or a control-variate regression's)."""
+    if means.n < 2:
         return Ratio(math.nan, math.nan, math.nan)
-    a, b = pairs.mean(axis=0)
+    a, b = float(means.mean[numerator]), float(means.mean[denominator])
     if b == 0:
         return Ratio(math.nan, math.nan, math.nan)
-    cov = np.cov(pairs, rowvar=False, ddof=1) / n
-    v11, v12, v22 = cov[0, 0], cov[0, 1], cov[1, 1]
-    t = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1))
+    cov = means.covariance
+    v11, v12 = cov[numerator, numerator], cov[numerator, denominator]
+    v22 = cov[denominator, denominator]
+    t = float(stats.t.ppf(0.5 + CONFIDENCE / 2, means.df))
     ratio = a / b
     g = t * t * v22 / (b * b)
     if g >= 1:  # the denominator's interval includes 0
@@ -106,39 +118,29 @@ class Economics:
         }
 
 
-def economics(
-    name: str, variant: dict[str, np.ndarray], baseline: dict[str, np.ndarray]
-) -> Economics:
-    """The economics of one option from its and the baseline's columns (paired by position)."""
-    d = {k: np.asarray(variant[k], float) - np.asarray(baseline[k], float) for k in variant}
-    return Economics(
-        name,
-        paired_difference(variant[COST], baseline[COST], lower_is_better=True),
-        paired_difference(variant[NEW_ARR], baseline[NEW_ARR]),
-        fieller(d[NEW_ARR], d[COST]),
-        _scaled(fieller(d[COST], d[MARGIN]), MONTHS_PER_YEAR),
-    )
-
-
 def economics_of(summary: pa.Table) -> list[Economics]:
-    """Every variant after the first against the first, from a run's summary table; empty for
-    a run made before these metrics existed."""
+    """Every variant after the first against the first, from a run's summary table, paired by
+    replication and with the control variates it carries (``aggregate.summary_difference``:
+    the same differences as the run's table); empty for a run made before these metrics
+    existed."""
     if not {COST, NEW_ARR, MARGIN} <= set(summary.column_names):
         return []
     names = list(dict.fromkeys(summary.column("variant").to_pylist()))
-    columns = {}
-    for name in names:
-        rows = summary.filter(pc.equal(summary.column("variant"), name)).sort_by("replication")
-        columns[name] = {
-            k: rows.column(k).to_numpy(zero_copy_only=False).astype(float)
-            for k in (COST, NEW_ARR, MARGIN)
-        }
-    base = columns[names[0]]
-    return [
-        economics(name, columns[name], base)
-        for name in names[1:]
-        if len(columns[name][COST]) == len(base[COST])
-    ]
+    counts = {name: len(variant_values(summary, name, COST)) for name in names}
+    found = []
+    for name in (n for n in names[1:] if counts[n] == counts[names[0]]):
+        joint = summary_joint_differences(summary, name, names[0], (COST, NEW_ARR, MARGIN))
+        cost, new_arr, margin = range(3)
+        found.append(
+            Economics(
+                name,
+                summary_difference(summary, name, names[0], COST, lower_is_better=True),
+                summary_difference(summary, name, names[0], NEW_ARR),
+                fieller_of(joint, new_arr, cost),
+                _scaled(fieller_of(joint, cost, margin), MONTHS_PER_YEAR),
+            )
+        )
+    return found
 
 
 def economics_lines(summary: pa.Table) -> list[str]:
