@@ -74,7 +74,9 @@ def team_traces(variant: VariantReplay, now: VariantMonth, look: Look) -> list[g
             constraintext="none",
             cliponaxis=False,
             textfont={
-                "size": look.label_font,
+                "size": [
+                    look.plan_font if lane.status == "plan" else look.label_font for lane in lanes
+                ],
                 "color": [FAINT if lane.status == "left" else INK for lane in lanes],
             },
             width=BAR_WIDTH,

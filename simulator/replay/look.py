@@ -55,6 +55,7 @@ class Look:
     title_font: int
     name_font: int
     label_font: int
+    plan_font: int  # a lane's words on the plan: the longest, kept clear of the next column
     pipeline_font: int
     tick_font: int
     name_gutter: float  # where the names start, left of the bars
@@ -64,8 +65,10 @@ class Look:
     title_chars: int  # a variant's name longer than this is cut in its column's title
 
 
-ROOMY = Look(False, 0.7, 0.09, 19, 19, 18, 17, 15, -80.0, 300.0, 2.0, PIPELINE_LABELS, 34)
-COMPACT = Look(True, 0.78, 0.05, 17, 17, 15, 15, 14, -95.0, 290.0, 1.15, SHORT_PIPELINE_LABELS, 24)
+ROOMY = Look(False, 0.7, 0.09, 19, 19, 18, 18, 17, 15, -80.0, 300.0, 2.0, PIPELINE_LABELS, 34)
+COMPACT = Look(
+    True, 0.78, 0.05, 17, 17, 15, 13, 15, 14, -95.0, 290.0, 1.15, SHORT_PIPELINE_LABELS, 24
+)
 ROOMY_UP_TO = 2  # variants
 
 
@@ -87,8 +90,9 @@ def lane_colour(lane: Lane) -> str:
 
 def lane_label(lane: Lane, look: Look, html: bool = True) -> str:
     """What is written right of a lane's bar: the quarter so far and, on the plan, the review's
-    attainment that put the hunter there (the number the caption gave); ``html`` for the
-    chart's emphasis, plain text for the handout."""
+    attainment that put the hunter there (the number the caption gave; in three variants'
+    narrow columns, that alone); ``html`` for the chart's emphasis, plain text for the
+    handout."""
     share = "no quota" if lane.attainment is None else f"{lane.attainment:.0%}"
     if lane.status == "leaving":
         return "<b>leaves</b>" if html else "leaves"
@@ -97,11 +101,14 @@ def lane_label(lane: Lane, look: Look, html: bool = True) -> str:
             return f"left in month {lane.left_month}"
         return f"left in month {lane.left_month} · seat empty"
     if lane.status == "plan" and lane.plan is not None:
-        judged = f"review: {lane.plan.attainment:.0%}"  # the caption's words, its window there
-        words = f"PLAN ({judged})" if look.compact else f"ON THE PLAN ({judged})"
-        if html:
-            words = f"<b><span style='color:{LANE_COLOURS['danger']}'>{words}</span></b>"
-        return f"{share} · {words}"
+        judged = f"(review: {lane.plan.attainment:.0%})"  # the caption's words and window
+        words = f"PLAN {judged}" if look.compact else f"ON THE PLAN {judged}"
+        if not html:
+            return f"{share} · {words}"
+        words = f"<b><span style='color:{LANE_COLOURS['danger']}'>{words}</span></b>"
+        # a narrow column has no room for the quarter's share too: the bar shows it against
+        # the quota line, and the words stay clear of the next column's names
+        return words if look.compact else f"{share} · {words}"
     if lane.status == "ramping":
         return f"{share} · {'new' if look.compact else 'new, ramping up'}"
     return share
