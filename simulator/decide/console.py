@@ -15,6 +15,7 @@ from rich.text import Text
 from simulator.decide.sweep import SweepPoint
 from simulator.metrics.catalog import summary_metric
 from simulator.metrics.formats import difference_text, number, value_text
+from simulator.runs.aggregate import CONTROLLED_NOTE, controlled
 
 
 def _table(title: str) -> Table:
@@ -27,6 +28,9 @@ def sweep_output(path: str, points: Sequence[SweepPoint], title: str) -> Table:
     metrics = list(dict.fromkeys(p.metric for p in points))
     values = list(dict.fromkeys(p.value for p in points))
     table = _table(title)
+    if controlled(p.difference for p in points):
+        table.caption = Text(CONTROLLED_NOTE, style="dim")
+        table.caption_justify = "left"
     table.add_column(path, justify="right")
     for name in metrics:
         table.add_column(summary_metric(name).label, justify="right")

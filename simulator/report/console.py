@@ -17,7 +17,13 @@ from simulator.metrics.formats import difference_unit, value_text
 from simulator.metrics.formats import number as unit_number
 from simulator.report.verdict import Verdict, legend, word
 from simulator.report.verdict import build as build_verdict
-from simulator.runs.aggregate import P_BETTER_DEFINITION, Difference, MetricComparison
+from simulator.runs.aggregate import (
+    CONTROLLED_NOTE,
+    P_BETTER_DEFINITION,
+    Difference,
+    MetricComparison,
+    controlled,
+)
 
 if TYPE_CHECKING:
     from simulator.scenario.files import Listed
@@ -143,7 +149,7 @@ def verdict_block(verdict: Verdict, scenario: str, subtitle: str) -> Group:
     if verdict.economics:
         lines.append(Text("Cost and payback against the baseline (95% intervals):", style="bold"))
         lines.extend(Text(f"  {line}") for line in verdict.economics)
-    lines.append(Text(legend(verdict.paired), style="dim"))
+    lines.append(Text(legend(verdict.paired, verdict.adjusted), style="dim"))
     return Group(*lines)
 
 
@@ -197,10 +203,11 @@ def comparison_table(comparisons: list[MetricComparison], title: str, paired: bo
     for cells in rows:
         table.add_row(*cells)
     kind = "paired by replication" if paired else "unpaired (Welch)"
+    adjusted = controlled(d for c in comparisons for d in c.differences.values())
     note = Text(
         f"Δ = variant minus baseline ({kind}) ± the half-width of its 95% confidence interval; "
         f"green = better, red = worse, grey = no clear difference. {P_BETTER_DEFINITION}; "
-        "– for metrics with no better direction.",
+        "– for metrics with no better direction." + (f" {CONTROLLED_NOTE}" if adjusted else ""),
         style="dim",
     )
     return Group(table, note)

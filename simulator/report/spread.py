@@ -15,7 +15,7 @@ from simulator.page import figure_html, section
 from simulator.report.console import percent
 from simulator.report.results import Results
 from simulator.report.style import axis, colours_of, escaped, hover_value, unit_title
-from simulator.runs.aggregate import P_BETTER_DEFINITION
+from simulator.runs.aggregate import CONTROLLED_NOTE, P_BETTER_DEFINITION, Difference, controlled
 
 
 def distribution_sections(results: Results, colours: dict[str, str]) -> list[str]:
@@ -87,10 +87,12 @@ def difference_section(results: Results, colours: dict[str, str] | None = None) 
         rows=len(metrics), cols=1, subplot_titles=titles, vertical_spacing=0.4 / len(metrics)
     )
     baseline = escaped(results.variants[0])
+    shown: list[Difference] = []
     for row, metric in enumerate(metrics, start=1):
         scale = difference_scale(metric)
         for name in others:
             d = results.difference(name, metric.name)
+            shown.append(d)
             text = difference_text(metric, d.mean, d.low, d.high)
             better = f"<br>P(better): {percent(d.p_better)}" if metric.has_direction else ""
             figure.add_scatter(
@@ -131,7 +133,8 @@ def difference_section(results: Results, colours: dict[str, str] | None = None) 
         f"Each dot is a variant's mean difference from the baseline (variant minus baseline), "
         f"{kind}, with its 95% confidence interval; an interval clear of the dotted zero line "
         "is a real difference, and each panel says which side is better. Shares are in "
-        f"percentage points. Hover for the numbers and P(better). {P_BETTER_DEFINITION}.",
+        f"percentage points. Hover for the numbers and P(better). {P_BETTER_DEFINITION}."
+        + (f" {CONTROLLED_NOTE}" if controlled(shown) else ""),
         figure_html(figure, "differences"),
         "differences",
     )

@@ -72,7 +72,7 @@ def verdict_section(results: Results) -> str:
     compared = ", ".join(verdict.variants) or "nothing"
     return section(
         f"Verdict: {compared} against {verdict.baseline} (the baseline)",
-        f"{results.context}. {legend(verdict.paired)}",
+        f"{results.context}. {legend(verdict.paired, verdict.adjusted)}",
         notes + lines + table,
         "verdict",
     )

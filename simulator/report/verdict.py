@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from simulator.metrics.catalog import HEADLINE, Metric, summary_metric
 from simulator.metrics.formats import difference_text, number
-from simulator.runs.aggregate import Difference
+from simulator.runs.aggregate import CONTROLLED_NOTE, Difference, controlled
 
 BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
 
@@ -56,6 +56,11 @@ class Verdict:
     economics: tuple[
         str, ...
     ] = ()  # per variant: what it costs and buys (simulator.runs.economics)
+
+    @property
+    def adjusted(self) -> bool:
+        """Whether its differences used the control variates."""
+        return controlled(cell.difference for _, cells in self.rows for cell in cells.values())
 
     def title(self, scenario: str) -> str:
         compared = ", ".join(self.variants) or "(no other variant)"
@@ -117,8 +122,9 @@ def build(
     return Verdict(variants[0], list(variants[1:]), rows, context, paired, tuple(economics))
 
 
-def legend(paired: bool) -> str:
-    """How to read the verdict, in one sentence."""
+def legend(paired: bool, adjusted: bool = False) -> str:
+    """How to read the verdict, in a sentence (and one more when the differences used the
+    control variates)."""
     kind = (
         "paired by replication (same random market)"
         if paired
@@ -128,4 +134,4 @@ def legend(paired: bool) -> str:
         f"Difference = variant minus baseline, mean over replications, {kind}, with its 95% "
         "confidence interval in brackets; better / worse when the interval excludes 0, "
         "otherwise no clear difference. pts = percentage points."
-    )
+    ) + (f" {CONTROLLED_NOTE}" if adjusted else "")

@@ -17,6 +17,7 @@ differ by one, stays near 50% even when the mean difference is certain).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,18 @@ class Difference:
     p_better: float
     n: int
     variance_reduction: float = math.nan  # by the control variates: plain paired var / this var
+
+
+CONTROLLED_NOTE = (
+    "Paired differences are also adjusted for the luck the run logged (control variates: each "
+    "buyer's choice and each feature's slips, of known mean zero), so one can differ "
+    "from the difference of the two means shown (within their noise), with a narrower interval."
+)
+
+
+def controlled(differences: Iterable[Difference]) -> bool:
+    """Whether any of ``differences`` used the control variates (``CONTROLLED_NOTE``)."""
+    return any(math.isfinite(d.variance_reduction) for d in differences)
 
 
 MIN_RESIDUAL_DF = 10
