@@ -3,11 +3,11 @@
 A paired difference regressed on controls whose mean is known to be zero keeps its mean and
 narrows its interval by what they explain (``runs.aggregate.controlled_difference``). The tests:
 its 95% intervals cover a known answer 95% of the time, on constructed cases with heavy-tailed
-noise (a paired difference, and a difference of differences of four arms, as ``salesim check``
-judges an interaction) and on the model itself (the death spiral, small, against the plain
-pairing's mean of many other replications); the controls logged by the model have mean zero;
-and they explain a real part of the death spiral's noise.
-"""
+noise (a paired difference, and a difference of differences of four arms that weigh luck
+differently, as ``salesim check`` judges an interaction) and on the model itself (the death
+spiral, small, against the plain pairing's mean of many other replications); the controls
+logged by the model have mean zero; they explain a real part of the death spiral's noise; and
+the tables say when a difference used them."""
 
 from __future__ import annotations
 
@@ -18,11 +18,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from rich.console import Console
 from scipy import stats
 
 from simulator.model.events import Kind
+from simulator.report.console import comparison_table
 from simulator.runs.aggregate import (
+    CONTROLLED_NOTE,
     compare,
+    controlled,
     controlled_difference,
     paired_difference,
     summary_combination,
@@ -32,6 +36,7 @@ from tests.conftest import bundled
 
 SEED = 11
 METRIC = "bookings_12m"
+METRIC_24 = "bookings_24m"
 
 
 def coverage_floor(trials: int, confidence: float = 0.95, alpha: float = 0.001) -> int:
@@ -71,47 +76,85 @@ def test_too_few_replications_or_no_moving_control_give_the_plain_difference() -
     assert controlled_difference(y, np.ones((40, 2))) == paired_difference(y, np.zeros(40))
 
 
-def constructed_arms(rng: np.random.Generator, n: int, effects: dict[str, float]) -> pa.Table:
-    """A run's summary table of arms on common random numbers: each arm's metric is its
-    effect, plus what every arm shares, plus its own choice luck (mean 0; the arms' lucks are
-    correlated, as paired arms' are) times two, plus noise the controls do not see."""
+ARMS = {  # effect, weight of the choices' luck, the roadmap the arm announces
+    "a": (3.0, 2.0, "early"),
+    "b": (1.0, 1.5, "early"),
+    "c": (2.0, 2.0, "late"),
+    "d": (1.0, 2.5, "late"),
+}
+
+
+def constructed_arms(rng: np.random.Generator, n: int) -> pa.Table:
+    """A run's summary table of four arms on common random numbers, as the model makes one:
+    each arm's metric is its effect, plus what every arm shares, plus its own choice luck (mean
+    0, correlated between arms as paired arms' is) at a weight of its own (arms meet luck
+    differently), plus the slips of the roadmap it announces (two arms share one roadmap, two
+    another: their luck columns repeat), plus heavy-tailed noise the controls do not see
+    (Student t, 5 degrees of freedom)."""
     shared = rng.normal(0.0, 5.0, n)
     common_luck = rng.standard_normal(n)
+    slips = {"early": rng.standard_normal(n), "late": rng.standard_normal(n)}
     rows: dict[str, list] = {"variant": [], "replication": [], "bookings_24m": []}
-    rows["luck_choice_24m"] = []
-    for arm, effect in effects.items():
+    rows |= {"luck_choice_24m": [], "luck_roadmap_0": []}
+    for arm, (effect, weight, roadmap) in ARMS.items():
         luck = common_luck + 0.5 * rng.standard_normal(n)
-        value = effect + shared + 2.0 * luck + 0.3 * rng.standard_normal(n)
+        noise = 0.3 * rng.standard_t(5, n)
+        value = effect + shared + weight * luck + 1.5 * slips[roadmap] + noise
         rows["variant"] += [arm] * n
         rows["replication"] += list(range(n))
         rows["bookings_24m"] += value.tolist()
         rows["luck_choice_24m"] += luck.tolist()
+        rows["luck_roadmap_0"] += slips[roadmap].tolist()
     return pa.table(rows)
+
+
+def arm_values(summary: pa.Table, arm: str, metric: str = "bookings_24m") -> np.ndarray:
+    return np.asarray(summary.filter(pc.equal(summary["variant"], arm))[metric])
 
 
 def test_a_difference_of_differences_with_controls_covers_its_known_value() -> None:
     """(a - b) - (c - d), as ``salesim check`` judges an interaction, with the arms' choice luck
-    combined alike: over 1,000 constructed runs of 30 replications the interval covers the
-    known interaction (1.0) as often as a 95% interval should, and is narrower than the plain
-    paired one every time."""
+    combined alike (though each arm weighs it differently) and every arm's roadmap luck: over
+    1,000 constructed runs of 30 replications the interval covers the known interaction (1.0)
+    as often as a 95% interval should, and is narrower than the plain paired one on average."""
     rng = np.random.default_rng(SEED)
-    effects = {"a": 3.0, "b": 1.0, "c": 2.0, "d": 1.0}
     terms = ((1.0, "a"), (-1.0, "b"), (-1.0, "c"), (1.0, "d"))
     truth = 3.0 - 1.0 - 2.0 + 1.0
-    covered, narrower, trials = 0, 0, 1000
+    covered, widths, plain_widths, trials = 0, [], [], 1000
     for _ in range(trials):
-        summary = constructed_arms(rng, 30, effects)
+        summary = constructed_arms(rng, 30)
         d = summary_combination(summary, terms, "bookings_24m")
         covered += d.low <= truth <= d.high
-        values = {
-            arm: np.asarray(summary.filter(pc.equal(summary["variant"], arm))["bookings_24m"])
-            for arm in effects
-        }
+        values = {arm: arm_values(summary, arm) for arm in ARMS}
         plain = paired_difference(values["a"] - values["b"] - values["c"] + values["d"], 0.0)
-        narrower += (d.high - d.low) < (plain.high - plain.low)
+        widths.append(d.high - d.low)
+        plain_widths.append(plain.high - plain.low)
     assert covered >= coverage_floor(trials)
     assert covered <= trials - coverage_floor(trials, 0.05)
-    assert narrower == trials
+    assert np.mean(widths) < np.mean(plain_widths)
+
+
+def test_an_arm_named_twice_counts_once() -> None:
+    """a - b - a + b is zero in every replication: its interval is exactly 0, whatever the
+    controls (the arms' luck cancels too; rounding leaves no control behind)."""
+    summary = constructed_arms(np.random.default_rng(SEED), 30)
+    d = summary_combination(summary, ((1.0, "a"), (-1.0, "b"), (-1.0, "a"), (1.0, "b")), METRIC_24)
+    assert (d.mean, d.low, d.high) == (0.0, 0.0, 0.0)
+
+
+def test_the_tables_say_when_differences_used_the_controls() -> None:
+    """A difference adjusted by the controls can differ from the difference of the means shown:
+    the run's console table says so when it is, and not when it is plain (too few
+    replications for the controls)."""
+    summary = constructed_arms(np.random.default_rng(SEED), 30)
+    two = summary.filter(pc.is_in(summary["variant"], pa.array(["a", "b"])))
+    for table, adjusted in ((two, True), (two.filter(pc.less(two["replication"], 8)), False)):
+        comparisons = compare(table, [METRIC_24], frozenset())
+        assert controlled(comparisons[0].differences.values()) is adjusted
+        console = Console(width=200, record=True)
+        console.print(comparison_table(comparisons, "t"))
+        text = " ".join(console.export_text().split())
+        assert (" ".join(CONTROLLED_NOTE.split()) in text) is adjusted
 
 
 @pytest.fixture(scope="module")

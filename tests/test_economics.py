@@ -7,14 +7,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
-from simulator.runs.aggregate import controlled_means, plain_means
-from simulator.runs.economics import fieller, fieller_of
+from simulator.runs.aggregate import controlled_means, plain_means, summary_difference
+from simulator.runs.economics import COST, MARGIN, NEW_ARR, economics_of, fieller, fieller_of
 from simulator.runs.experiment import run_replication
 from tests.conftest import bundled, column
 
@@ -68,6 +69,37 @@ def test_a_ratio_with_control_variates_covers_the_true_ratio_and_is_narrower():
     error = 3 * math.sqrt(0.95 * 0.05 / trials)
     assert abs(covered / trials - 0.95) < error
     assert narrower == trials
+
+
+def test_the_cost_and_payback_lines_use_the_runs_differences() -> None:
+    """A run whose extra cost and extra new ARR are partly the luck it logged: the lines give
+    the same differences as the run's table (``summary_difference``, with the controls), and
+    the ratio's interval, from the controlled means' covariance, is narrower than the plain
+    Fieller interval of the same replications."""
+    rng = np.random.default_rng(5)
+    n = 40
+    luck = {arm: rng.standard_normal(n) for arm in ("base", "option")}
+    rows: dict[str, list] = {k: [] for k in ("variant", "replication", COST, NEW_ARR, MARGIN)}
+    rows["luck_choice"] = []
+    for arm, extra in (("base", 0.0), ("option", 1.0)):
+        cost = 10.0 + 4.0 * extra + 0.5 * rng.standard_normal(n)
+        arr = 3.0 + 1.0 * extra + 0.8 * luck[arm] + 0.1 * rng.standard_normal(n)
+        rows["variant"] += [arm] * n
+        rows["replication"] += list(range(n))
+        rows[COST] += cost.tolist()
+        rows[NEW_ARR] += arr.tolist()
+        rows[MARGIN] += (0.8 * arr).tolist()
+        rows["luck_choice"] += luck[arm].tolist()
+    summary = pa.table(rows)
+    (line,) = economics_of(summary)
+    assert line.extra_cost == summary_difference(summary, "option", "base", COST, True)
+    assert line.extra_new_arr == summary_difference(summary, "option", "base", NEW_ARR)
+    assert line.extra_new_arr.variance_reduction > 1
+    column = {k: np.asarray(rows[k]) for k in (COST, NEW_ARR)}
+    plain = fieller(column[NEW_ARR][n:] - column[NEW_ARR][:n], column[COST][n:] - column[COST][:n])
+    ratio = line.arr_per_dollar
+    assert ratio.low <= ratio.mean <= ratio.high
+    assert ratio.high - ratio.low < plain.high - plain.low
 
 
 def test_new_arr_agrees_with_the_monthly_table():

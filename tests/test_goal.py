@@ -114,7 +114,7 @@ def test_goal_command_answers_with_value_and_interval(tmp_path):
         assert (run_dir / name).is_file(), name
 
 
-@pytest.mark.parametrize("replications", ["3", "12"])  # plain pairing; with control variates
+@pytest.mark.parametrize("replications", ["3", "16"])  # plain pairing; with control variates
 def test_split_command_answers_with_the_best_split(replications, tmp_path):
     args = ["goal", "baseline", "--split", "team.hunters,team.farmers", "--total", "6"]
     args += ["--target", "meetings_q1>=40", "-n", replications, *TINY, "--out", str(tmp_path)]

@@ -309,11 +309,12 @@ def evaluate_comparison(
         return entry
     plus_values = np.asarray(plus, dtype=float)
     minus_values = np.zeros_like(plus_values) if np.isscalar(minus) else np.asarray(minus, float)
-    if "@" in metric:  # a monthly figure: no control variates are kept by month
-        difference = paired_difference(plus_values, minus_values)
-    else:
+    contrast = sum(c for c, _ in comparison.terms) == 0  # arms against arms, not a level
+    if contrast and "@" not in metric:  # no control variates are kept by month
         terms = tuple((float(c), arms[a]) for c, a in comparison.terms)
         difference = summary_combination(summary, terms, metric)
+    else:
+        difference = paired_difference(plus_values, minus_values)
     entry.value, entry.low, entry.high = difference.mean, difference.low, difference.high
     if comparison.side == "reported":
         entry.holds = bool(np.isfinite(plus_values).any())

@@ -72,6 +72,9 @@ def controlled(differences: Iterable[Difference]) -> bool:
     return any(math.isfinite(d.variance_reduction) for d in differences)
 
 
+ESTIMABLE_TOLERANCE = 1e-9
+"""How far the intercept may lie from the span of the design's rows before it is taken as not
+estimable (a combination of the controls constant over the replications)."""
 MIN_RESIDUAL_DF = 10
 """Fewest degrees of freedom a regression on the controls must leave, else the plain paired
 difference is given (a few replications cannot estimate the controls' weights)."""
@@ -152,7 +155,7 @@ def combined_controls(
     replications x controls: the choices' luck combined as the arms are (the part common
     random numbers left), the roadmap's of every arm on its own."""
     columns = []
-    for name in names:
+    for name in names if terms else ():
         if name.startswith(CHOICE):
             columns.append(sum(c * arm[name] for c, arm in terms))
         else:
@@ -196,10 +199,13 @@ def controlled_means(columns: np.ndarray, controls: np.ndarray) -> JointMeans | 
     to be zero (``metrics.controls``), with their covariance (the regression coefficients'; the
     weights are estimated from the same replications, which the lost degrees of freedom pay
     for). A control that never moved, one another control repeats, or one some replication
-    lacks (a run stored before controls were), is left out; None when none is left, or too few
-    replications for them (fewer than ``MIN_RESIDUAL_DF`` residual degrees of freedom)."""
+    lacks (a run stored before controls were), is left out; None when none is left, when too
+    few replications remain for them (fewer than ``MIN_RESIDUAL_DF`` residual degrees of
+    freedom), or when some combination of them is constant (the intercept then is not the
+    mean). The estimate, the rank and the covariance come from one singular value
+    decomposition, so a nearly repeated control is kept or dropped by all three alike."""
     y = _matrix(columns)
-    x = _matrix(controls)
+    x = _matrix(controls) if np.size(controls) else np.zeros((len(y), 0))
     finite = np.isfinite(y).all(axis=1)
     y, x = y[finite], x[finite]
     x = x[:, np.isfinite(x).all(axis=0)]  # a control some replication lacks (an older run)
@@ -210,14 +216,18 @@ def controlled_means(columns: np.ndarray, controls: np.ndarray) -> JointMeans | 
     for j in (j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0):
         if not any(np.array_equal(x[:, j], x[:, k]) for k in kept):
             kept.append(j)
-    design = np.column_stack([np.ones(n), x[:, kept]])
-    rank = int(np.linalg.matrix_rank(design))
-    if not kept or n - rank < MIN_RESIDUAL_DF:
+    if not kept:
         return None
-    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
+    design = np.column_stack([np.ones(n), x[:, kept]])
+    u, singular, vt = np.linalg.svd(design, full_matrices=False)
+    rank = int((singular > singular.max() * max(design.shape) * np.finfo(float).eps).sum())
+    u, singular, vt = u[:, :rank], singular[:rank], vt[:rank]
+    if n - rank < MIN_RESIDUAL_DF or 1.0 - float(vt[:, 0] @ vt[:, 0]) > ESTIMABLE_TOLERANCE:
+        return None
+    coefficients = vt.T @ ((u.T @ y) / singular[:, None])
     residuals = y - design @ coefficients
     df = n - rank
-    scale = float(np.linalg.pinv(design.T @ design)[0, 0])
+    scale = float(np.sum((vt[:, 0] / singular) ** 2))  # the intercept's entry of (X'X)^+
     covariance = residuals.T @ residuals / df * scale
     return JointMeans(coefficients[0], np.atleast_2d(covariance), df, n)
 
@@ -283,12 +293,15 @@ def summary_combination(
     replication (a difference, or a difference of differences), with the control variates the
     table carries, else plain. Every control has mean zero, so any combination of them does
     too and the estimate's mean is the combination's."""
-    values = sum(c * variant_values(summary, arm, metric) for c, arm in terms)
+    coefficients: dict[str, float] = {}
+    for c, arm in terms:  # an arm named twice counts once, with its coefficients summed
+        coefficients[arm] = coefficients.get(arm, 0.0) + c
+    values = sum(c * variant_values(summary, arm, metric) for arm, c in coefficients.items())
     luck = stored(summary.column_names)
     used = controls_for(metric, luck) if luck else ()
     if not used:
         return paired_difference(values, np.zeros_like(values), lower_is_better)
-    arms = tuple((c, _columns(summary, arm, used)) for c, arm in terms)
+    arms = tuple((c, _columns(summary, arm, used)) for arm, c in coefficients.items() if c)
     return controlled_difference(values, combined_controls(arms, used), lower_is_better)
 
 
