@@ -79,7 +79,9 @@ def run_output(
     table = comparison_table(
         [by_metric[m] for m in shown if m in by_metric], f"{scenario}: {subtitle}"
     )
-    return Group(verdict_block(verdict, scenario, subtitle + "; paired"), Text(""), table)
+    # the table below says when the differences used the control variates: the verdict need not
+    verdict_lines = verdict_block(verdict, scenario, subtitle + "; paired", adjusted_note=False)
+    return Group(verdict_lines, Text(""), table)
 
 
 def single_output(comparisons: list[MetricComparison], scenario: str, subtitle: str) -> Group:
@@ -114,9 +116,12 @@ def single_output(comparisons: list[MetricComparison], scenario: str, subtitle: 
 STYLES = {"better": "bold green", "worse": "bold red", "mixed": "bold yellow"}
 
 
-def verdict_block(verdict: Verdict, scenario: str, subtitle: str) -> Group:
+def verdict_block(
+    verdict: Verdict, scenario: str, subtitle: str, adjusted_note: bool = True
+) -> Group:
     """The verdict first: a line per variant summing it up, then per variant and headline
-    metric the difference from the baseline, its 95% interval and the plain word."""
+    metric the difference from the baseline, its 95% interval and the plain word (and, unless
+    ``adjusted_note`` is off, whether the differences used the control variates)."""
     title = Text(verdict.title(scenario), style="bold")
     title.append(f"\n{subtitle}", style="")
     lines: list[Text | Table] = [title]
@@ -149,7 +154,8 @@ def verdict_block(verdict: Verdict, scenario: str, subtitle: str) -> Group:
     if verdict.economics:
         lines.append(Text("Cost and payback against the baseline (95% intervals):", style="bold"))
         lines.extend(Text(f"  {line}") for line in verdict.economics)
-    lines.append(Text(legend(verdict.paired, verdict.adjusted), style="dim"))
+    adjusted = verdict.adjusted and adjusted_note
+    lines.append(Text(legend(verdict.paired, adjusted), style="dim"))
     return Group(*lines)
 
 
