@@ -23,15 +23,9 @@ from scipy import stats
 
 from simulator.model.events import Kind
 from simulator.report.console import comparison_table
-from simulator.runs.aggregate import (
-    CONTROLLED_NOTE,
-    compare,
-    controlled,
-    controlled_difference,
-    paired_difference,
-    summary_combination,
-)
+from simulator.runs.aggregate import compare, controlled_difference, paired_difference
 from simulator.runs.experiment import replication_log, run_experiment
+from simulator.runs.summary_differences import CONTROLLED_NOTE, controlled, summary_combination
 from tests.conftest import bundled
 
 SEED = 11

@@ -14,9 +14,10 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
-from simulator.runs.aggregate import controlled_means, plain_means, summary_difference
+from simulator.runs.aggregate import controlled_means, plain_means
 from simulator.runs.economics import COST, MARGIN, NEW_ARR, economics_of, fieller, fieller_of
 from simulator.runs.experiment import run_replication
+from simulator.runs.summary_differences import summary_difference
 from tests.conftest import bundled, column
 
 runner = CliRunner()

@@ -25,14 +25,10 @@ from simulator.check.levels import LEVELS, Context, Level, log_measures
 from simulator.metrics.catalog import MONTHLY, summary_metric
 from simulator.metrics.formats import number
 from simulator.parameters import Parameters
-from simulator.runs.aggregate import (
-    mean_interval,
-    paired_difference,
-    summary_combination,
-    variant_values,
-)
+from simulator.runs.aggregate import mean_interval, paired_difference, variant_values
 from simulator.runs.backends import open_backend
 from simulator.runs.experiment import replication_log, run_experiment
+from simulator.runs.summary_differences import summary_combination
 from simulator.scenario.resolve import (
     Scenario,
     ScenarioError,

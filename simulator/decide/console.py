@@ -15,7 +15,7 @@ from rich.text import Text
 from simulator.decide.sweep import SweepPoint
 from simulator.metrics.catalog import summary_metric
 from simulator.metrics.formats import difference_text, number, value_text
-from simulator.runs.aggregate import CONTROLLED_NOTE, controlled
+from simulator.runs.summary_differences import CONTROLLED_NOTE, controlled
 
 
 def _table(title: str) -> Table:

@@ -19,7 +19,8 @@ from simulator.decide.split import Split, best_split
 from simulator.decide.values import Target
 from simulator.metrics.catalog import summary_metric
 from simulator.metrics.formats import value_text
-from simulator.runs.aggregate import Difference, summary_difference
+from simulator.runs.aggregate import Difference
+from simulator.runs.summary_differences import summary_difference
 from simulator.scenario.resolve import Variant
 
 

@@ -10,7 +10,7 @@ from the best includes 0) — the noise band of the answer.
 
 Pure: ``evaluate(a)`` gives the metric per replication when ``a`` goes to the first input, and
 ``difference(a, b, lower_is_better)``, when given, the paired difference of two splits (a run's,
-with its control variates: ``aggregate.summary_difference``).
+with its control variates: ``summary_differences.summary_difference``).
 """
 
 from __future__ import annotations

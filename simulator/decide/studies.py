@@ -21,8 +21,8 @@ from simulator.decide.values import parse_range
 from simulator.metrics.catalog import summary_metric
 from simulator.parameters.paths import PathError, value_at
 from simulator.parameters.ranges import DEFAULT_RANGES
-from simulator.runs.aggregate import summary_difference
 from simulator.runs.experiment import Plan
+from simulator.runs.summary_differences import summary_difference
 from simulator.scenario.resolve import Scenario, Variant
 
 NOMINAL = "nominal"

@@ -3,7 +3,7 @@ interval, the spread of replications (P10, P50, P90), and the paired difference 
 value (common random numbers: the same markets at every value).
 
 Pure: the values of a metric at a setting come from a callable, and so may the paired
-difference (a run's, with its control variates: ``aggregate.summary_difference``), so the
+difference (a run's, with its control variates: ``summary_differences.summary_difference``), so the
 statistics are tested without a simulation.
 """
 

@@ -17,13 +17,8 @@ from simulator.metrics.formats import difference_unit, value_text
 from simulator.metrics.formats import number as unit_number
 from simulator.report.verdict import Verdict, legend, word
 from simulator.report.verdict import build as build_verdict
-from simulator.runs.aggregate import (
-    CONTROLLED_NOTE,
-    P_BETTER_DEFINITION,
-    Difference,
-    MetricComparison,
-    controlled,
-)
+from simulator.runs.aggregate import P_BETTER_DEFINITION, Difference, MetricComparison
+from simulator.runs.summary_differences import CONTROLLED_NOTE, controlled
 
 if TYPE_CHECKING:
     from simulator.scenario.files import Listed

@@ -18,14 +18,10 @@ import pyarrow.parquet as pq
 
 from simulator import __version__
 from simulator.metrics.catalog import summary_metric
-from simulator.runs.aggregate import (
-    Difference,
-    summary_difference,
-    variant_values,
-    welch_difference,
-)
+from simulator.runs.aggregate import Difference, variant_values, welch_difference
 from simulator.runs.store import MONTHLY as MONTHLY_FILE
 from simulator.runs.store import Manifest, read_manifest, read_summary
+from simulator.runs.summary_differences import summary_difference
 
 
 class MonthlyColumns:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from simulator.metrics.catalog import HEADLINE, Metric, summary_metric
 from simulator.metrics.formats import difference_text, number
-from simulator.runs.aggregate import CONTROLLED_NOTE, Difference, controlled
+from simulator.runs.aggregate import Difference
+from simulator.runs.summary_differences import CONTROLLED_NOTE, controlled
 
 BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
 

@@ -20,15 +20,8 @@ from scipy import stats
 
 from simulator.metrics.catalog import SUMMARY
 from simulator.metrics.formats import difference_text, number
-from simulator.runs.aggregate import (
-    CONFIDENCE,
-    Difference,
-    JointMeans,
-    plain_means,
-    summary_difference,
-    summary_joint_differences,
-    variant_values,
-)
+from simulator.runs.aggregate import CONFIDENCE, Difference, JointMeans, plain_means, variant_values
+from simulator.runs.summary_differences import summary_difference, summary_joint_differences
 from simulator.units import MONTHS_PER_YEAR
 
 COST, NEW_ARR, MARGIN = "total_cost", "new_arr", "new_arr_margin"
@@ -120,9 +113,8 @@ class Economics:
 
 def economics_of(summary: pa.Table) -> list[Economics]:
     """Every variant after the first against the first, from a run's summary table, paired by
-    replication and with the control variates it carries (``aggregate.summary_difference``:
-    the same differences as the run's table); empty for a run made before these metrics
-    existed."""
+    replication and with the control variates it carries (``summary_difference``: the same
+    differences as the run's table); empty for a run made before these metrics existed."""
     if not {COST, NEW_ARR, MARGIN} <= set(summary.column_names):
         return []
     names = list(dict.fromkeys(summary.column("variant").to_pylist()))
