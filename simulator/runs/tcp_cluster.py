@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from distributed import Client
-
 STARTUP_SECONDS = 60.0
 POLL_SECONDS = 0.1
 
@@ -59,6 +57,8 @@ def tcp_cluster(workers: int = 2, nanny: bool = True) -> Iterator[TcpCluster]:
                 for i in range(workers)
             ]
             processes += started
+            from distributed import Client  # here, as in backends: dask costs every command
+
             with Client(address) as client:
                 client.wait_for_workers(workers, timeout=STARTUP_SECONDS)
             yield TcpCluster(address, started)
