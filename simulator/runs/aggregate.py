@@ -126,21 +126,13 @@ def paired_difference(
     return Difference(mean, low, high, p_better, int(diff.size))
 
 
-def paired_controls(
-    variant: dict[str, np.ndarray], baseline: dict[str, np.ndarray], names: tuple[str, ...]
-) -> np.ndarray:
-    """The controls of a paired difference, replications x controls, from each arm's columns:
-    the choices' luck as the variant's less the baseline's (the part the pairing left), the
-    roadmap's of both arms (``controlled_difference`` keeps one where they are the same)."""
-    return combined_controls(((1.0, variant), (-1.0, baseline)), names)
-
-
 def combined_controls(
     terms: tuple[tuple[float, dict[str, np.ndarray]], ...], names: tuple[str, ...]
 ) -> np.ndarray:
     """The controls of a linear combination of arms (coefficient, the arm's control columns),
     replications x controls: the choices' luck combined as the arms are (the part common
-    random numbers left), the roadmap's of every arm on its own."""
+    random numbers left), the roadmap's of every arm on its own (``controlled_means`` keeps
+    one where two arms' are the same)."""
     columns = []
     for name in names if terms else ():
         if name.startswith(CHOICE):
@@ -226,12 +218,10 @@ def controlled_difference(
     a regression coefficient (Student t on the residuals' degrees of freedom); with too few
     replications or no control that moved, the plain paired difference."""
     y = np.asarray(difference, dtype=float)
-    x = _matrix(controls) if np.size(controls) else np.zeros((y.size, 0))
-    finite = np.isfinite(y)
-    y, x = y[finite], x[finite]
-    means = controlled_means(y, x) if y.size >= MIN_RESIDUAL_DF else None
+    means = controlled_means(y, controls)
     if means is None:
         return paired_difference(y, np.zeros(y.size), lower_is_better)
+    y = y[np.isfinite(y)]
     variance = float(means.covariance[0, 0])
     mean, se = float(means.mean[0]), math.sqrt(max(variance, 0.0))
     half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, means.df)) * se
@@ -258,7 +248,7 @@ def difference_with_controls(
     ``luck``: each arm's control columns), or the plain paired difference when none are."""
     if not used:
         return paired_difference(values, base, lower_is_better)
-    x = paired_controls(luck[0], luck[1], used)
+    x = combined_controls(((1.0, luck[0]), (-1.0, luck[1])), used)
     return controlled_difference(values - base, x, lower_is_better)
 
 

@@ -119,10 +119,10 @@ def economics_of(summary: pa.Table) -> list[Economics]:
         return []
     names = list(dict.fromkeys(summary.column("variant").to_pylist()))
     counts = {name: len(variant_values(summary, name, COST)) for name in names}
+    cost, new_arr, margin = range(3)  # the columns of the joint differences
     found = []
     for name in (n for n in names[1:] if counts[n] == counts[names[0]]):
         joint = summary_joint_differences(summary, name, names[0], (COST, NEW_ARR, MARGIN))
-        cost, new_arr, margin = range(3)
         found.append(
             Economics(
                 name,
