@@ -125,8 +125,8 @@ def test_results_match_the_golden_file(case: str) -> None:
         assert got["events"] == expected["events"], f"{case} {variant}: event count"
         assert got["integers_sha256"] == expected["integers_sha256"], f"{case} {variant}: log"
         for part in ("floats", "monthly"):
-            now = got[part]
-            moved = {k: (v, now[k]) for k, v in expected[part].items() if not _close(v, now[k])}
+            new = got[part]
+            moved = {k: (v, new[k]) for k, v in expected[part].items() if not _close(v, new[k])}
             assert not moved, f"{case} {variant}: {part} moved (golden, now): {moved}"
 
 
