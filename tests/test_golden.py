@@ -63,8 +63,8 @@ def _digest(array: np.ndarray) -> str:
 
 
 def _sums(values: np.ndarray) -> list[float | None]:
-    """Sum, sum weighted by position, sum of sizes; non-finite values (a hunter's left-over
-    NaN) are counted apart, as None where the sum would be."""
+    """Sum, sum weighted by position, sum of sizes, of the finite values; then how many are
+    not finite (a departed hunter's NaN value)."""
     finite = np.isfinite(values)
     x = np.where(finite, values, 0.0)
     place = np.arange(1, len(x) + 1) / max(len(x), 1)

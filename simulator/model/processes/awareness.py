@@ -117,47 +117,36 @@ class Awareness:
     def _run_until(self, day: float) -> None:
         """Flip accounts, one after another, until the next flip falls after ``day``. The
         inputs are fixed meanwhile (a change comes through ``_inputs_changing``), so only the
-        counts move from flip to flip: they are kept in locals, the rates are a few operations
-        on them, and the flip (an unnamed account's, or a named one's moved between
-        ``AwarenessPool``'s lists) is written out here, on the hottest loop of a large market.
-        Each flip draws its direction, its account and the gap to the next flip, in that order."""
+        counts move from flip to flip: the aware count is kept in a local, the rates are a few
+        operations on it (``_next_flip``'s, written out: a call per flip costs a fifth of the
+        loop), and the flip (an unnamed account's, or a named one's moved between
+        ``AwarenessPool``'s lists) is done here, on the hottest loop of a large market. Each
+        flip draws its direction, its account and the gap to the next flip, in that order."""
         due = self._due
         if due > day:  # NaN (to be drawn) compares False
             return
         since, up_share = self._since, self._up_share
         uniform, unit_gap = self._uniform, self._unit_gap
         pool, accounts = self._pool, self._accounts
-        (named_unaware, named_aware), position, knows = pool.named, pool.position, pool.knows
-        unaware_unnamed, aware_unnamed = pool.unnamed
-        aware = aware_unnamed + len(named_aware)
+        named, position, knows, unnamed = pool.named, pool.position, pool.knows, pool.unnamed
+        aware = unnamed[1] + len(named[1])
         record = self.log.values.extend
         rates = innovation, imitation, forgetting, voices, weight = self._rates()
         if math.isnan(due):
             due, up_share = self._next_flip(since, aware, rates)
         while due <= day:
-            if uniform() < up_share:  # an unaware account learns of us
-                pick = int(uniform() * (accounts - aware)) - unaware_unnamed
-                if pick < 0:
-                    unaware_unnamed -= 1
-                    aware_unnamed += 1
-                    account = NO_ONE
-                else:
-                    account = _move(named_unaware, named_aware, pick, position)
-                    knows[account] = True
-                aware += 1
-                kind = BECAME_AWARE
-            else:  # an aware account forgets us
-                pick = int(uniform() * aware) - aware_unnamed
-                if pick < 0:
-                    aware_unnamed -= 1
-                    unaware_unnamed += 1
-                    account = NO_ONE
-                else:
-                    account = _move(named_aware, named_unaware, pick, position)
-                    knows[account] = False
-                aware -= 1
-                kind = FORGOT
-            record((due, kind, NO_ONE, account, NO_ONE, 0.0, 0))
+            learns = uniform() < up_share
+            was = not learns
+            pick = int(uniform() * (accounts - aware if learns else aware)) - unnamed[was]
+            if pick < 0:  # an unnamed account
+                unnamed[was] -= 1
+                unnamed[learns] += 1
+                account = NO_ONE
+            else:
+                account = _move(named[was], named[learns], pick, position)
+                knows[account] = learns
+            aware += 1 if learns else -1
+            record((due, BECAME_AWARE if learns else FORGOT, NO_ONE, account, NO_ONE, 0.0, 0))
             since = due
             heard = weight * aware + voices
             up = (accounts - aware) * (innovation + imitation * (heard if heard > 0.0 else 0.0))
@@ -166,14 +155,13 @@ class Awareness:
                 due, up_share = since + unit_gap() / total, up / total
             else:
                 due, up_share = math.inf, 0.0
-        pool.unnamed[:] = (unaware_unnamed, aware_unnamed)
         self._due, self._since, self._up_share = due, since, up_share
 
     def _next_flip(
         self, since: float, aware: int, rates: tuple[float, float, float, float, float]
     ) -> tuple[float, float]:
         """The next flip's day counted from ``since``, and the learning share of its rate (the
-        loop's own draw, written out there)."""
+        draw ``_run_until`` writes out after each flip)."""
         innovation, imitation, forgetting, voices, weight = rates
         heard = max(0.0, weight * aware + voices)
         up = (self._accounts - aware) * (innovation + imitation * heard)
