@@ -62,7 +62,7 @@ def _digest(array: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
 
 
-def _sums(values: np.ndarray) -> list[float | None]:
+def _sums(values: np.ndarray) -> list[float]:
     """Sum, sum weighted by position, sum of sizes, of the finite values; then how many are
     not finite (a departed hunter's NaN value)."""
     finite = np.isfinite(values)
@@ -83,7 +83,8 @@ def _close(expected: list, got: list) -> bool:
 
 
 def results_of(path: str, overrides: list[str], seed: int) -> dict[str, dict]:
-    """Per variant: the event log's and monthly table's digests and the summary row."""
+    """Per variant: the event count, the log's integer digest, the log's and monthly table's
+    float sums (``_sums``) and the summary row."""
     scenario = load_scenario(path, overrides)
     out = {}
     for variant in scenario.variants:
