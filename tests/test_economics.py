@@ -14,8 +14,17 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
-from simulator.runs.aggregate import controlled_means, plain_means
-from simulator.runs.economics import COST, MARGIN, NEW_ARR, economics_of, fieller, fieller_of
+from simulator.runs.aggregate import Difference, controlled_means, plain_means
+from simulator.runs.economics import (
+    COST,
+    MARGIN,
+    NEW_ARR,
+    Economics,
+    Ratio,
+    economics_of,
+    fieller,
+    fieller_of,
+)
 from simulator.runs.experiment import run_replication
 from simulator.runs.summary_differences import summary_difference
 from tests.conftest import bundled, column
@@ -101,6 +110,20 @@ def test_the_cost_and_payback_lines_use_the_runs_differences() -> None:
     ratio = line.arr_per_dollar
     assert ratio.low <= ratio.mean <= ratio.high
     assert ratio.high - ratio.low < plain.high - plain.low
+
+
+@pytest.mark.parametrize(
+    ("payback", "said"),
+    [
+        (Ratio(1.3, 0.9, 1.8), "pays back in 1.3 months [0.9, 1.8]"),
+        (Ratio(48.4, 30.2, 120.0), "pays back in 48 months [30, 120]"),
+    ],
+)
+def test_a_payback_is_said_to_the_precision_it_has(payback: Ratio, said: str) -> None:
+    """A payback of 1.3 months is not "1 months": a tenth of a month under 10 months."""
+    cost, arr = Difference(5.0, 4.0, 6.0, 1.0, 40), Difference(2.0, 1.0, 3.0, 1.0, 40)
+    line = Economics("option", cost, arr, Ratio(0.4, 0.2, 0.6), payback).line()
+    assert said in line
 
 
 def test_new_arr_agrees_with_the_monthly_table():

@@ -91,9 +91,8 @@ class Economics:
         elif d_cost.mean < 0 and d_arr.mean >= 0:
             parts.append("cheaper and no less new ARR")
         if d_cost.mean > 0 and payback.mean > 0 and math.isfinite(payback.mean):
-            parts.append(
-                f"the extra cost pays back in {payback.mean:.0f} months{_bounds(payback, 0)}"
-            )
+            months = f"{_months(payback.mean)} months{_month_bounds(payback)}"
+            parts.append(f"the extra cost pays back in {months}")
         elif d_cost.mean > 0:
             parts.append("the extra cost does not pay back (no extra gross margin)")
         return f"{self.variant}: " + "; ".join(parts)
@@ -155,3 +154,14 @@ def _bounds(ratio: Ratio, digits: int = 2) -> str:
     if not (math.isfinite(ratio.low) and math.isfinite(ratio.high)):
         return " (interval undefined: the cost difference is not clear)"
     return f" [{ratio.low:.{digits}f}, {ratio.high:.{digits}f}]"
+
+
+def _months(months: float) -> str:
+    """A payback in months: a tenth under 10 ("1.4", not "1 months" for 1.4), whole above."""
+    return f"{months:.1f}" if abs(months) < 10 else f"{months:.0f}"
+
+
+def _month_bounds(payback: Ratio) -> str:
+    if not (math.isfinite(payback.low) and math.isfinite(payback.high)):
+        return _bounds(payback)
+    return f" [{_months(payback.low)}, {_months(payback.high)}]"
