@@ -124,6 +124,7 @@ def test_a_payback_is_said_to_the_precision_it_has(payback: Ratio, said: str) ->
     cost, arr = Difference(5.0, 4.0, 6.0, 1.0, 40), Difference(2.0, 1.0, 3.0, 1.0, 40)
     line = Economics("option", cost, arr, Ratio(0.4, 0.2, 0.6), payback).line()
     assert said in line
+    assert "$0.40 of new ARR per extra $1 [$0.20, $0.60]" in line  # its interval in dollars
 
 
 def test_new_arr_agrees_with_the_monthly_table():

@@ -31,6 +31,7 @@ from simulator.cli.common import (
     write_json,
 )
 from simulator.cli.decide import sensitivity, sweep
+from simulator.cli.destinations import file_destination
 from simulator.cli.explain import explain_command
 from simulator.cli.forecast import forecast
 from simulator.cli.goal import goal
@@ -251,6 +252,7 @@ def report(
             "--out",
             help="page to write [default: RUN_DIR/report.html for one run, "
             "results/combined-<time>.html for several]",
+            callback=file_destination,
         ),
     ] = None,
 ) -> None:

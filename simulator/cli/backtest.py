@@ -31,6 +31,7 @@ from simulator.calibrate.calibration import Settings
 from simulator.calibrate.scenario_file import Fitting, fit_report_page, write_scenario
 from simulator.cli.calibrate import calibration_json
 from simulator.cli.common import SetOption, bad, json_option, load, out, write_json
+from simulator.cli.destinations import folder_destination
 from simulator.cli.export import (
     DEFAULTS,
     BaseOption,
@@ -90,6 +91,7 @@ def backtest(
         typer.Option(
             "--out",
             metavar="FOLDER",
+            callback=folder_destination,
             help="where the scenario and the pages go [default: "
             "results/backtest-<export>-<date>, or -<first>-to-<last> for several]",
         ),

@@ -28,6 +28,7 @@ from simulator.calibrate.scenario_file import (
 from simulator.calibrate.shapes import spread_mismatches
 from simulator.cli.common import SetOption, bad, json_option, out
 from simulator.cli.common import write_json as write_json_file
+from simulator.cli.destinations import file_destination
 from simulator.cli.export import (
     DEFAULTS,
     BaseOption,
@@ -183,7 +184,12 @@ def calibrate_export(
     ] = None,
     out_file: Annotated[
         Path | None,
-        typer.Option("--out", metavar="FILE", help="the calibrated scenario to write (YAML)"),
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="the calibrated scenario to write (YAML)",
+            callback=file_destination,
+        ),
     ] = None,
     customers: Annotated[
         Path | None,

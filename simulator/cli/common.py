@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from simulator.atomic import write_text_atomic
+from simulator.cli.destinations import file_destination
 from simulator.explain.carriers import ExplainFileError, carriers, read_answer
 from simulator.runs.progress import DEFAULT_INTERVAL_SECONDS
 from simulator.scenario.files import scenario_path
@@ -41,6 +42,7 @@ def json_option(what: str) -> object:
     return typer.Option(
         "--json",
         metavar="FILE",
+        callback=file_destination,
         help=f"also write {what} as JSON to FILE; '-' writes it to stdout instead of the text",
     )
 

@@ -23,6 +23,7 @@ from simulator.cli.common import (
     out,
     write_json,
 )
+from simulator.cli.destinations import folder_destination
 from simulator.decide.console import sensitivity_output, sweep_output
 from simulator.decide.folder import json_text
 from simulator.decide.job import Job
@@ -53,7 +54,9 @@ Backend = Annotated[str, typer.Option(help=f"where replications run: {' or '.joi
 Scheduler = Annotated[
     str | None, typer.Option(help="with --backend dask: scheduler address [default: local]")
 ]
-OutDir = Annotated[Path, typer.Option("--out", help="folder for results")]
+OutDir = Annotated[
+    Path, typer.Option("--out", help="folder for results", callback=folder_destination)
+]
 VariantOption = Annotated[
     str | None, typer.Option("--variant", help="variant to vary [default: the first]")
 ]

@@ -25,6 +25,7 @@ from simulator.cli.common import (
     out,
     write_json,
 )
+from simulator.cli.destinations import folder_destination
 from simulator.decide.folder import json_text
 from simulator.decide.settings import variant_named
 from simulator.explain.answer import answer, horizon_metrics, metric_months, replications_table
@@ -115,7 +116,9 @@ def explain_command(
     workers: Annotated[
         int | None, typer.Option(min=1, help="local worker processes [default: all cores]")
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="folder for results")] = Path("results"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="folder for results", callback=folder_destination)
+    ] = Path("results"),
     json_out: Annotated[str | None, json_option("the answer")] = None,
     overrides: SetOption = None,
 ) -> None:

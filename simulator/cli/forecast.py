@@ -25,6 +25,7 @@ from simulator.cli.common import (
     out,
     write_json,
 )
+from simulator.cli.destinations import file_destination
 from simulator.decide.settings import variant_named
 from simulator.decide.values import parse_amount
 from simulator.forecast import Context, Draws, build_forecast, simulate_draws
@@ -87,7 +88,9 @@ def forecast(
     page: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="the page to write [default: results/forecast-<scenario>-...html]"
+            "--out",
+            help="the page to write [default: results/forecast-<scenario>-...html]",
+            callback=file_destination,
         ),
     ] = None,
     inputs: Annotated[

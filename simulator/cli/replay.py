@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from simulator.cli.common import ExplainOption, SetOption, bad, explain_line, load
+from simulator.cli.destinations import file_destination
 from simulator.replay.build import build_replay, parse_variants
 from simulator.replay.handout import handout_path, write_handout
 from simulator.replay.page import write_replay_page
@@ -44,7 +45,11 @@ def replay(
     ] = SEARCH,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="the page to write (default: results/replay-...html)"),
+        typer.Option(
+            "--out",
+            help="the page to write (default: results/replay-...html)",
+            callback=file_destination,
+        ),
     ] = None,
     branch_at: Annotated[
         int | None,

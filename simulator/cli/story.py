@@ -21,6 +21,7 @@ from simulator.cli.common import (
     load,
     write_json,
 )
+from simulator.cli.destinations import folder_destination
 from simulator.story import tell as tell_story
 from simulator.story.page import write_story_page
 from simulator.story.tell import SEARCH
@@ -40,7 +41,9 @@ def story(
     html: Annotated[
         bool, typer.Option("--html", help="also write the story as a web page")
     ] = False,
-    out_dir: Annotated[Path, typer.Option("--out", help="folder for the page")] = Path("results"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="folder for the page", callback=folder_destination)
+    ] = Path("results"),
     json_out: Annotated[str | None, json_option("the story's data")] = None,
     search: Annotated[
         int,

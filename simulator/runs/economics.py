@@ -12,6 +12,7 @@ meaning.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,11 +88,12 @@ class Economics:
         ]
         ratio, payback = self.arr_per_dollar, self.payback_months
         if d_cost.mean > 0 and math.isfinite(ratio.mean):
-            parts.append(f"{_dollars(ratio.mean)} of new ARR per extra $1{_bounds(ratio)}")
+            per_dollar = f"{_dollars(ratio.mean)} of new ARR per extra $1"
+            parts.append(per_dollar + _bounds(ratio, _dollars))
         elif d_cost.mean < 0 and d_arr.mean >= 0:
             parts.append("cheaper and no less new ARR")
         if d_cost.mean > 0 and payback.mean > 0 and math.isfinite(payback.mean):
-            months = f"{_months(payback.mean)} months{_month_bounds(payback)}"
+            months = f"{_months(payback.mean)} months{_bounds(payback, _months)}"
             parts.append(f"the extra cost pays back in {months}")
         elif d_cost.mean > 0:
             parts.append("the extra cost does not pay back (no extra gross margin)")
@@ -150,18 +152,13 @@ def _dollars(value: float) -> str:
     return f"{'−' if value < 0 else ''}${abs(value):.2f}"
 
 
-def _bounds(ratio: Ratio, digits: int = 2) -> str:
+def _bounds(ratio: Ratio, say: Callable[[float], str]) -> str:
+    """A ratio's interval, each end said as its mean is (``say``)."""
     if not (math.isfinite(ratio.low) and math.isfinite(ratio.high)):
         return " (interval undefined: the cost difference is not clear)"
-    return f" [{ratio.low:.{digits}f}, {ratio.high:.{digits}f}]"
+    return f" [{say(ratio.low)}, {say(ratio.high)}]"
 
 
 def _months(months: float) -> str:
     """A payback in months: a tenth under 10 ("1.4", not "1 months" for 1.4), whole above."""
     return f"{months:.1f}" if abs(months) < 10 else f"{months:.0f}"
-
-
-def _month_bounds(payback: Ratio) -> str:
-    if not (math.isfinite(payback.low) and math.isfinite(payback.high)):
-        return _bounds(payback)
-    return f" [{_months(payback.low)}, {_months(payback.high)}]"
