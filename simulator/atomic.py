@@ -18,3 +18,9 @@ def write_text_atomic(path: Path, text: str) -> Path:
         partial.unlink(missing_ok=True)
         raise
     return path
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` if it exists, else the nearest path above it that does (a folder, or a file in
+    the way): what writing ``path`` meets, as ``write_text_atomic`` makes the folders between."""
+    return next(p for p in (path, *path.parents) if p.exists())  # ends at '.' or '/'

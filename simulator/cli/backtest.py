@@ -32,6 +32,7 @@ from simulator.calibrate.scenario_file import Fitting, fit_report_page, write_sc
 from simulator.cli.calibrate import calibration_json
 from simulator.cli.common import SetOption, bad, json_option, load, out, write_json
 from simulator.cli.destinations import folder_destination
+from simulator.cli.destinations import problem as problem_writing
 from simulator.cli.export import (
     DEFAULTS,
     BaseOption,
@@ -124,8 +125,9 @@ def backtest(
             raise bad(problem)
     name = f"{days[0]}" if len(days) == 1 else f"{days[0]}-to-{days[-1]}"
     folder = folder or Path("results") / f"backtest-{export.stem}-{name}"
-    if folder.exists() and not folder.is_dir():
-        raise bad(f"--out {folder}: a file, not a folder")
+    unwritable = problem_writing(folder, folder=True)  # the default's place too
+    if unwritable is not None:
+        raise bad(f"--out {folder}: {unwritable}")
     settings = Settings(
         window_months=window_months, replications=replications,
         warmup_months=DEFAULTS.warmup_months if warmup_months is None else warmup_months,

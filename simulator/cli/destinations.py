@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from simulator.atomic import nearest_existing
+
 STDOUT = "-"
 
 
@@ -16,14 +18,15 @@ def problem(path: Path, folder: bool) -> str | None:
     """Why ``path`` (a file to write, or a folder to write in) cannot be written, or None.
     Missing folders above it are made when it is written, so the nearest one that exists must
     be a folder this process may write in."""
-    if path.exists():
+    met = nearest_existing(path)
+    if met == path:
         if path.is_dir() != folder:
             return "a folder, not a file" if path.is_dir() else "a file, not a folder"
         where = path if folder else path.parent
+    elif met.is_dir():
+        where = met
     else:
-        where = next(parent for parent in path.absolute().parents if parent.exists())
-        if not where.is_dir():
-            return f"{where} is a file, not a folder"
+        return f"{met} is a file, not a folder"
     if not os.access(where, os.W_OK | os.X_OK):
         return f"no permission to write in {where}"
     return None

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulator.atomic import nearest_existing
 from simulator.metrics.catalog import SUMMARY
 from simulator.runs.backends import BACKENDS
 from simulator.runs.estimate import Estimate, guard_run
@@ -114,8 +115,8 @@ def reopen(
 
 def check_out_dir(out_dir: Path) -> None:
     """``--out`` must be a folder, or a place where one can be made: say so before anything."""
-    existing = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
+    existing = nearest_existing(out_dir)
+    if not existing.is_dir():
         where = "" if existing == out_dir else f" ({existing} is a file)"
         raise PlanError(
             f"--out {out_dir}: not a folder{where}; give a folder for run results "
